@@ -1,0 +1,64 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+// Condition types of an IngressGateway. Every condition carries the
+// generation it was computed for in observedGeneration.
+const (
+	// ConditionReady is True when every child is applied and the workload
+	// has fully rolled out the current pod template on at least one pod.
+	// False says why not; `kubectl wait --for=condition=Ready` waits for it.
+	ConditionReady = "Ready"
+
+	// ConditionProgressing is True while the operator is applying changes
+	// or the workload is rolling out, and False once the rollout is complete.
+	ConditionProgressing = "Progressing"
+
+	// ConditionDegraded is True when something needs the user's attention:
+	// a child could not be applied, a name is taken by an object Portico
+	// does not own, or no node matches the DaemonSet. False otherwise.
+	ConditionDegraded = "Degraded"
+)
+
+// Condition reasons. They are UpperCamel and stable: scripts may match them.
+const (
+	// ReasonAvailable (Ready=True): all pods run the current template.
+	ReasonAvailable = "Available"
+	// ReasonRollingOut (Ready=False, Progressing=True): pods are being
+	// created or replaced.
+	ReasonRollingOut = "RollingOut"
+	// ReasonWorkloadPending (Ready=False, Progressing=True): the workload
+	// controller has not observed the current workload spec yet.
+	ReasonWorkloadPending = "WorkloadPending"
+	// ReasonSwitchingWorkload (Progressing=True): the workload kind changed
+	// and the old workload is being removed first.
+	ReasonSwitchingWorkload = "SwitchingWorkload"
+	// ReasonRolloutComplete (Progressing=False): nothing left to do.
+	ReasonRolloutComplete = "RolloutComplete"
+	// ReasonNoReplicas (Ready=False): the Deployment is scaled to zero.
+	ReasonNoReplicas = "NoReplicas"
+	// ReasonNoMatchingNodes (Ready=False, Degraded=True): the DaemonSet
+	// matches no node; check workload.nodeSelector and tolerations.
+	ReasonNoMatchingNodes = "NoMatchingNodes"
+	// ReasonApplyFailed (Degraded=True): the API server refused a child.
+	ReasonApplyFailed = "ApplyFailed"
+	// ReasonNameConflict (Degraded=True): an object Portico did not create
+	// already has a child's name. Portico never takes it over.
+	ReasonNameConflict = "NameConflict"
+	// ReasonAsExpected (Degraded=False).
+	ReasonAsExpected = "AsExpected"
+)

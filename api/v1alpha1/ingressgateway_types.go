@@ -1,0 +1,569 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package v1alpha1
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// IngressGatewaySpec describes one ingress controller fleet. The operator
+// renders it into every object the fleet needs.
+// +kubebuilder:validation:XValidation:rule="!has(self.service) || !has(self.service.type) || self.service.type != 'None' || (has(self.workload.hostNetwork) && self.workload.hostNetwork) || (has(self.workload.hostPorts) && self.workload.hostPorts)",message="service.type None leaves the fleet unreachable: set workload.hostNetwork or workload.hostPorts, or choose a Service type"
+// +kubebuilder:validation:XValidation:rule="!has(self.tcp) || self.tcp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy]))",message="tcp[].port collides with a port this gateway's controller binds itself (spec.ports); pick another port"
+// +kubebuilder:validation:XValidation:rule="!has(self.udp) || self.udp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy]))",message="udp[].port collides with a port this gateway's controller binds itself (spec.ports); ingress-nginx reserves them for TCP and UDP alike; pick another port"
+type IngressGatewaySpec struct {
+	// controller configures the ingress controller process: its image,
+	// its main ConfigMap and extra command-line flags.
+	// +optional
+	// +kubebuilder:default={}
+	Controller ControllerSpec `json:"controller,omitzero"`
+
+	// ingressClass configures the IngressClass this gateway serves.
+	// Ingress objects select the gateway with spec.ingressClassName.
+	// +optional
+	// +kubebuilder:default={}
+	IngressClass IngressClassSpec `json:"ingressClass,omitzero"`
+
+	// workload configures the DaemonSet or Deployment that runs the controller pods.
+	// +optional
+	// +kubebuilder:default={}
+	Workload WorkloadSpec `json:"workload,omitzero"`
+
+	// ports are the ports the controller listens on. Change them so that two
+	// fleets on the host network can share nodes: every port here must be
+	// distinct between such fleets.
+	// +optional
+	// +kubebuilder:default={}
+	Ports PortsSpec `json:"ports,omitzero"`
+
+	// service configures the Service in front of the controller pods.
+	// +optional
+	// +kubebuilder:default={}
+	Service ServiceSpec `json:"service,omitzero"`
+
+	// defaultCertificate is served for HTTPS requests that match no Ingress
+	// TLS section (passed as --default-ssl-certificate). Without it the
+	// controller serves a self-signed "Fake Certificate".
+	// +optional
+	DefaultCertificate *DefaultCertificate `json:"defaultCertificate,omitempty"`
+
+	// tcp exposes TCP services on the gateway: each entry becomes a
+	// tcp-services ConfigMap entry, a Service port and, in hostPorts mode,
+	// a host port. Edits are hot-reloaded by the controller; pods are not
+	// restarted (except in hostPorts mode, where host ports are fixed at
+	// pod creation).
+	// +optional
+	// +listType=map
+	// +listMapKey=port
+	// +kubebuilder:validation:MaxItems=256
+	TCP []TCPService `json:"tcp,omitempty"`
+
+	// udp exposes UDP services on the gateway, like tcp. PROXY protocol is
+	// not available for UDP.
+	// +optional
+	// +listType=map
+	// +listMapKey=port
+	// +kubebuilder:validation:MaxItems=256
+	UDP []UDPService `json:"udp,omitempty"`
+
+	// statusAddresses are the addresses (IPs or hostnames) written into the
+	// status of every Ingress of this class (--publish-status-address), for
+	// example a DNS name or an external load balancer in front of the nodes.
+	// When empty, the Service address is used (ClusterIP and LoadBalancer
+	// Services), otherwise the InternalIP of the nodes running ready
+	// controller pods.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=253
+	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9.:-]+$`
+	StatusAddresses []string `json:"statusAddresses,omitempty"`
+}
+
+// ControllerSpec configures the ingress controller process.
+// +kubebuilder:validation:XValidation:rule="!has(self.extraArgs) || self.extraArgs.all(k, !(k in ['configmap', 'tcp-services-configmap', 'udp-services-configmap', 'default-ssl-certificate', 'publish-service', 'publish-status-address', 'report-node-internal-ip-address', 'ingress-class', 'controller-class', 'election-id', 'http-port', 'https-port', 'healthz-port', 'default-server-port', 'status-port', 'stream-port', 'profiler-port', 'ssl-passthrough-proxy-port', 'validating-webhook', 'validating-webhook-certificate', 'validating-webhook-key', 'v', 'watch-namespace', 'apiserver-host', 'kubeconfig']))",message="extraArgs may not set a flag the operator owns; use the matching IngressGateway field instead (ports, service, defaultCertificate, tcp, udp, statusAddresses, ingressClass, controller.logLevel)"
+type ControllerSpec struct {
+	// image is the controller image. Pin it by digest. When empty, the
+	// operator's default (its --default-controller-image flag or the
+	// RELATED_IMAGE_INGRESS_NGINX environment variable) is used; the image
+	// in use is reported in status.image.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image,omitempty"`
+
+	// config is the content of the controller's main ConfigMap
+	// (ingress-nginx ConfigMap keys such as use-forwarded-headers or
+	// proxy-body-size). Values are strings; quote booleans and numbers.
+	// Changes are hot-reloaded without restarting pods.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=256
+	Config map[string]string `json:"config,omitempty"`
+
+	// extraArgs are additional controller flags, without the leading "--".
+	// An empty value renders a bare flag. Flags the operator sets itself
+	// (ports, ConfigMaps, class, publish flags, certificates) are rejected.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[a-z0-9][a-z0-9-]*$'))",message="extraArgs keys are flag names without the leading '--', e.g. enable-metrics"
+	ExtraArgs map[string]string `json:"extraArgs,omitempty"`
+
+	// resources of the controller container. When empty, requests of
+	// cpu 100m and memory 90Mi are set, as upstream does.
+	// +optional
+	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
+
+	// logLevel is the controller's klog verbosity (--v). When unset the
+	// controller's default applies.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10
+	LogLevel *int32 `json:"logLevel,omitempty"`
+}
+
+// IngressClassSpec configures the gateway's IngressClass.
+type IngressClassSpec struct {
+	// name of the IngressClass. Defaults to the gateway's name.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name,omitempty"`
+
+	// default marks the class as the cluster default
+	// (ingressclass.kubernetes.io/is-default-class), so new Ingresses
+	// without spec.ingressClassName are assigned to it.
+	// +optional
+	Default bool `json:"default,omitempty"`
+}
+
+// WorkloadKind is the kind of workload that runs the controller pods.
+// +kubebuilder:validation:Enum=DaemonSet;Deployment
+type WorkloadKind string
+
+const (
+	// WorkloadDaemonSet runs one controller pod on every matching node.
+	WorkloadDaemonSet WorkloadKind = "DaemonSet"
+	// WorkloadDeployment runs a fixed number of controller pods.
+	WorkloadDeployment WorkloadKind = "Deployment"
+)
+
+// WorkloadSpec configures the controller pods and their workload.
+// +kubebuilder:validation:XValidation:rule="self.kind == 'Deployment' || !has(self.replicas)",message="replicas applies to kind Deployment only; a DaemonSet runs one pod per matching node (use nodeSelector to choose nodes)"
+// +kubebuilder:validation:XValidation:rule="!(has(self.hostNetwork) && self.hostNetwork && has(self.hostPorts) && self.hostPorts)",message="hostPorts is implied by hostNetwork; set only one of them"
+type WorkloadSpec struct {
+	// kind is DaemonSet (one pod per matching node, the default) or
+	// Deployment (replicas pods).
+	// +optional
+	// +kubebuilder:default=DaemonSet
+	Kind WorkloadKind `json:"kind,omitempty"`
+
+	// replicas is the number of pods of a Deployment. Defaults to 1.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Replicas *int32 `json:"replicas,omitempty"`
+
+	// hostNetwork runs the pods in the node's network namespace so they
+	// listen directly on the node's addresses (bare metal). Implies
+	// dnsPolicy ClusterFirstWithHostNet and a rollout that never runs two
+	// pods on one node.
+	// +optional
+	HostNetwork bool `json:"hostNetwork,omitempty"`
+
+	// hostPorts maps the http, https, tcp and udp ports onto the node
+	// without the host network (as the MicroK8s addon does).
+	// +optional
+	HostPorts bool `json:"hostPorts,omitempty"`
+
+	// nodeSelector restricts the pods to matching nodes, in addition to
+	// kubernetes.io/os=linux.
+	// +optional
+	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+
+	// tolerations of the pods, e.g. to run on control-plane nodes.
+	// +optional
+	// +listType=atomic
+	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// affinity of the pods.
+	// +optional
+	Affinity *corev1.Affinity `json:"affinity,omitempty"`
+
+	// topologySpreadConstraints of the pods.
+	// +optional
+	// +listType=atomic
+	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
+
+	// priorityClassName of the pods.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	PriorityClassName string `json:"priorityClassName,omitempty"`
+
+	// podAnnotations are added to the pods.
+	// +optional
+	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+
+	// podLabels are added to the pods. Labels the operator sets itself
+	// (app.kubernetes.io/* and ingress.portico.dev/*) win over these.
+	// +optional
+	PodLabels map[string]string `json:"podLabels,omitempty"`
+
+	// maxUnavailable is the rolling update's budget of unavailable pods
+	// (a number or a percentage). Defaults to 1.
+	// +optional
+	// +kubebuilder:validation:XIntOrString
+	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
+
+	// terminationGracePeriodSeconds lets in-flight requests drain on
+	// shutdown. Keep it above the ConfigMap's worker-shutdown-timeout
+	// (240s by default).
+	// +optional
+	// +kubebuilder:default=300
+	// +kubebuilder:validation:Minimum=0
+	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty"`
+}
+
+// PortsSpec lists every port the controller binds. All must be distinct.
+// +kubebuilder:validation:XValidation:rule="[self.http, self.https, self.healthz, self.defaultServer, self.status, self.stream, self.profiler, self.sslPassthroughProxy].all(p, [self.http, self.https, self.healthz, self.defaultServer, self.status, self.stream, self.profiler, self.sslPassthroughProxy].exists_one(q, q == p))",message="ports must all be distinct: the controller binds each of them"
+type PortsSpec struct {
+	// http is the plain HTTP port (--http-port).
+	// +optional
+	// +kubebuilder:default=80
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	HTTP int32 `json:"http,omitempty"`
+
+	// https is the HTTPS port (--https-port).
+	// +optional
+	// +kubebuilder:default=443
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	HTTPS int32 `json:"https,omitempty"`
+
+	// healthz serves /healthz and /metrics (--healthz-port).
+	// +optional
+	// +kubebuilder:default=10254
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Healthz int32 `json:"healthz,omitempty"`
+
+	// defaultServer is the internal catch-all server (--default-server-port).
+	// It listens on all addresses, which matters on the host network.
+	// +optional
+	// +kubebuilder:default=8181
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	DefaultServer int32 `json:"defaultServer,omitempty"`
+
+	// status is nginx's internal configuration endpoint (--status-port).
+	// +optional
+	// +kubebuilder:default=10246
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Status int32 `json:"status,omitempty"`
+
+	// stream is nginx's internal TCP/UDP configuration endpoint (--stream-port).
+	// +optional
+	// +kubebuilder:default=10247
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Stream int32 `json:"stream,omitempty"`
+
+	// profiler is the Go profiler port (--profiler-port).
+	// +optional
+	// +kubebuilder:default=10245
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Profiler int32 `json:"profiler,omitempty"`
+
+	// sslPassthroughProxy is the internal port used by SSL passthrough
+	// (--ssl-passthrough-proxy-port); reserved even when passthrough is off.
+	// +optional
+	// +kubebuilder:default=442
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	SSLPassthroughProxy int32 `json:"sslPassthroughProxy,omitempty"`
+}
+
+// ServiceType is the type of the Service in front of the controller pods.
+// +kubebuilder:validation:Enum=None;ClusterIP;NodePort;LoadBalancer
+type ServiceType string
+
+const (
+	// ServiceTypeNone creates no Service (host network or host ports only).
+	ServiceTypeNone ServiceType = "None"
+	// ServiceTypeClusterIP creates a ClusterIP Service.
+	ServiceTypeClusterIP ServiceType = "ClusterIP"
+	// ServiceTypeNodePort creates a NodePort Service.
+	ServiceTypeNodePort ServiceType = "NodePort"
+	// ServiceTypeLoadBalancer creates a LoadBalancer Service.
+	ServiceTypeLoadBalancer ServiceType = "LoadBalancer"
+)
+
+// ServiceSpec configures the Service in front of the controller pods.
+// +kubebuilder:validation:XValidation:rule="!has(self.nodePorts) || (has(self.type) && (self.type == 'NodePort' || self.type == 'LoadBalancer'))",message="nodePorts require service.type NodePort or LoadBalancer"
+// +kubebuilder:validation:XValidation:rule="!has(self.loadBalancerClass) && !has(self.loadBalancerSourceRanges) || (has(self.type) && self.type == 'LoadBalancer')",message="loadBalancerClass and loadBalancerSourceRanges require service.type LoadBalancer"
+type ServiceSpec struct {
+	// type of the Service. Defaults to None with workload.hostNetwork and
+	// to LoadBalancer otherwise.
+	// +optional
+	Type ServiceType `json:"type,omitempty"`
+
+	// nodePorts pins the node ports of http and https (NodePort and
+	// LoadBalancer only). Unset ports are allocated by the cluster.
+	// +optional
+	NodePorts *NodePorts `json:"nodePorts,omitempty"`
+
+	// annotations are added to the Service, e.g. for a cloud load balancer.
+	// +optional
+	Annotations map[string]string `json:"annotations,omitempty"`
+
+	// externalTrafficPolicy of the Service. Local preserves client source
+	// addresses.
+	// +optional
+	// +kubebuilder:validation:Enum=Cluster;Local
+	ExternalTrafficPolicy corev1.ServiceExternalTrafficPolicy `json:"externalTrafficPolicy,omitempty"`
+
+	// loadBalancerClass selects the load balancer implementation
+	// (LoadBalancer only).
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	LoadBalancerClass *string `json:"loadBalancerClass,omitempty"`
+
+	// loadBalancerSourceRanges restricts client addresses (LoadBalancer only).
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:MaxLength=64
+	LoadBalancerSourceRanges []string `json:"loadBalancerSourceRanges,omitempty"`
+}
+
+// NodePorts pins the node ports of the http and https Service ports.
+type NodePorts struct {
+	// http node port.
+	// +optional
+	// +kubebuilder:validation:Minimum=30000
+	// +kubebuilder:validation:Maximum=32767
+	HTTP *int32 `json:"http,omitempty"`
+
+	// https node port.
+	// +optional
+	// +kubebuilder:validation:Minimum=30000
+	// +kubebuilder:validation:Maximum=32767
+	HTTPS *int32 `json:"https,omitempty"`
+}
+
+// DefaultCertificate names the Secret served as the default certificate.
+type DefaultCertificate struct {
+	// secretRef is a kubernetes.io/tls Secret (keys tls.crt and tls.key)
+	// in any namespace. The operator never modifies it.
+	// +required
+	SecretRef SecretReference `json:"secretRef"`
+}
+
+// SecretReference names a Secret.
+type SecretReference struct {
+	// namespace of the Secret. Defaults to the gateway's namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Namespace string `json:"namespace,omitempty"`
+
+	// name of the Secret.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+}
+
+// TCPService exposes one TCP port of the gateway.
+type TCPService struct {
+	// port the gateway listens on.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// backend is the Service traffic is forwarded to.
+	// +required
+	Backend Backend `json:"backend"`
+
+	// nodePort pins the node port of this entry's Service port
+	// (NodePort and LoadBalancer Services only).
+	// +optional
+	// +kubebuilder:validation:Minimum=30000
+	// +kubebuilder:validation:Maximum=32767
+	NodePort *int32 `json:"nodePort,omitempty"`
+
+	// proxyProtocol enables the PROXY protocol on this entry.
+	// +optional
+	ProxyProtocol *ProxyProtocol `json:"proxyProtocol,omitempty"`
+}
+
+// UDPService exposes one UDP port of the gateway.
+type UDPService struct {
+	// port the gateway listens on.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port"`
+
+	// backend is the Service traffic is forwarded to.
+	// +required
+	Backend Backend `json:"backend"`
+
+	// nodePort pins the node port of this entry's Service port
+	// (NodePort and LoadBalancer Services only).
+	// +optional
+	// +kubebuilder:validation:Minimum=30000
+	// +kubebuilder:validation:Maximum=32767
+	NodePort *int32 `json:"nodePort,omitempty"`
+}
+
+// Backend is the Service a TCP or UDP entry forwards to. The operator only
+// references it; it never modifies it.
+type Backend struct {
+	// namespace of the Service. Defaults to the gateway's namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Namespace string `json:"namespace,omitempty"`
+
+	// name of the Service.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// port of the Service: its spec.ports[].port number or its
+	// spec.ports[].name (not the targetPort).
+	// +required
+	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:XValidation:rule="type(self) == int ? (self >= 1 && self <= 65535) : self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="port is a Service port number (1-65535) or a Service port name"
+	Port intstr.IntOrString `json:"port"`
+}
+
+// ProxyProtocol configures the PROXY protocol of a TCP entry.
+type ProxyProtocol struct {
+	// decode expects the PROXY protocol from clients (e.g. an upstream
+	// load balancer that sends it).
+	// +optional
+	Decode bool `json:"decode,omitempty"`
+
+	// encode sends the PROXY protocol to the backend.
+	// +optional
+	Encode bool `json:"encode,omitempty"`
+}
+
+// IngressGatewayStatus is the observed state of the fleet.
+type IngressGatewayStatus struct {
+	// observedGeneration is the generation the status was computed for.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, Progressing and Degraded.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=32
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// ingressClassName is the IngressClass Ingresses use to select this gateway.
+	// +optional
+	IngressClassName string `json:"ingressClassName,omitempty"`
+
+	// controllerClass is the IngressClass spec.controller value unique to
+	// this gateway (--controller-class).
+	// +optional
+	ControllerClass string `json:"controllerClass,omitempty"`
+
+	// replicas counts the controller pods.
+	// +optional
+	Replicas ReplicaStatus `json:"replicas,omitzero"`
+
+	// ready is "ready/desired" pods, for kubectl get.
+	// +optional
+	Ready string `json:"ready,omitempty"`
+
+	// addresses the gateway is reachable at, as published in Ingress status.
+	// +optional
+	// +listType=atomic
+	Addresses []string `json:"addresses,omitempty"`
+
+	// image is the controller image in use.
+	// +optional
+	Image string `json:"image,omitempty"`
+}
+
+// ReplicaStatus counts the controller pods.
+type ReplicaStatus struct {
+	// desired pods: matching nodes for a DaemonSet, replicas for a Deployment.
+	Desired int32 `json:"desired"`
+	// ready pods.
+	Ready int32 `json:"ready"`
+	// updated pods run the current pod template.
+	Updated int32 `json:"updated"`
+	// available pods have been ready for minReadySeconds.
+	Available int32 `json:"available"`
+}
+
+// IngressGateway is an ingress controller fleet: its pods, configuration,
+// Service, RBAC and IngressClass, kept correct by the Portico operator.
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=igw,categories=portico
+// +kubebuilder:printcolumn:name="Class",type=string,JSONPath=`.status.ingressClassName`
+// +kubebuilder:printcolumn:name="Kind",type=string,JSONPath=`.spec.workload.kind`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.ready`
+// +kubebuilder:printcolumn:name="Address",type=string,JSONPath=`.status.addresses[*]`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Image",type=string,JSONPath=`.status.image`,priority=1
+// +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="metadata.name must be at most 63 characters: it names the IngressClass and labels every child"
+type IngressGateway struct {
+	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata.
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitzero"`
+
+	// spec describes the fleet.
+	// +optional
+	// +kubebuilder:default={}
+	Spec IngressGatewaySpec `json:"spec,omitzero"`
+
+	// status is the observed state of the fleet.
+	// +optional
+	Status IngressGatewayStatus `json:"status,omitzero"`
+}
+
+// IngressGatewayList contains a list of IngressGateway.
+// +kubebuilder:object:root=true
+type IngressGatewayList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitzero"`
+	Items           []IngressGateway `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&IngressGateway{}, &IngressGatewayList{})
+}

@@ -1,0 +1,111 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package render
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+)
+
+// MainConfigMap returns the controller's main ConfigMap (--configmap), holding
+// spec.controller.config. The controller hot-reloads it, so no pod-template
+// hash of it is kept: an edit never restarts pods.
+func MainConfigMap(gw *v1alpha1.IngressGateway) *corev1.ConfigMap {
+	n := MainConfigMapName(gw)
+	data := map[string]string{}
+	maps.Copy(data, gw.Spec.Controller.Config)
+	return configMap(gw, n.Name, data)
+}
+
+// TCPConfigMap returns the tcp-services ConfigMap: one entry per spec.tcp
+// item, "<port>": "<namespace>/<service>:<port>[:PROXY][:PROXY]". It always
+// exists, even when empty, so adding the first entry never changes the
+// controller's flags.
+func TCPConfigMap(gw *v1alpha1.IngressGateway) (*corev1.ConfigMap, error) {
+	data := map[string]string{}
+	for i, e := range gw.Spec.TCP {
+		v, err := streamEntry(gw, e.Backend, e.ProxyProtocol)
+		if err != nil {
+			return nil, fmt.Errorf("spec.tcp[%d].backend: %w", i, err)
+		}
+		data[strconv.Itoa(int(e.Port))] = v
+	}
+	return configMap(gw, TCPConfigMapName(gw).Name, data), nil
+}
+
+// UDPConfigMap returns the udp-services ConfigMap, like TCPConfigMap.
+func UDPConfigMap(gw *v1alpha1.IngressGateway) (*corev1.ConfigMap, error) {
+	data := map[string]string{}
+	for i, e := range gw.Spec.UDP {
+		v, err := streamEntry(gw, e.Backend, nil)
+		if err != nil {
+			return nil, fmt.Errorf("spec.udp[%d].backend: %w", i, err)
+		}
+		data[strconv.Itoa(int(e.Port))] = v
+	}
+	return configMap(gw, UDPConfigMapName(gw).Name, data), nil
+}
+
+// streamEntry formats one tcp/udp map value. The third field decodes and the
+// fourth encodes the PROXY protocol; an empty third field keeps decoding off
+// when only encoding is wanted.
+func streamEntry(gw *v1alpha1.IngressGateway, b v1alpha1.Backend, pp *v1alpha1.ProxyProtocol) (string, error) {
+	ns := b.Namespace
+	if ns == "" {
+		ns = gw.Namespace
+	}
+	var port string
+	switch b.Port.Type {
+	case intstr.Int:
+		if b.Port.IntVal < 1 || b.Port.IntVal > 65535 {
+			return "", fmt.Errorf("port: Invalid value: %d: must be between 1 and 65535", b.Port.IntVal)
+		}
+		port = strconv.Itoa(int(b.Port.IntVal))
+	default:
+		if b.Port.StrVal == "" {
+			return "", fmt.Errorf("port: Required value: a Service port number or name")
+		}
+		port = b.Port.StrVal
+	}
+	v := fmt.Sprintf("%s/%s:%s", ns, b.Name, port)
+	if pp != nil && (pp.Decode || pp.Encode) {
+		decode := ""
+		if pp.Decode {
+			decode = "PROXY"
+		}
+		v += ":" + decode
+		if pp.Encode {
+			v += ":PROXY"
+		}
+	}
+	return v, nil
+}
+
+func configMap(gw *v1alpha1.IngressGateway, name string, data map[string]string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: objectMeta(gw, name),
+		Data:       data,
+	}
+}

@@ -1,0 +1,209 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package render turns an IngressGateway into the objects its fleet needs.
+// Everything here is pure: no client calls, no clock, no randomness, so the
+// same gateway always renders byte-identical objects (golden tests pin them)
+// and the operator and the CLI share one implementation.
+package render
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+)
+
+// DefaultControllerImage is the ingress-nginx controller image used when
+// neither the gateway nor the operator's configuration names one. Upstream
+// was retired in March 2026; v1.15.1 is its last release.
+const DefaultControllerImage = "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1"
+
+// Default names of the ClusterRoles shipped in config/dataplane-rbac. The
+// operator binds them per gateway, so it needs only the bind verb on them.
+const (
+	DefaultClusterRole           = "portico-ingress-nginx"
+	DefaultNamespacedClusterRole = "portico-ingress-nginx-namespaced"
+)
+
+// Config is the operator-level input to rendering. Builders read it and
+// never read flags or the environment themselves.
+type Config struct {
+	// ControllerImage is used when spec.controller.image is empty.
+	ControllerImage string
+	// ClusterRole holds the controller's cluster-wide permissions.
+	ClusterRole string
+	// NamespacedClusterRole holds the controller's permissions in its own
+	// namespace; it is bound with a RoleBinding.
+	NamespacedClusterRole string
+}
+
+// DefaultConfig returns the configuration used when the operator is started
+// without flags.
+func DefaultConfig() Config {
+	return Config{
+		ControllerImage:       DefaultControllerImage,
+		ClusterRole:           DefaultClusterRole,
+		NamespacedClusterRole: DefaultNamespacedClusterRole,
+	}
+}
+
+// Result is the rendering of one gateway.
+type Result struct {
+	// Objects are the children in apply order: identity and RBAC first,
+	// then configuration, Service, workload and finally the IngressClass
+	// (so Ingresses are routed only once a controller can claim them).
+	Objects []client.Object
+	// Image is the controller image in use.
+	Image string
+	// IngressClassName and ControllerClass identify the class.
+	IngressClassName string
+	ControllerClass  string
+	// ServiceType is the effective Service type.
+	ServiceType v1alpha1.ServiceType
+	// WorkloadKind is the effective workload kind.
+	WorkloadKind v1alpha1.WorkloadKind
+}
+
+// ManagedKind is a kind of child the operator creates, lists and prunes.
+type ManagedKind struct {
+	GVK        schema.GroupVersionKind
+	Namespaced bool
+}
+
+// ManagedKinds lists every kind Render can produce. Pruning walks this list,
+// so a kind added to Render must be added here too (a test checks it).
+var ManagedKinds = []ManagedKind{
+	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ServiceAccount"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}},
+	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Service"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DaemonSet"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass"}},
+}
+
+// Render returns every object gw's fleet needs. gw must carry its API
+// defaults (as read from the API server); an error means the spec cannot be
+// rendered and nothing should be applied.
+func Render(gw *v1alpha1.IngressGateway, cfg Config) (*Result, error) {
+	if gw.Name == "" || gw.Namespace == "" {
+		return nil, fmt.Errorf("gateway must have a name and a namespace")
+	}
+	r := &Result{
+		Image:            image(gw, cfg),
+		IngressClassName: IngressClassName(gw),
+		ControllerClass:  ControllerClass(gw),
+		ServiceType:      EffectiveServiceType(gw),
+		WorkloadKind:     workloadKind(gw),
+	}
+	if r.Image == "" {
+		return nil, fmt.Errorf("spec.controller.image: Required value: no image given and the operator has no default image")
+	}
+	tcp, err := TCPConfigMap(gw)
+	if err != nil {
+		return nil, err
+	}
+	udp, err := UDPConfigMap(gw)
+	if err != nil {
+		return nil, err
+	}
+	r.Objects = append(r.Objects,
+		ServiceAccount(gw),
+		LeaderElectionRole(gw),
+		LeaderElectionRoleBinding(gw),
+		RoleBinding(gw, cfg),
+		ClusterRoleBinding(gw, cfg),
+		MainConfigMap(gw),
+		tcp,
+		udp,
+	)
+	if svc := Service(gw); svc != nil {
+		r.Objects = append(r.Objects, svc)
+	}
+	r.Objects = append(r.Objects, Workload(gw, r.Image), IngressClass(gw))
+	return r, nil
+}
+
+// image returns the controller image: the gateway's, else the operator's default.
+func image(gw *v1alpha1.IngressGateway, cfg Config) string {
+	if gw.Spec.Controller.Image != "" {
+		return gw.Spec.Controller.Image
+	}
+	return cfg.ControllerImage
+}
+
+func workloadKind(gw *v1alpha1.IngressGateway) v1alpha1.WorkloadKind {
+	if gw.Spec.Workload.Kind == "" {
+		return v1alpha1.WorkloadDaemonSet
+	}
+	return gw.Spec.Workload.Kind
+}
+
+// EffectiveServiceType returns spec.service.type, defaulting to None on the
+// host network and to LoadBalancer otherwise.
+func EffectiveServiceType(gw *v1alpha1.IngressGateway) v1alpha1.ServiceType {
+	if gw.Spec.Service.Type != "" {
+		return gw.Spec.Service.Type
+	}
+	if gw.Spec.Workload.HostNetwork {
+		return v1alpha1.ServiceTypeNone
+	}
+	return v1alpha1.ServiceTypeLoadBalancer
+}
+
+// usesHostPorts reports whether the pods occupy ports on their node, which
+// forbids surge pods during a rollout.
+func usesHostPorts(gw *v1alpha1.IngressGateway) bool {
+	return gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
+}
+
+// objectMeta returns the metadata every namespaced child carries, including
+// the controller owner reference that lets the garbage collector remove it
+// with the gateway.
+func objectMeta(gw *v1alpha1.IngressGateway, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:            name,
+		Namespace:       gw.Namespace,
+		Labels:          Labels(gw),
+		OwnerReferences: []metav1.OwnerReference{OwnerReference(gw)},
+	}
+}
+
+// clusterObjectMeta returns the metadata of a cluster-scoped child. It cannot
+// carry an owner reference to a namespaced gateway; the gateway labels tie it
+// to its gateway and a finalizer removes it.
+func clusterObjectMeta(gw *v1alpha1.IngressGateway, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Labels: Labels(gw)}
+}
+
+// OwnerReference returns the controller reference to gw.
+func OwnerReference(gw *v1alpha1.IngressGateway) metav1.OwnerReference {
+	return metav1.OwnerReference{
+		APIVersion:         v1alpha1.GroupVersion.String(),
+		Kind:               "IngressGateway",
+		Name:               gw.Name,
+		UID:                gw.UID,
+		Controller:         ptr.To(true),
+		BlockOwnerDeletion: ptr.To(true),
+	}
+}
