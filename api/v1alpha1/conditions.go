@@ -59,6 +59,9 @@ const (
 	// ReasonNameConflict (Degraded=True): an object Portico did not create
 	// already has a child's name. Portico never takes it over.
 	ReasonNameConflict = "NameConflict"
+	// ReasonInvalidSpec (Degraded=True): the spec passed the schema but
+	// cannot be rendered (e.g. no image and no operator default).
+	ReasonInvalidSpec = "InvalidSpec"
 	// ReasonAsExpected (Degraded=False).
 	ReasonAsExpected = "AsExpected"
 )

@@ -49,7 +49,7 @@ type IngressGatewaySpec struct {
 	// fleets on the host network can share nodes: every port here must be
 	// distinct between such fleets.
 	// +optional
-	// +kubebuilder:default={}
+	// +kubebuilder:default={http:80,https:443,healthz:10254,defaultServer:8181,status:10246,stream:10247,profiler:10245,sslPassthroughProxy:442}
 	Ports PortsSpec `json:"ports,omitzero"`
 
 	// service configures the Service in front of the controller pods.
@@ -166,7 +166,7 @@ const (
 )
 
 // WorkloadSpec configures the controller pods and their workload.
-// +kubebuilder:validation:XValidation:rule="self.kind == 'Deployment' || !has(self.replicas)",message="replicas applies to kind Deployment only; a DaemonSet runs one pod per matching node (use nodeSelector to choose nodes)"
+// +kubebuilder:validation:XValidation:rule="(has(self.kind) && self.kind == 'Deployment') || !has(self.replicas)",message="replicas applies to kind Deployment only; a DaemonSet runs one pod per matching node (use nodeSelector to choose nodes)"
 // +kubebuilder:validation:XValidation:rule="!(has(self.hostNetwork) && self.hostNetwork && has(self.hostPorts) && self.hostPorts)",message="hostPorts is implied by hostNetwork; set only one of them"
 type WorkloadSpec struct {
 	// kind is DaemonSet (one pod per matching node, the default) or
@@ -459,6 +459,7 @@ type Backend struct {
 	// spec.ports[].name (not the targetPort).
 	// +required
 	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:MaxLength=15
 	// +kubebuilder:validation:XValidation:rule="type(self) == int ? (self >= 1 && self <= 65535) : self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="port is a Service port number (1-65535) or a Service port name"
 	Port intstr.IntOrString `json:"port"`
 }

@@ -1,0 +1,312 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// FieldOwner is the one field manager every write of the operator uses.
+const FieldOwner = "portico"
+
+// ConflictError says a child's name is taken by an object Portico does not
+// own. It is terminal for that child: the object is never modified.
+type ConflictError struct {
+	Kind, Namespace, Name string
+	Reason                string
+}
+
+func (e *ConflictError) Error() string {
+	name := e.Name
+	if e.Namespace != "" {
+		name = e.Namespace + "/" + e.Name
+	}
+	return fmt.Sprintf("%s %s already exists and is not managed by this gateway (%s); rename or delete it, Portico will not take it over", e.Kind, name, e.Reason)
+}
+
+// appliedRecord remembers what was last applied to one child and the state
+// the API server returned, so an unchanged child costs no request.
+type appliedRecord struct {
+	uid        types.UID
+	rv         string
+	generation int64
+	hash       string
+}
+
+// Applier is the operator's only write path for children: server-side apply
+// with FieldOwner, after an ownership check, skipped when nothing would change.
+type Applier struct {
+	// Client reads from the label-filtered cache and writes to the API server.
+	Client client.Client
+	// Reader reads from the API server directly; used when the cache does not
+	// have an object, to tell "absent" from "exists but is not ours".
+	Reader client.Reader
+	Scheme *runtime.Scheme
+
+	mu      sync.Mutex
+	applied map[string]appliedRecord
+}
+
+// NewApplier returns an Applier.
+func NewApplier(c client.Client, r client.Reader, s *runtime.Scheme) *Applier {
+	return &Applier{Client: c, Reader: r, Scheme: s, applied: map[string]appliedRecord{}}
+}
+
+func recordKey(gvk schema.GroupVersionKind, namespace, name string) string {
+	return gvk.GroupKind().String() + "/" + namespace + "/" + name
+}
+
+// Apply makes the cluster hold obj as rendered for gw. It returns the live
+// object (typed) after the call, and whether a write was sent. A
+// *ConflictError means a foreign object holds the name.
+func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object) (client.Object, bool, error) {
+	gvk, err := apiutil.GVKForObject(obj, a.Scheme)
+	if err != nil {
+		return nil, false, err
+	}
+	desired, err := render.ToApply(obj)
+	if err != nil {
+		return nil, false, err
+	}
+	body, err := json.Marshal(desired.Object)
+	if err != nil {
+		return nil, false, err
+	}
+	sum := sha256.Sum256(body)
+	hash := fmt.Sprintf("%x", sum)
+	key := recordKey(gvk, obj.GetNamespace(), obj.GetName())
+
+	current, err := a.get(ctx, gvk, client.ObjectKeyFromObject(obj))
+	if err != nil {
+		return nil, false, err
+	}
+	if current != nil {
+		if err := checkOwnership(gw, gvk.Kind, current); err != nil {
+			return nil, false, err
+		}
+		if a.unchanged(key, hash, desired, current) && !foreignData(desired, current) {
+			return current, false, nil
+		}
+	}
+
+	log := logf.FromContext(ctx)
+	log.V(1).Info("Applying", "kind", gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
+	want := desired.DeepCopy()
+	if err := a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired),
+		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+		return nil, false, fmt.Errorf("apply %s %s: %w", gvk.Kind, displayName(obj), err)
+	}
+	// Server-side apply never removes keys another manager added to a map.
+	// A ConfigMap's data is the controller's whole configuration, so keys
+	// someone added by hand are drift: remove them.
+	if err := a.removeForeignData(ctx, want, desired); err != nil {
+		return nil, true, err
+	}
+	a.remember(key, hash, desired)
+	out, err := a.Scheme.New(gvk)
+	if err != nil {
+		return nil, true, err
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(desired.Object, out); err != nil {
+		return nil, true, err
+	}
+	return out.(client.Object), true, nil
+}
+
+// get returns the object from the cache, or, when the cache does not have it
+// (it holds only objects carrying Portico's labels), its metadata from the
+// API server. nil means it does not exist.
+func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey) (client.Object, error) {
+	typed, err := a.Scheme.New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	obj := typed.(client.Object)
+	err = a.Client.Get(ctx, key, obj)
+	if err == nil {
+		return obj, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return nil, err
+	}
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(gvk)
+	if err := a.Reader.Get(ctx, key, meta); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return meta, nil
+}
+
+// checkOwnership refuses objects Portico did not create for this gateway.
+func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object) error {
+	conflict := func(reason string) error {
+		return &ConflictError{Kind: kind, Namespace: obj.GetNamespace(), Name: obj.GetName(), Reason: reason}
+	}
+	l := obj.GetLabels()
+	if l[render.ManagedByLabel] != render.ManagedByValue {
+		return conflict("it lacks the label " + render.ManagedByLabel + "=" + render.ManagedByValue)
+	}
+	if l[render.GatewayNameLabel] != gw.Name || l[render.GatewayNamespaceLabel] != gw.Namespace {
+		return conflict(fmt.Sprintf("it belongs to gateway %s/%s", l[render.GatewayNamespaceLabel], l[render.GatewayNameLabel]))
+	}
+	if ref := metav1.GetControllerOfNoCopy(obj); ref != nil && obj.GetNamespace() != "" && ref.UID != gw.UID {
+		return conflict("it is controlled by " + ref.Kind + " " + ref.Name + " with another UID")
+	}
+	return nil
+}
+
+// unchanged reports whether current is still exactly what the last apply of
+// the same content left behind, so applying again would change nothing.
+func (a *Applier) unchanged(key, hash string, desired *unstructured.Unstructured, current client.Object) bool {
+	a.mu.Lock()
+	rec, ok := a.applied[key]
+	a.mu.Unlock()
+	if !ok || rec.hash != hash || rec.uid != current.GetUID() {
+		return false
+	}
+	if rec.rv == current.GetResourceVersion() {
+		return true
+	}
+	// The cache may still hold a version older than the one our last apply
+	// returned; it is about to catch up.
+	if cmp, err := resourceversion.CompareResourceVersion(current.GetResourceVersion(), rec.rv); err == nil && cmp < 0 {
+		return true
+	}
+	// Workload status updates bump the resourceVersion but not the
+	// generation; metadata edits bump neither, so check those directly.
+	return rec.generation > 0 && current.GetGeneration() == rec.generation && metadataIntact(desired, current)
+}
+
+func (a *Applier) remember(key, hash string, live *unstructured.Unstructured) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.applied[key] = appliedRecord{uid: live.GetUID(), rv: live.GetResourceVersion(), generation: live.GetGeneration(), hash: hash}
+}
+
+// Forget drops what is remembered about a child (after it is deleted).
+func (a *Applier) Forget(gvk schema.GroupVersionKind, namespace, name string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.applied, recordKey(gvk, namespace, name))
+}
+
+// metadataIntact reports whether current still carries every label,
+// annotation and owner reference the operator sets.
+func metadataIntact(desired *unstructured.Unstructured, current client.Object) bool {
+	subset := func(want, have map[string]string) bool {
+		for k, v := range want {
+			if hv, ok := have[k]; !ok || hv != v {
+				return false
+			}
+		}
+		return true
+	}
+	if !subset(desired.GetLabels(), current.GetLabels()) || !subset(desired.GetAnnotations(), current.GetAnnotations()) {
+		return false
+	}
+	for _, want := range desired.GetOwnerReferences() {
+		found := false
+		for _, have := range current.GetOwnerReferences() {
+			if have.UID == want.UID && have.Kind == want.Kind {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// foreignData reports whether a live ConfigMap carries data keys the
+// operator did not render.
+func foreignData(desired *unstructured.Unstructured, current client.Object) bool {
+	cm, ok := current.(*corev1.ConfigMap)
+	if !ok || desired.GetKind() != "ConfigMap" {
+		return false
+	}
+	want, _, _ := unstructured.NestedStringMap(desired.Object, "data")
+	for k := range cm.Data {
+		if _, ok := want[k]; !ok {
+			return true
+		}
+	}
+	return len(cm.BinaryData) > 0
+}
+
+// removeForeignData deletes from the live ConfigMap (the apply response,
+// updated in place) every data key the rendered one does not have.
+func (a *Applier) removeForeignData(ctx context.Context, want, live *unstructured.Unstructured) error {
+	if live.GetKind() != "ConfigMap" {
+		return nil
+	}
+	wantData, _, _ := unstructured.NestedStringMap(want.Object, "data")
+	liveData, _, _ := unstructured.NestedStringMap(live.Object, "data")
+	patch := map[string]any{}
+	data := map[string]any{}
+	for k := range liveData {
+		if _, ok := wantData[k]; !ok {
+			data[k] = nil
+		}
+	}
+	if len(data) > 0 {
+		patch["data"] = data
+	}
+	if _, ok := live.Object["binaryData"]; ok {
+		patch["binaryData"] = nil
+	}
+	if len(patch) == 0 {
+		return nil
+	}
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return err
+	}
+	if err := a.Client.Patch(ctx, live, client.RawPatch(types.MergePatchType, body), client.FieldOwner(FieldOwner)); err != nil {
+		return fmt.Errorf("remove foreign keys from ConfigMap %s: %w", displayName(live), err)
+	}
+	return nil
+}
+
+func displayName(obj client.Object) string {
+	if obj.GetNamespace() == "" {
+		return obj.GetName()
+	}
+	return obj.GetNamespace() + "/" + obj.GetName()
+}

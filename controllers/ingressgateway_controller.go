@@ -1,0 +1,338 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package controllers holds the IngressGateway reconciler: it applies what
+// internal/render produces, prunes what is no longer wanted and reports status.
+package controllers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// Finalizer lets the operator remove the cluster-scoped children (which
+// cannot carry an owner reference to a namespaced gateway) on deletion.
+const Finalizer = "ingress.portico.dev/cleanup"
+
+// switchRequeue is how often a workload-kind switch is checked while the old
+// workload's pods release their host ports.
+const switchRequeue = 2 * time.Second
+
+// conflictRequeue is how often a name conflict is checked again.
+const conflictRequeue = 30 * time.Second
+
+// Reconciler reconciles IngressGateways.
+type Reconciler struct {
+	Client   client.Client
+	Applier  *Applier
+	Recorder events.EventRecorder
+	Config   render.Config
+	// Now is the clock for condition transition times (tests fix it).
+	Now func() metav1.Time
+}
+
+// NewReconciler wires a Reconciler to mgr.
+func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
+	return &Reconciler{
+		Client:   mgr.GetClient(),
+		Applier:  NewApplier(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme()),
+		Recorder: mgr.GetEventRecorder("portico"),
+		Config:   cfg,
+		Now:      metav1.Now,
+	}
+}
+
+// CacheOptions restricts the manager's cache to objects Portico manages, so
+// the operator never holds every Secret, ConfigMap or Pod of the cluster.
+func CacheOptions() cache.Options {
+	managed := cache.ByObject{Label: labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})}
+	return cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.ConfigMap{}:          managed,
+			&corev1.ServiceAccount{}:     managed,
+			&corev1.Service{}:            managed,
+			&corev1.Pod{}:                managed,
+			&appsv1.DaemonSet{}:          managed,
+			&appsv1.Deployment{}:         managed,
+			&rbacv1.Role{}:               managed,
+			&rbacv1.RoleBinding{}:        managed,
+			&rbacv1.ClusterRoleBinding{}: managed,
+			&networkingv1.IngressClass{}: managed,
+		},
+	}
+}
+
+// ClientOptions keeps Secrets out of the cache entirely: the operator reads
+// none today, and a cluster-wide Secret informer is a classic OOM.
+func ClientOptions() client.Options {
+	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
+}
+
+// +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=configmaps;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterrolebindings,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced
+// The operator grants each fleet get/update on its own leader-election Lease
+// through a Role; RBAC only lets it grant what it holds itself.
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;update
+// +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile makes the cluster match one IngressGateway:
+//  1. get the gateway; gone means nothing to do (children go with it);
+//  2. on deletion, remove the cluster-scoped children, then the finalizer;
+//  3. ensure the finalizer;
+//  4. render every child (pure);
+//  5. apply them in order with server-side apply, skipping unchanged ones,
+//     never touching objects Portico does not own;
+//  6. prune children no longer rendered;
+//  7. compute status from what was observed and write it only if it changed.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	gw := &v1alpha1.IngressGateway{}
+	if err := r.Client.Get(ctx, req.NamespacedName, gw); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	log := logf.FromContext(ctx)
+
+	if !gw.DeletionTimestamp.IsZero() {
+		if !controllerutil.ContainsFinalizer(gw, Finalizer) {
+			return reconcile.Result{}, nil
+		}
+		log.Info("Removing cluster-scoped children")
+		if err := r.Applier.DeleteClusterScoped(ctx, gw); err != nil {
+			return reconcile.Result{}, err
+		}
+		patch := client.MergeFrom(gw.DeepCopy())
+		controllerutil.RemoveFinalizer(gw, Finalizer)
+		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)))
+	}
+
+	if !controllerutil.ContainsFinalizer(gw, Finalizer) {
+		patch := client.MergeFrom(gw.DeepCopy())
+		controllerutil.AddFinalizer(gw, Finalizer)
+		if err := r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+
+	obs, result, err := r.reconcileChildren(ctx, gw)
+	if serr := r.writeStatus(ctx, gw, obs); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	return result, err
+}
+
+// reconcileChildren applies and prunes gw's children. Apply errors are both
+// reported in status and returned, so the request is retried with backoff;
+// name conflicts are terminal and only reported.
+func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.IngressGateway) (observed, reconcile.Result, error) {
+	var obs observed
+	res, err := render.Render(gw, r.Config)
+	if err != nil {
+		obs.RenderErr = err
+		return obs, reconcile.Result{}, nil
+	}
+	obs.Result = res
+
+	keep := map[string]bool{}
+	for _, o := range res.Objects {
+		gvk, err := apiutil.GVKForObject(o, r.Applier.Scheme)
+		if err != nil {
+			return obs, reconcile.Result{}, err
+		}
+		keep[recordKey(gvk, o.GetNamespace(), o.GetName())] = true
+	}
+
+	// A workload of the other kind goes first. With host ports its pods must
+	// be gone before new pods can bind the same ports, so it is deleted in
+	// the foreground and the new workload waits.
+	var workloadKinds, otherKinds []render.ManagedKind
+	for _, k := range render.ManagedKinds {
+		if k.GVK.Kind == "DaemonSet" || k.GVK.Kind == "Deployment" {
+			workloadKinds = append(workloadKinds, k)
+		} else {
+			otherKinds = append(otherKinds, k)
+		}
+	}
+	propagation := metav1.DeletePropagationBackground
+	if gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts {
+		propagation = metav1.DeletePropagationForeground
+	}
+	stale, err := r.Applier.Prune(ctx, gw, workloadKinds, keep, propagation)
+	if err != nil {
+		obs.ApplyErrs = append(obs.ApplyErrs, err)
+	}
+	obs.Switching = len(stale) > 0 && propagation == metav1.DeletePropagationForeground
+
+	for _, o := range res.Objects {
+		isWorkload := o.GetName() == render.WorkloadName(gw).Name && (isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o))
+		if isWorkload && obs.Switching {
+			continue
+		}
+		live, _, err := r.Applier.Apply(ctx, gw, o)
+		var conflict *ConflictError
+		switch {
+		case errors.As(err, &conflict):
+			obs.Conflicts = append(obs.Conflicts, conflict)
+			continue
+		case err != nil:
+			obs.ApplyErrs = append(obs.ApplyErrs, err)
+			continue
+		}
+		switch l := live.(type) {
+		case *appsv1.DaemonSet, *appsv1.Deployment:
+			if isWorkload {
+				obs.Workload = l
+			}
+		case *corev1.Service:
+			obs.Service = l
+		}
+	}
+
+	if _, err := r.Applier.Prune(ctx, gw, otherKinds, keep, metav1.DeletePropagationBackground); err != nil {
+		obs.ApplyErrs = append(obs.ApplyErrs, err)
+	}
+
+	if render.PublishesNodeAddresses(gw) {
+		pods := &corev1.PodList{}
+		if err := r.Client.List(ctx, pods, client.InNamespace(gw.Namespace), client.MatchingLabels(render.SelectorLabels(gw))); err != nil {
+			return obs, reconcile.Result{}, err
+		}
+		obs.Pods = pods.Items
+	}
+
+	var result reconcile.Result
+	switch {
+	case obs.Switching:
+		result.RequeueAfter = switchRequeue
+	case len(obs.Conflicts) > 0:
+		// The foreign object is not watched (it lacks our labels): look
+		// again now and then so the gateway recovers once it is removed.
+		result.RequeueAfter = conflictRequeue
+	}
+	if len(obs.ApplyErrs) > 0 {
+		return obs, result, errors.Join(obs.ApplyErrs...)
+	}
+	return obs, result, nil
+}
+
+func isKind[T client.Object](o client.Object) bool {
+	_, ok := o.(T)
+	return ok
+}
+
+// writeStatus computes the status and patches it only when it changed, and
+// emits an event when the gateway becomes degraded.
+func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGateway, obs observed) error {
+	now := metav1.NewTime(r.Now().Truncate(time.Second))
+	st := computeStatus(gw, obs, now)
+	if equality.Semantic.DeepEqual(st, gw.Status) {
+		return nil
+	}
+	before := degradedReason(gw.Status)
+	patch := client.MergeFrom(gw.DeepCopy())
+	gw.Status = st
+	if err := r.Client.Status().Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	}
+	if after := degradedReason(st); after != "" && after != before {
+		c := findCondition(st, v1alpha1.ConditionDegraded)
+		r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, after, "Reconcile", "%s", c.Message)
+	}
+	return nil
+}
+
+func findCondition(st v1alpha1.IngressGatewayStatus, t string) *metav1.Condition {
+	for i := range st.Conditions {
+		if st.Conditions[i].Type == t {
+			return &st.Conditions[i]
+		}
+	}
+	return nil
+}
+
+// degradedReason returns the reason of a True Degraded condition, or "".
+func degradedReason(st v1alpha1.IngressGatewayStatus) string {
+	if c := findCondition(st, v1alpha1.ConditionDegraded); c != nil && c.Status == metav1.ConditionTrue {
+		return c.Reason
+	}
+	return ""
+}
+
+// SetupWithManager registers the controller and its watches.
+func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
+	// Cluster-scoped children and pods carry the gateway labels instead of
+	// an owner reference to the gateway.
+	byLabels := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+		l := o.GetLabels()
+		name, ns := l[render.GatewayNameLabel], l[render.GatewayNamespaceLabel]
+		if name == "" || ns == "" {
+			return nil
+		}
+		return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}}}
+	})
+	return builder.ControllerManagedBy(mgr).
+		Named("ingressgateway").
+		// Spec changes and deletion; our own status writes need no reconcile.
+		For(&v1alpha1.IngressGateway{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// Owned children: edits and deletes are drift to revert, workload
+		// status drives the conditions.
+		Owns(&corev1.ServiceAccount{}).
+		Owns(&rbacv1.Role{}).
+		Owns(&rbacv1.RoleBinding{}).
+		Owns(&corev1.ConfigMap{}).
+		Owns(&corev1.Service{}).
+		Owns(&appsv1.DaemonSet{}).
+		Owns(&appsv1.Deployment{}).
+		Watches(&rbacv1.ClusterRoleBinding{}, byLabels).
+		Watches(&networkingv1.IngressClass{}, byLabels).
+		// Pod readiness decides the node addresses in status.
+		Watches(&corev1.Pod{}, byLabels).
+		Complete(r)
+}

@@ -1,0 +1,613 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/controllers"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// ---- helpers ----------------------------------------------------------
+
+func newNamespace(ctx context.Context) string {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "t-" + rand.String(8)}}
+	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
+	return ns.Name
+}
+
+func createGateway(ctx context.Context, ns, name string, mutate func(*v1alpha1.IngressGateway)) *v1alpha1.IngressGateway {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	if mutate != nil {
+		mutate(gw)
+	}
+	Expect(k8sClient.Create(ctx, gw)).To(Succeed())
+	return gw
+}
+
+func getGateway(ctx context.Context, g Gomega, gw *v1alpha1.IngressGateway) *v1alpha1.IngressGateway {
+	out := &v1alpha1.IngressGateway{}
+	g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), out)).To(Succeed())
+	return out
+}
+
+// updateGateway re-reads the gateway and applies mutate, retrying on conflicts.
+func updateGateway(ctx context.Context, gw *v1alpha1.IngressGateway, mutate func(*v1alpha1.IngressGateway)) {
+	Eventually(func(g Gomega) {
+		cur := getGateway(ctx, g, gw)
+		mutate(cur)
+		g.Expect(k8sClient.Update(ctx, cur)).To(Succeed())
+	}).Should(Succeed())
+}
+
+func condition(gw *v1alpha1.IngressGateway, t string) *metav1.Condition {
+	return meta.FindStatusCondition(gw.Status.Conditions, t)
+}
+
+// expectCondition waits until the gateway's condition has status and reason,
+// at the gateway's current generation.
+func expectCondition(ctx context.Context, gw *v1alpha1.IngressGateway, t string, status metav1.ConditionStatus, reason string) *v1alpha1.IngressGateway {
+	var out *v1alpha1.IngressGateway
+	EventuallyWithOffset(1, func(g Gomega) {
+		out = getGateway(ctx, g, gw)
+		c := condition(out, t)
+		g.Expect(c).NotTo(BeNil(), "condition %s missing", t)
+		g.Expect(c.Status).To(Equal(status), "condition %s: %s", t, c.Message)
+		g.Expect(c.Reason).To(Equal(reason), "condition %s: %s", t, c.Message)
+		g.Expect(c.ObservedGeneration).To(Equal(out.Generation))
+	}).Should(Succeed())
+	return out
+}
+
+func key(ns, name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
+
+func getDaemonSet(ctx context.Context, g Gomega, gw *v1alpha1.IngressGateway) *appsv1.DaemonSet {
+	ds := &appsv1.DaemonSet{}
+	g.Expect(k8sClient.Get(ctx, render.WorkloadName(gw), ds)).To(Succeed())
+	return ds
+}
+
+func getConfigMap(ctx context.Context, g Gomega, n types.NamespacedName) *corev1.ConfigMap {
+	cm := &corev1.ConfigMap{}
+	g.Expect(k8sClient.Get(ctx, n, cm)).To(Succeed())
+	return cm
+}
+
+// setDaemonSetStatus plays the DaemonSet controller, which envtest lacks.
+func setDaemonSetStatus(ctx context.Context, gw *v1alpha1.IngressGateway, desired, updated, available int32) {
+	Eventually(func(g Gomega) {
+		ds := getDaemonSet(ctx, g, gw)
+		ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation, DesiredNumberScheduled: desired,
+			CurrentNumberScheduled: desired, UpdatedNumberScheduled: updated, NumberAvailable: available, NumberReady: available}
+		g.Expect(k8sClient.Status().Update(ctx, ds)).To(Succeed())
+	}).Should(Succeed())
+}
+
+func containerArgs(spec corev1.PodSpec) []string { return spec.Containers[0].Args }
+
+func hostNetworkGateway(gw *v1alpha1.IngressGateway) {
+	gw.Spec.Workload.HostNetwork = true
+	gw.Spec.IngressClass.Default = true
+	gw.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: "certs", Name: "wildcard"}}
+	gw.Spec.TCP = []v1alpha1.TCPService{{Port: 8888, Backend: v1alpha1.Backend{Namespace: "service-foo", Name: "tcp-service", Port: intstr.FromInt32(8888)}}}
+}
+
+// ---- specs --------------------------------------------------------------
+
+var _ = Describe("IngressGateway", func() {
+	var ctx context.Context
+	var ns string
+
+	BeforeEach(func() {
+		ctx = context.Background()
+		ns = newNamespace(ctx)
+	})
+
+	It("creates every child of a host-network DaemonSet fleet with the right content", func() {
+		gw := createGateway(ctx, ns, "public", hostNetworkGateway)
+
+		By("the ServiceAccount, RBAC and ConfigMaps")
+		Eventually(func(g Gomega) {
+			sa := &corev1.ServiceAccount{}
+			g.Expect(k8sClient.Get(ctx, render.ServiceAccountName(gw), sa)).To(Succeed())
+			g.Expect(sa.OwnerReferences).To(HaveLen(1))
+			g.Expect(*sa.OwnerReferences[0].Controller).To(BeTrue())
+
+			rb := &rbacv1.RoleBinding{}
+			g.Expect(k8sClient.Get(ctx, render.RoleBindingName(gw), rb)).To(Succeed())
+			g.Expect(rb.RoleRef.Name).To(Equal(render.DefaultNamespacedClusterRole))
+			role := &rbacv1.Role{}
+			g.Expect(k8sClient.Get(ctx, render.LeaderElectionRoleName(gw), role)).To(Succeed())
+			g.Expect(role.Rules[0].ResourceNames).To(Equal([]string{"public-leader"}))
+
+			crb := &rbacv1.ClusterRoleBinding{}
+			g.Expect(k8sClient.Get(ctx, key("", render.ClusterRoleBindingName(gw)), crb)).To(Succeed())
+			g.Expect(crb.RoleRef.Name).To(Equal(render.DefaultClusterRole))
+			g.Expect(crb.Subjects[0].Namespace).To(Equal(ns))
+
+			tcp := getConfigMap(ctx, g, render.TCPConfigMapName(gw))
+			g.Expect(tcp.Data).To(Equal(map[string]string{"8888": "service-foo/tcp-service:8888"}))
+			getConfigMap(ctx, g, render.UDPConfigMapName(gw))
+			getConfigMap(ctx, g, render.MainConfigMapName(gw))
+		}).Should(Succeed())
+
+		By("the DaemonSet on the host network with the operator's flags")
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			spec := ds.Spec.Template.Spec
+			g.Expect(spec.HostNetwork).To(BeTrue())
+			g.Expect(spec.DNSPolicy).To(Equal(corev1.DNSClusterFirstWithHostNet))
+			g.Expect(ds.Spec.UpdateStrategy.RollingUpdate.MaxSurge.IntValue()).To(Equal(0))
+			g.Expect(containerArgs(spec)).To(ContainElements(
+				"--election-id=public-leader",
+				"--controller-class=portico.dev/"+ns+".public",
+				"--ingress-class=public",
+				"--default-ssl-certificate=certs/wildcard",
+				"--tcp-services-configmap=$(POD_NAMESPACE)/public-tcp",
+				"--udp-services-configmap=$(POD_NAMESPACE)/public-udp",
+				"--report-node-internal-ip-address",
+			))
+			g.Expect(spec.Containers[0].Image).To(Equal(render.DefaultControllerImage))
+		}).Should(Succeed())
+
+		By("no Service: host network defaults to type None")
+		Consistently(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, render.ServiceName(gw), &corev1.Service{}))
+		}, "1s").Should(BeTrue())
+
+		By("the IngressClass, marked default, with a controller value unique to the gateway")
+		ic := &networkingv1.IngressClass{}
+		Eventually(func() error { return k8sClient.Get(ctx, key("", "public"), ic) }).Should(Succeed())
+		Expect(ic.Spec.Controller).To(Equal("portico.dev/" + ns + ".public"))
+		Expect(ic.Annotations).To(HaveKeyWithValue(render.DefaultClassAnnotation, "true"))
+
+		By("honest status while no pod runs yet")
+		cur := expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonWorkloadPending)
+		Expect(cur.Status.IngressClassName).To(Equal("public"))
+		Expect(cur.Status.ControllerClass).To(Equal("portico.dev/" + ns + ".public"))
+		Expect(cur.Status.Image).To(Equal(render.DefaultControllerImage))
+		Expect(cur.Finalizers).To(ContainElement(controllers.Finalizer))
+		Expect(condition(cur, v1alpha1.ConditionDegraded).Status).To(Equal(metav1.ConditionFalse))
+	})
+
+	It("reports Ready, Progressing and Degraded from the workload's rollout", func() {
+		gw := createGateway(ctx, ns, "edge", hostNetworkGateway)
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+
+		By("a rollout in progress")
+		setDaemonSetStatus(ctx, gw, 3, 1, 2)
+		cur := expectCondition(ctx, gw, v1alpha1.ConditionProgressing, metav1.ConditionTrue, v1alpha1.ReasonRollingOut)
+		Expect(condition(cur, v1alpha1.ConditionReady).Status).To(Equal(metav1.ConditionFalse))
+		Expect(cur.Status.Ready).To(Equal("2/3"))
+
+		By("a complete rollout")
+		setDaemonSetStatus(ctx, gw, 3, 3, 3)
+		cur = expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+		Expect(condition(cur, v1alpha1.ConditionProgressing).Reason).To(Equal(v1alpha1.ReasonRolloutComplete))
+		Expect(cur.Status.Replicas).To(Equal(v1alpha1.ReplicaStatus{Desired: 3, Ready: 3, Updated: 3, Available: 3}))
+		Expect(cur.Status.ObservedGeneration).To(Equal(cur.Generation))
+
+		By("a spec change makes the workload controller catch up first")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Ports.HTTP = 8080 })
+		expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonWorkloadPending)
+
+		By("no node matches the selector")
+		setDaemonSetStatus(ctx, gw, 0, 0, 0)
+		cur = expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonNoMatchingNodes)
+		Expect(condition(cur, v1alpha1.ConditionReady).Reason).To(Equal(v1alpha1.ReasonNoMatchingNodes))
+	})
+
+	It("publishes the InternalIP of nodes running ready pods as the address", func() {
+		gw := createGateway(ctx, ns, "metal", hostNetworkGateway)
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+		for i, ip := range []string{"127.0.0.12", "127.0.0.11"} {
+			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("metal-controller-%d", i),
+				Labels: render.Labels(gw)},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "controller", Image: "x"}}}}
+			Expect(k8sClient.Create(ctx, pod)).To(Succeed())
+			pod.Status = corev1.PodStatus{Phase: corev1.PodRunning, HostIP: ip, PodIP: ip,
+				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}
+			Expect(k8sClient.Status().Update(ctx, pod)).To(Succeed())
+		}
+		Eventually(func(g Gomega) {
+			g.Expect(getGateway(ctx, g, gw).Status.Addresses).To(Equal([]string{"127.0.0.11", "127.0.0.12"}))
+		}).Should(Succeed())
+	})
+
+	It("follows tcp/udp edits without restarting pods, and ports, Service and kind edits", func() {
+		gw := createGateway(ctx, ns, "lb", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeLoadBalancer
+		})
+		var generation int64
+		Eventually(func(g Gomega) {
+			svc := &corev1.Service{}
+			g.Expect(k8sClient.Get(ctx, render.ServiceName(gw), svc)).To(Succeed())
+			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeLoadBalancer))
+			g.Expect(svc.Spec.Ports).To(HaveLen(2))
+			ds := getDaemonSet(ctx, g, gw)
+			g.Expect(containerArgs(ds.Spec.Template.Spec)).To(ContainElement("--publish-service=$(POD_NAMESPACE)/lb-controller"))
+			generation = ds.Generation
+		}).Should(Succeed())
+
+		By("adding tcp and udp entries")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{
+				{Port: 9000, Backend: v1alpha1.Backend{Namespace: "default", Name: "redis", Port: intstr.FromInt32(6379)}},
+				{Port: 5432, Backend: v1alpha1.Backend{Name: "pg", Port: intstr.FromString("postgres")},
+					ProxyProtocol: &v1alpha1.ProxyProtocol{Decode: true, Encode: true}},
+			}
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Namespace: "kube-system", Name: "kube-dns", Port: intstr.FromInt32(53)}}}
+		})
+		Eventually(func(g Gomega) {
+			g.Expect(getConfigMap(ctx, g, render.TCPConfigMapName(gw)).Data).To(Equal(map[string]string{
+				"9000": "default/redis:6379", "5432": ns + "/pg:postgres:PROXY:PROXY"}))
+			g.Expect(getConfigMap(ctx, g, render.UDPConfigMapName(gw)).Data).To(Equal(map[string]string{"53": "kube-system/kube-dns:53"}))
+			svc := &corev1.Service{}
+			g.Expect(k8sClient.Get(ctx, render.ServiceName(gw), svc)).To(Succeed())
+			var names []string
+			for _, p := range svc.Spec.Ports {
+				names = append(names, fmt.Sprintf("%s/%d/%s", p.Name, p.Port, p.Protocol))
+			}
+			g.Expect(names).To(ConsistOf("http/80/TCP", "https/443/TCP", "tcp-9000/9000/TCP", "tcp-5432/5432/TCP", "udp-53/53/UDP"))
+		}).Should(Succeed())
+		By("the pod template did not change, so no pod restarts")
+		Consistently(func(g Gomega) {
+			g.Expect(getDaemonSet(ctx, g, gw).Generation).To(Equal(generation))
+		}, "1s").Should(Succeed())
+
+		By("removing an entry")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.TCP = g.Spec.TCP[:1]; g.Spec.UDP = nil })
+		Eventually(func(g Gomega) {
+			g.Expect(getConfigMap(ctx, g, render.TCPConfigMapName(gw)).Data).To(Equal(map[string]string{"9000": "default/redis:6379"}))
+			g.Expect(getConfigMap(ctx, g, render.UDPConfigMapName(gw)).Data).To(BeEmpty())
+		}).Should(Succeed())
+
+		By("changing ports rolls the pods with the new flags")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Ports.HTTP = 8080; g.Spec.Ports.Healthz = 11254 })
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			g.Expect(containerArgs(ds.Spec.Template.Spec)).To(ContainElements("--http-port=8080", "--healthz-port=11254"))
+			g.Expect(ds.Spec.Template.Spec.Containers[0].ReadinessProbe.HTTPGet.Port.IntValue()).To(Equal(11254))
+		}).Should(Succeed())
+
+		By("NodePort with pinned node ports")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
+			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](30080)}
+		})
+		Eventually(func(g Gomega) {
+			svc := &corev1.Service{}
+			g.Expect(k8sClient.Get(ctx, render.ServiceName(gw), svc)).To(Succeed())
+			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeNodePort))
+			g.Expect(svc.Spec.Ports[0].NodePort).To(Equal(int32(30080)))
+		}).Should(Succeed())
+
+		By("back to ClusterIP: the allocated node ports go away")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeClusterIP
+			g.Spec.Service.NodePorts = nil
+		})
+		Eventually(func(g Gomega) {
+			svc := &corev1.Service{}
+			g.Expect(k8sClient.Get(ctx, render.ServiceName(gw), svc)).To(Succeed())
+			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeClusterIP))
+		}).Should(Succeed())
+
+		By("switching to a Deployment removes the DaemonSet")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.Kind = v1alpha1.WorkloadDeployment
+			g.Spec.Workload.Replicas = ptr.To[int32](2)
+		})
+		Eventually(func(g Gomega) {
+			d := &appsv1.Deployment{}
+			g.Expect(k8sClient.Get(ctx, render.WorkloadName(gw), d)).To(Succeed())
+			g.Expect(*d.Spec.Replicas).To(Equal(int32(2)))
+			g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, render.WorkloadName(gw), &appsv1.DaemonSet{}))).To(BeTrue())
+		}).Should(Succeed())
+
+		By("the Deployment's rollout drives Ready")
+		Eventually(func(g Gomega) {
+			d := &appsv1.Deployment{}
+			g.Expect(k8sClient.Get(ctx, render.WorkloadName(gw), d)).To(Succeed())
+			d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: 2, AvailableReplicas: 2}
+			g.Expect(k8sClient.Status().Update(ctx, d)).To(Succeed())
+		}).Should(Succeed())
+		cur := expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+		Expect(cur.Status.Addresses).NotTo(BeEmpty(), "a ClusterIP Service publishes its cluster IP")
+	})
+
+	It("removes the old workload first when switching kind with host ports", func() {
+		gw := createGateway(ctx, ns, "hp", func(g *v1alpha1.IngressGateway) { g.Spec.Workload.HostPorts = true; g.Spec.Service.Type = v1alpha1.ServiceTypeNone })
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Workload.Kind = v1alpha1.WorkloadDeployment })
+
+		By("the DaemonSet is deleted in the foreground and the Deployment waits")
+		expectCondition(ctx, gw, v1alpha1.ConditionProgressing, metav1.ConditionTrue, v1alpha1.ReasonSwitchingWorkload)
+		Consistently(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, render.WorkloadName(gw), &appsv1.Deployment{}))
+		}, "1s").Should(BeTrue())
+
+		By("once the garbage collector has removed its pods (played here), the Deployment starts")
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			g.Expect(ds.DeletionTimestamp).NotTo(BeNil())
+			ds.Finalizers = nil
+			g.Expect(k8sClient.Update(ctx, ds)).To(Succeed())
+		}).Should(Succeed())
+		Eventually(func() error { return k8sClient.Get(ctx, render.WorkloadName(gw), &appsv1.Deployment{}) }).Should(Succeed())
+	})
+
+	It("reaches a fixed point: a second reconcile sends no write", func() {
+		gw := createGateway(ctx, ns, "still", func(g *v1alpha1.IngressGateway) {
+			hostNetworkGateway(g)
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
+			g.Spec.Controller.Config = map[string]string{"use-forwarded-headers": "true"}
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns", Port: intstr.FromInt32(53)}}}
+		})
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+		setDaemonSetStatus(ctx, gw, 1, 1, 1)
+		expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonAvailable)
+
+		req := reconcile.Request{NamespacedName: client.ObjectKeyFromObject(gw)}
+		// Let the cache catch up with every write of the convergence.
+		Eventually(func(g Gomega) {
+			_, err := reconciler.Reconcile(ctx, req)
+			g.Expect(err).NotTo(HaveOccurred())
+			writes.Reset()
+			_, err = reconciler.Reconcile(ctx, req)
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(writes.Counts()).To(BeEmpty())
+		}).Should(Succeed())
+		for range 3 {
+			writes.Reset()
+			_, err := reconciler.Reconcile(ctx, req)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(writes.Writes()).To(BeZero(), "writes: %v", writes.Counts())
+		}
+	})
+
+	It("reverts drift on the children it owns", func() {
+		gw := createGateway(ctx, ns, "drift", hostNetworkGateway)
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+
+		By("an edited and an added tcp-services key")
+		Eventually(func(g Gomega) {
+			cm := getConfigMap(ctx, g, render.TCPConfigMapName(gw))
+			cm.Data["8888"] = "evil/service:1"
+			cm.Data["7777"] = "evil/service:2"
+			g.Expect(k8sClient.Update(ctx, cm)).To(Succeed())
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(getConfigMap(ctx, g, render.TCPConfigMapName(gw)).Data).To(Equal(map[string]string{"8888": "service-foo/tcp-service:8888"}))
+		}).Should(Succeed())
+
+		By("edited DaemonSet flags")
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			ds.Spec.Template.Spec.Containers[0].Args = []string{"/nginx-ingress-controller"}
+			ds.Spec.Template.Spec.HostNetwork = false
+			ds.Spec.Template.Spec.DNSPolicy = corev1.DNSClusterFirst
+			g.Expect(k8sClient.Update(ctx, ds)).To(Succeed())
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			g.Expect(ds.Spec.Template.Spec.HostNetwork).To(BeTrue())
+			g.Expect(containerArgs(ds.Spec.Template.Spec)).To(ContainElement("--ingress-class=drift"))
+		}).Should(Succeed())
+
+		By("a deleted ConfigMap, Role and IngressClass")
+		Expect(k8sClient.Delete(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.MainConfigMapName(gw).Name}})).To(Succeed())
+		Expect(k8sClient.Delete(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.LeaderElectionRoleName(gw).Name}})).To(Succeed())
+		Expect(k8sClient.Delete(ctx, &networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "drift"}})).To(Succeed())
+		Eventually(func(g Gomega) {
+			getConfigMap(ctx, g, render.MainConfigMapName(gw))
+			g.Expect(k8sClient.Get(ctx, render.LeaderElectionRoleName(gw), &rbacv1.Role{})).To(Succeed())
+			g.Expect(k8sClient.Get(ctx, key("", "drift"), &networkingv1.IngressClass{})).To(Succeed())
+		}).Should(Succeed())
+	})
+
+	It("never takes over an object it did not create", func() {
+		foreign := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "taken-tcp"},
+			Data: map[string]string{"1234": "mine/svc:1"}}
+		Expect(k8sClient.Create(ctx, foreign)).To(Succeed())
+		userSecret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tls"}, Type: corev1.SecretTypeOpaque,
+			Data: map[string][]byte{"tls.crt": []byte("x"), "tls.key": []byte("y")}}
+		Expect(k8sClient.Create(ctx, userSecret)).To(Succeed())
+
+		gw := createGateway(ctx, ns, "taken", func(g *v1alpha1.IngressGateway) {
+			g.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Name: "tls"}}
+		})
+		cur := expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonNameConflict)
+		Expect(condition(cur, v1alpha1.ConditionDegraded).Message).To(ContainSubstring("ConfigMap " + ns + "/taken-tcp already exists"))
+		Expect(condition(cur, v1alpha1.ConditionReady).Status).To(Equal(metav1.ConditionFalse))
+
+		By("the foreign ConfigMap and the user's Secret are untouched")
+		Consistently(func(g Gomega) {
+			cm := getConfigMap(ctx, g, key(ns, "taken-tcp"))
+			g.Expect(cm.ResourceVersion).To(Equal(foreign.ResourceVersion))
+			s := &corev1.Secret{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(userSecret), s)).To(Succeed())
+			g.Expect(s.ResourceVersion).To(Equal(userSecret.ResourceVersion))
+		}).Should(Succeed())
+
+		By("a Warning event tells the user")
+		Eventually(func(g Gomega) {
+			evs := &corev1.EventList{}
+			g.Expect(k8sClient.List(ctx, evs, client.InNamespace(ns))).To(Succeed())
+			g.Expect(slices.ContainsFunc(evs.Items, func(e corev1.Event) bool {
+				return e.Reason == v1alpha1.ReasonNameConflict && e.Type == corev1.EventTypeWarning && e.InvolvedObject.Name == "taken"
+			})).To(BeTrue())
+		}).Should(Succeed())
+
+		By("the conflict clears once the user removes the object")
+		Expect(k8sClient.Delete(ctx, foreign)).To(Succeed())
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Controller.LogLevel = ptr.To[int32](2) })
+		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionFalse, v1alpha1.ReasonAsExpected)
+	})
+
+	It("refuses an IngressClass name held by a class Portico does not manage", func() {
+		ic := &networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: "nginx-" + ns}, Spec: networkingv1.IngressClassSpec{Controller: "k8s.io/ingress-nginx"}}
+		Expect(k8sClient.Create(ctx, ic)).To(Succeed())
+		gw := createGateway(ctx, ns, "classy", func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Name = "nginx-" + ns })
+		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonNameConflict)
+		Consistently(func(g Gomega) {
+			cur := &networkingv1.IngressClass{}
+			g.Expect(k8sClient.Get(ctx, key("", ic.Name), cur)).To(Succeed())
+			g.Expect(cur.Spec.Controller).To(Equal("k8s.io/ingress-nginx"))
+			g.Expect(cur.Labels).To(BeEmpty())
+		}, "1s").Should(Succeed())
+	})
+
+	It("removes the cluster-scoped children on delete and lets the namespaced ones go with it", func() {
+		gw := createGateway(ctx, ns, "gone", hostNetworkGateway)
+		Eventually(func() error {
+			return k8sClient.Get(ctx, key("", render.ClusterRoleBindingName(gw)), &rbacv1.ClusterRoleBinding{})
+		}).Should(Succeed())
+		Eventually(func() error { return k8sClient.Get(ctx, key("", "gone"), &networkingv1.IngressClass{}) }).Should(Succeed())
+
+		cur := &v1alpha1.IngressGateway{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), cur)).To(Succeed())
+		Expect(k8sClient.Delete(ctx, cur)).To(Succeed())
+
+		Eventually(func(g Gomega) {
+			g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), &v1alpha1.IngressGateway{}))).To(BeTrue())
+			crbs := &rbacv1.ClusterRoleBindingList{}
+			g.Expect(k8sClient.List(ctx, crbs, client.MatchingLabels(render.OwnerLabels(ns, "gone")))).To(Succeed())
+			g.Expect(crbs.Items).To(BeEmpty())
+			ics := &networkingv1.IngressClassList{}
+			g.Expect(k8sClient.List(ctx, ics, client.MatchingLabels(render.OwnerLabels(ns, "gone")))).To(Succeed())
+			g.Expect(ics.Items).To(BeEmpty())
+		}).Should(Succeed())
+
+		By("every namespaced child is owned by the gateway, for the garbage collector")
+		cms := &corev1.ConfigMapList{}
+		Expect(k8sClient.List(ctx, cms, client.InNamespace(ns), client.MatchingLabels(render.OwnerLabels(ns, "gone")))).To(Succeed())
+		Expect(cms.Items).To(HaveLen(3))
+		for _, cm := range cms.Items {
+			Expect(metav1.GetControllerOf(&cm).UID).To(Equal(cur.UID))
+		}
+	})
+
+	It("prunes the Service when the type becomes None", func() {
+		gw := createGateway(ctx, ns, "np", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.HostNetwork = true
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
+		})
+		Eventually(func() error { return k8sClient.Get(ctx, render.ServiceName(gw), &corev1.Service{}) }).Should(Succeed())
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Service.Type = v1alpha1.ServiceTypeNone })
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, render.ServiceName(gw), &corev1.Service{}))
+		}).Should(BeTrue())
+	})
+})
+
+// ---- schema validation ------------------------------------------------------
+
+var _ = Describe("IngressGateway validation", func() {
+	ctx := context.Background()
+	var ns string
+	BeforeEach(func() { ns = newNamespace(ctx) })
+
+	DescribeTable("rejects a bad spec with the field path and what to do",
+		func(mutate func(*v1alpha1.IngressGateway), wantErrors ...string) {
+			gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bad"}}
+			mutate(gw)
+			err := k8sClient.Create(ctx, gw)
+			Expect(err).To(HaveOccurred())
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), err.Error())
+			for _, want := range wantErrors {
+				Expect(err.Error()).To(ContainSubstring(want))
+			}
+		},
+		Entry("replicas on a DaemonSet", func(g *v1alpha1.IngressGateway) { g.Spec.Workload.Replicas = ptr.To[int32](2) },
+			"spec.workload", "replicas applies to kind Deployment only"),
+		Entry("hostNetwork and hostPorts together", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.HostNetwork, g.Spec.Workload.HostPorts = true, true
+		}, "spec.workload", "hostPorts is implied by hostNetwork"),
+		Entry("a port out of range", func(g *v1alpha1.IngressGateway) { g.Spec.Ports.HTTPS = 70000 },
+			"spec.ports.https", "65535"),
+		Entry("two ports the same", func(g *v1alpha1.IngressGateway) { g.Spec.Ports.HTTP = 443 },
+			"spec.ports", "ports must all be distinct"),
+		Entry("a tcp entry on the https port", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec", "tcp[].port collides with a port this gateway's controller binds"),
+		Entry("a udp entry on the healthz port", func(g *v1alpha1.IngressGateway) {
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 10254, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "udp[].port collides"),
+		Entry("duplicate tcp ports", func(g *v1alpha1.IngressGateway) {
+			b := v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: b}, {Port: 9000, Backend: b}}
+		}, "spec.tcp[1]", "Duplicate value"),
+		Entry("a backend port that is neither number nor name", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromString("Not_A_Name")}}}
+		}, "spec.tcp[0].backend.port", "Service port number (1-65535) or a Service port name"),
+		Entry("a backend name that is not a DNS label", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "Redis.Svc", Port: intstr.FromInt32(1)}}}
+		}, "spec.tcp[0].backend.name"),
+		Entry("an owned flag in extraArgs", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.ExtraArgs = map[string]string{"default-ssl-certificate": "a/b"}
+		}, "spec.controller", "extraArgs may not set a flag the operator owns"),
+		Entry("an extraArgs key with dashes", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.ExtraArgs = map[string]string{"--enable-metrics": "true"}
+		}, "spec.controller.extraArgs", "without the leading '--'"),
+		Entry("nodePorts without a NodePort Service", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeClusterIP
+			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](30080)}
+		}, "spec.service", "nodePorts require service.type NodePort or LoadBalancer"),
+		Entry("a node port outside the range", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
+			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](80)}
+		}, "spec.service.nodePorts.http", "30000"),
+		Entry("Service None without host ports", func(g *v1alpha1.IngressGateway) { g.Spec.Service.Type = v1alpha1.ServiceTypeNone },
+			"spec", "service.type None leaves the fleet unreachable"),
+		Entry("an unknown workload kind", func(g *v1alpha1.IngressGateway) { g.Spec.Workload.Kind = "StatefulSet" },
+			"spec.workload.kind", "Unsupported value"),
+		Entry("a name too long for its children", func(g *v1alpha1.IngressGateway) { g.Name = strings.Repeat("a", 64) },
+			"metadata.name must be at most 63 characters"),
+	)
+
+	It("accepts and defaults an empty spec", func() {
+		gw := createGateway(ctx, ns, "empty", nil)
+		cur := &v1alpha1.IngressGateway{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), cur)).To(Succeed())
+		Expect(cur.Spec.Workload.Kind).To(Equal(v1alpha1.WorkloadDaemonSet))
+		Expect(cur.Spec.Ports).To(Equal(v1alpha1.PortsSpec{HTTP: 80, HTTPS: 443, Healthz: 10254, DefaultServer: 8181,
+			Status: 10246, Stream: 10247, Profiler: 10245, SSLPassthroughProxy: 442}))
+		Expect(*cur.Spec.Workload.TerminationGracePeriodSeconds).To(Equal(int64(300)))
+	})
+})

@@ -1,0 +1,109 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// listChildren returns gw's children of one kind, from the cache.
+func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind, namespaced bool, gwNamespace, gwName string) ([]client.Object, error) {
+	listGVK := gvk.GroupVersion().WithKind(gvk.Kind + "List")
+	l, err := a.Scheme.New(listGVK)
+	if err != nil {
+		return nil, err
+	}
+	list := l.(client.ObjectList)
+	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName))}
+	if namespaced {
+		opts = append(opts, client.InNamespace(gwNamespace))
+	}
+	if err := a.Client.List(ctx, list, opts...); err != nil {
+		return nil, fmt.Errorf("list %s: %w", gvk.Kind, err)
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]client.Object, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.(client.Object))
+	}
+	return out, nil
+}
+
+// Prune deletes gw's children of the given kinds that keep is missing. Only
+// objects carrying gw's labels are ever listed, so nothing else is touched.
+// It returns the stale objects it found, including those it just deleted:
+// with foreground propagation they exist until their dependents are gone.
+func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds []render.ManagedKind, keep map[string]bool, propagation metav1.DeletionPropagation) ([]client.Object, error) {
+	var errs []error
+	var remaining []client.Object
+	for _, k := range kinds {
+		objs, err := a.listChildren(ctx, k.GVK, k.Namespaced, gw.Namespace, gw.Name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, o := range objs {
+			if keep[recordKey(k.GVK, o.GetNamespace(), o.GetName())] {
+				continue
+			}
+			if err := checkOwnership(gw, k.GVK.Kind, o); err != nil {
+				continue
+			}
+			remaining = append(remaining, o)
+			if o.GetDeletionTimestamp() != nil {
+				continue
+			}
+			logf.FromContext(ctx).Info("Deleting stale child", "kind", k.GVK.Kind, "name", o.GetName(), "namespace", o.GetNamespace())
+			uid := o.GetUID()
+			err := a.Client.Delete(ctx, o, client.Preconditions{UID: &uid}, client.PropagationPolicy(propagation))
+			if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+				errs = append(errs, fmt.Errorf("delete %s %s: %w", k.GVK.Kind, displayName(o), err))
+				continue
+			}
+			a.Forget(k.GVK, o.GetNamespace(), o.GetName())
+		}
+	}
+	return remaining, kerrors.NewAggregate(errs)
+}
+
+// DeleteClusterScoped removes every cluster-scoped child of gw; they carry no
+// owner reference, so the garbage collector cannot.
+func (a *Applier) DeleteClusterScoped(ctx context.Context, gw *v1alpha1.IngressGateway) error {
+	var kinds []render.ManagedKind
+	for _, k := range render.ManagedKinds {
+		if !k.Namespaced {
+			kinds = append(kinds, k)
+		}
+	}
+	_, err := a.Prune(ctx, gw, kinds, nil, metav1.DeletePropagationBackground)
+	return err
+}

@@ -1,0 +1,259 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// observed is everything a reconcile pass learned; status is a pure
+// function of it.
+type observed struct {
+	// Result is the rendering; nil when RenderErr is set.
+	Result    *render.Result
+	RenderErr error
+	// Conflicts are children whose names foreign objects hold.
+	Conflicts []*ConflictError
+	// ApplyErrs are failed writes (transient or refused by the API server).
+	ApplyErrs []error
+	// Workload is the live DaemonSet or Deployment, nil before it exists.
+	Workload client.Object
+	// Switching is true while a workload of the other kind is removed.
+	Switching bool
+	// Pods are the controller pods (for node addresses).
+	Pods []corev1.Pod
+	// Service is the live Service, nil without one.
+	Service *corev1.Service
+}
+
+// rollout summarises the workload's progress.
+type rollout struct {
+	kind                               string
+	name                               string
+	observed                           bool
+	desired, ready, updated, available int32
+	complete                           bool
+}
+
+// workloadRollout reads the rollout state of a DaemonSet or Deployment.
+func workloadRollout(w client.Object) *rollout {
+	switch o := w.(type) {
+	case *appsv1.DaemonSet:
+		s := o.Status
+		r := &rollout{kind: "DaemonSet", name: o.Name, observed: s.ObservedGeneration >= o.Generation && o.Generation > 0,
+			desired: s.DesiredNumberScheduled, ready: s.NumberReady, updated: s.UpdatedNumberScheduled, available: s.NumberAvailable}
+		r.complete = r.observed && r.desired > 0 && r.updated == r.desired && r.available == r.desired
+		return r
+	case *appsv1.Deployment:
+		s := o.Status
+		desired := int32(1)
+		if o.Spec.Replicas != nil {
+			desired = *o.Spec.Replicas
+		}
+		r := &rollout{kind: "Deployment", name: o.Name, observed: s.ObservedGeneration >= o.Generation && o.Generation > 0,
+			desired: desired, ready: s.ReadyReplicas, updated: s.UpdatedReplicas, available: s.AvailableReplicas}
+		// Replicas == desired also waits for old pods to go away.
+		r.complete = r.observed && desired > 0 && r.updated == desired && r.available == desired && s.Replicas == desired
+		return r
+	}
+	return nil
+}
+
+// computeStatus returns gw's new status. Conditions keep their
+// lastTransitionTime unless their status flips; now is used otherwise.
+func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v1alpha1.IngressGatewayStatus {
+	st := *gw.Status.DeepCopy()
+	gen := gw.Generation
+	if obs.Result != nil {
+		st.Image = obs.Result.Image
+		st.IngressClassName = obs.Result.IngressClassName
+		st.ControllerClass = obs.Result.ControllerClass
+	}
+	ro := workloadRollout(obs.Workload)
+	if ro != nil {
+		st.Replicas = v1alpha1.ReplicaStatus{Desired: ro.desired, Ready: ro.ready, Updated: ro.updated, Available: ro.available}
+	} else {
+		st.Replicas = v1alpha1.ReplicaStatus{}
+	}
+	st.Ready = fmt.Sprintf("%d/%d", st.Replicas.Ready, st.Replicas.Desired)
+	st.Addresses = addresses(gw, obs)
+
+	for _, c := range []metav1.Condition{degradedCondition(obs, ro), readyCondition(obs, ro), progressingCondition(obs, ro)} {
+		c.ObservedGeneration = gen
+		c.LastTransitionTime = now
+		meta.SetStatusCondition(&st.Conditions, c)
+	}
+	// Status describes this generation once every child was handled.
+	if obs.RenderErr == nil && len(obs.ApplyErrs) == 0 {
+		st.ObservedGeneration = gen
+	}
+	return st
+}
+
+// blocking returns the reason and message of a problem that stops the
+// gateway from being reconciled, if any.
+func blocking(obs observed) (string, string, bool) {
+	switch {
+	case obs.RenderErr != nil:
+		return v1alpha1.ReasonInvalidSpec, obs.RenderErr.Error(), true
+	case len(obs.Conflicts) > 0:
+		msgs := make([]string, 0, len(obs.Conflicts))
+		for _, c := range obs.Conflicts {
+			msgs = append(msgs, c.Error())
+		}
+		return v1alpha1.ReasonNameConflict, strings.Join(msgs, "; "), true
+	case len(obs.ApplyErrs) > 0:
+		msgs := make([]string, 0, len(obs.ApplyErrs))
+		for _, e := range obs.ApplyErrs {
+			msgs = append(msgs, e.Error())
+		}
+		return v1alpha1.ReasonApplyFailed, strings.Join(msgs, "; "), true
+	}
+	return "", "", false
+}
+
+func noMatchingNodes(ro *rollout) bool {
+	return ro != nil && ro.kind == "DaemonSet" && ro.observed && ro.desired == 0
+}
+
+func noMatchingNodesMessage(ro *rollout) string {
+	return fmt.Sprintf("DaemonSet %s matches no node: check spec.workload.nodeSelector and tolerations", ro.name)
+}
+
+// degradedCondition is True when the user must act.
+func degradedCondition(obs observed, ro *rollout) metav1.Condition {
+	if reason, msg, ok := blocking(obs); ok {
+		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
+	}
+	if noMatchingNodes(ro) {
+		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
+			Reason: v1alpha1.ReasonNoMatchingNodes, Message: noMatchingNodesMessage(ro)}
+	}
+	return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionFalse,
+		Reason: v1alpha1.ReasonAsExpected, Message: "All children are applied"}
+}
+
+// readyCondition is True when the fleet runs the current spec everywhere.
+func readyCondition(obs observed, ro *rollout) metav1.Condition {
+	notReady := func(reason, msg string) metav1.Condition {
+		return metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg}
+	}
+	if reason, msg, ok := blocking(obs); ok {
+		return notReady(reason, msg)
+	}
+	switch {
+	case obs.Switching:
+		return notReady(v1alpha1.ReasonSwitchingWorkload, "Removing the previous workload before starting the new kind, which needs the same host ports")
+	case ro == nil:
+		return notReady(v1alpha1.ReasonWorkloadPending, "The workload does not exist yet")
+	case !ro.observed:
+		return notReady(v1alpha1.ReasonWorkloadPending, fmt.Sprintf("Waiting for the %s controller to observe %s", ro.kind, ro.name))
+	case noMatchingNodes(ro):
+		return notReady(v1alpha1.ReasonNoMatchingNodes, noMatchingNodesMessage(ro))
+	case ro.desired == 0:
+		return notReady(v1alpha1.ReasonNoReplicas, fmt.Sprintf("Deployment %s is scaled to 0 replicas", ro.name))
+	case ro.complete:
+		return metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonAvailable,
+			Message: fmt.Sprintf("%d/%d pods available and up to date", ro.available, ro.desired)}
+	}
+	return notReady(v1alpha1.ReasonRollingOut, rollingMessage(ro))
+}
+
+func rollingMessage(ro *rollout) string {
+	return fmt.Sprintf("%s %s: %d/%d pods updated, %d/%d available", ro.kind, ro.name, ro.updated, ro.desired, ro.available, ro.desired)
+}
+
+// progressingCondition is True while changes are being rolled out.
+func progressingCondition(obs observed, ro *rollout) metav1.Condition {
+	if reason, msg, ok := blocking(obs); ok {
+		return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionFalse, Reason: reason, Message: msg}
+	}
+	progressing := func(reason, msg string) metav1.Condition {
+		return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
+	}
+	switch {
+	case obs.Switching:
+		return progressing(v1alpha1.ReasonSwitchingWorkload, "Removing the previous workload")
+	case ro == nil:
+		return progressing(v1alpha1.ReasonWorkloadPending, "Creating the workload")
+	case !ro.observed:
+		return progressing(v1alpha1.ReasonWorkloadPending, fmt.Sprintf("Waiting for the %s controller to observe %s", ro.kind, ro.name))
+	case !ro.complete && ro.desired > 0:
+		return progressing(v1alpha1.ReasonRollingOut, rollingMessage(ro))
+	}
+	return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionFalse,
+		Reason: v1alpha1.ReasonRolloutComplete, Message: "Nothing is being rolled out"}
+}
+
+// addresses returns where the gateway is reachable, from the same source the
+// controller publishes into Ingress status.
+func addresses(gw *v1alpha1.IngressGateway, obs observed) []string {
+	if len(gw.Spec.StatusAddresses) > 0 {
+		return slices.Clone(gw.Spec.StatusAddresses)
+	}
+	var out []string
+	if !render.PublishesNodeAddresses(gw) {
+		if svc := obs.Service; svc != nil {
+			for _, in := range svc.Status.LoadBalancer.Ingress {
+				if in.IP != "" {
+					out = append(out, in.IP)
+				} else if in.Hostname != "" {
+					out = append(out, in.Hostname)
+				}
+			}
+			for _, ip := range svc.Spec.ExternalIPs {
+				if !slices.Contains(out, ip) {
+					out = append(out, ip)
+				}
+			}
+			if svc.Spec.Type == corev1.ServiceTypeClusterIP && svc.Spec.ClusterIP != "" && svc.Spec.ClusterIP != corev1.ClusterIPNone {
+				out = append(out, svc.Spec.ClusterIP)
+			}
+		}
+		return out
+	}
+	for _, p := range obs.Pods {
+		if p.Status.Phase != corev1.PodRunning || p.DeletionTimestamp != nil || !podReady(&p) || p.Status.HostIP == "" {
+			continue
+		}
+		if !slices.Contains(out, p.Status.HostIP) {
+			out = append(out, p.Status.HostIP)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func podReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}

@@ -1,0 +1,87 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/portico-dev/portico/controllers"
+	"github.com/portico-dev/portico/internal/manager"
+	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/testenv"
+	"github.com/portico-dev/portico/internal/writecount"
+)
+
+// The suite runs the real manager against a real kube-apiserver and etcd.
+// Assertions read through k8sClient, which talks to the API server directly:
+// reading through the manager's cache would make the tests racy.
+var (
+	env        *testenv.Env
+	k8sClient  client.Client
+	reconciler *controllers.Reconciler
+	writes     *writecount.Client
+	cancel     context.CancelFunc
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "IngressGateway controller (envtest)")
+}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	SetDefaultEventuallyTimeout(20 * time.Second)
+	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
+	SetDefaultConsistentlyDuration(2 * time.Second)
+
+	var ctx context.Context
+	ctx, cancel = context.WithCancel(context.Background())
+	var err error
+	env, err = testenv.Start(ctx)
+	Expect(err).NotTo(HaveOccurred())
+	k8sClient = env.Client
+
+	opts := manager.Options{MetricsAddr: "0", ProbeAddr: "0", Render: render.DefaultConfig(),
+		WrapClient: func(c client.Client) client.Client {
+			writes = writecount.Wrap(c)
+			return writes
+		}}
+	mgr, r, err := manager.Build(env.Config, opts)
+	Expect(err).NotTo(HaveOccurred())
+	reconciler = r
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+})
+
+var _ = AfterSuite(func() {
+	if cancel != nil {
+		cancel()
+	}
+	if env != nil {
+		Expect(env.Stop()).To(Succeed())
+	}
+})
