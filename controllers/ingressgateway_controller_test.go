@@ -139,7 +139,7 @@ var _ = Describe("IngressGateway", func() {
 	})
 
 	It("creates every child of a host-network DaemonSet fleet with the right content", func() {
-		gw := createGateway(ctx, ns, "public", hostNetworkGateway)
+		gw := createGateway(ctx, ns, "pub", hostNetworkGateway)
 
 		By("the ServiceAccount, RBAC and ConfigMaps")
 		Eventually(func(g Gomega) {
@@ -153,7 +153,7 @@ var _ = Describe("IngressGateway", func() {
 			g.Expect(rb.RoleRef.Name).To(Equal(render.DefaultNamespacedClusterRole))
 			role := &rbacv1.Role{}
 			g.Expect(k8sClient.Get(ctx, render.LeaderElectionRoleName(gw), role)).To(Succeed())
-			g.Expect(role.Rules[0].ResourceNames).To(Equal([]string{"public-leader"}))
+			g.Expect(role.Rules[0].ResourceNames).To(Equal([]string{"pub-leader"}))
 
 			crb := &rbacv1.ClusterRoleBinding{}
 			g.Expect(k8sClient.Get(ctx, key("", render.ClusterRoleBindingName(gw)), crb)).To(Succeed())
@@ -174,12 +174,12 @@ var _ = Describe("IngressGateway", func() {
 			g.Expect(spec.DNSPolicy).To(Equal(corev1.DNSClusterFirstWithHostNet))
 			g.Expect(ds.Spec.UpdateStrategy.RollingUpdate.MaxSurge.IntValue()).To(Equal(0))
 			g.Expect(containerArgs(spec)).To(ContainElements(
-				"--election-id=public-leader",
-				"--controller-class=portico.dev/"+ns+".public",
-				"--ingress-class=public",
+				"--election-id=pub-leader",
+				"--controller-class=portico.dev/"+ns+".pub",
+				"--ingress-class=pub",
 				"--default-ssl-certificate=certs/wildcard",
-				"--tcp-services-configmap=$(POD_NAMESPACE)/public-tcp",
-				"--udp-services-configmap=$(POD_NAMESPACE)/public-udp",
+				"--tcp-services-configmap=$(POD_NAMESPACE)/pub-tcp",
+				"--udp-services-configmap=$(POD_NAMESPACE)/pub-udp",
 				"--report-node-internal-ip-address",
 			))
 			g.Expect(spec.Containers[0].Image).To(Equal(render.DefaultControllerImage))
@@ -192,14 +192,14 @@ var _ = Describe("IngressGateway", func() {
 
 		By("the IngressClass, marked default, with a controller value unique to the gateway")
 		ic := &networkingv1.IngressClass{}
-		Eventually(func() error { return k8sClient.Get(ctx, key("", "public"), ic) }).Should(Succeed())
-		Expect(ic.Spec.Controller).To(Equal("portico.dev/" + ns + ".public"))
+		Eventually(func() error { return k8sClient.Get(ctx, key("", "pub"), ic) }).Should(Succeed())
+		Expect(ic.Spec.Controller).To(Equal("portico.dev/" + ns + ".pub"))
 		Expect(ic.Annotations).To(HaveKeyWithValue(render.DefaultClassAnnotation, "true"))
 
 		By("honest status while no pod runs yet")
 		cur := expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonWorkloadPending)
-		Expect(cur.Status.IngressClassName).To(Equal("public"))
-		Expect(cur.Status.ControllerClass).To(Equal("portico.dev/" + ns + ".public"))
+		Expect(cur.Status.IngressClassName).To(Equal("pub"))
+		Expect(cur.Status.ControllerClass).To(Equal("portico.dev/" + ns + ".pub"))
 		Expect(cur.Status.Image).To(Equal(render.DefaultControllerImage))
 		Expect(cur.Finalizers).To(ContainElement(controllers.Finalizer))
 		Expect(condition(cur, v1alpha1.ConditionDegraded).Status).To(Equal(metav1.ConditionFalse))
@@ -308,13 +308,13 @@ var _ = Describe("IngressGateway", func() {
 		By("NodePort with pinned node ports")
 		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) {
 			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
-			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](30080)}
+			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](31234)}
 		})
 		Eventually(func(g Gomega) {
 			svc := &corev1.Service{}
 			g.Expect(k8sClient.Get(ctx, render.ServiceName(gw), svc)).To(Succeed())
 			g.Expect(svc.Spec.Type).To(Equal(corev1.ServiceTypeNodePort))
-			g.Expect(svc.Spec.Ports[0].NodePort).To(Equal(int32(30080)))
+			g.Expect(svc.Spec.Ports[0].NodePort).To(Equal(int32(31234)))
 		}).Should(Succeed())
 
 		By("back to ClusterIP: the allocated node ports go away")

@@ -1,0 +1,80 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers_test
+
+import (
+	"context"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/testenv"
+)
+
+var _ = Describe("Shipped manifests", func() {
+	ctx := context.Background()
+
+	It("applies every sample and reconciles each into its fleet", func() {
+		ns := newNamespace(ctx)
+		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "samples"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(testenv.Apply(ctx, k8sClient, ns, objs)).To(Succeed())
+
+		gws := 0
+		for _, o := range objs {
+			if o.GetKind() != "IngressGateway" {
+				continue
+			}
+			gws++
+			gw := &v1alpha1.IngressGateway{}
+			namespace := o.GetNamespace()
+			if namespace == "" {
+				namespace = ns
+			}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: o.GetName()}, gw)).To(Succeed())
+			By("sample " + gw.Namespace + "/" + gw.Name)
+			Eventually(func(g Gomega) {
+				var w client.Object = &appsv1.DaemonSet{}
+				if gw.Spec.Workload.Kind == v1alpha1.WorkloadDeployment {
+					w = &appsv1.Deployment{}
+				}
+				g.Expect(k8sClient.Get(ctx, render.WorkloadName(gw), w)).To(Succeed())
+				g.Expect(k8sClient.Get(ctx, render.TCPConfigMapName(gw), &corev1.ConfigMap{})).To(Succeed())
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: render.IngressClassName(gw)}, &networkingv1.IngressClass{})).To(Succeed())
+				cur := getGateway(ctx, g, gw)
+				g.Expect(condition(cur, v1alpha1.ConditionDegraded)).NotTo(BeNil())
+				g.Expect(condition(cur, v1alpha1.ConditionDegraded).Reason).To(Equal(v1alpha1.ReasonAsExpected))
+			}).Should(Succeed())
+		}
+		Expect(gws).To(BeNumerically(">=", 4))
+	})
+
+	It("installs config/default into a real API server with server-side apply", func() {
+		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(testenv.Apply(ctx, k8sClient, "portico-system", objs)).To(Succeed())
+		d := &appsv1.Deployment{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: "portico-system", Name: "portico-controller-manager"}, d)).To(Succeed())
+	})
+})

@@ -1,0 +1,182 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+func ds(gen, observedGen int64, desired, updated, available int32) *appsv1.DaemonSet {
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "gw-controller", Generation: gen},
+		Status: appsv1.DaemonSetStatus{ObservedGeneration: observedGen, DesiredNumberScheduled: desired,
+			UpdatedNumberScheduled: updated, NumberAvailable: available, NumberReady: available},
+	}
+}
+
+func deploy(gen, observedGen int64, replicas, total, updated, available int32) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "gw-controller", Generation: gen},
+		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To(replicas)},
+		Status: appsv1.DeploymentStatus{ObservedGeneration: observedGen, Replicas: total,
+			UpdatedReplicas: updated, AvailableReplicas: available, ReadyReplicas: available},
+	}
+}
+
+func TestComputeStatusConditions(t *testing.T) {
+	type want struct{ ready, progressing, degraded string } // reasons
+	res := &render.Result{Image: "img", IngressClassName: "gw", ControllerClass: "portico.dev/ns.gw"}
+	cases := []struct {
+		name string
+		obs  observed
+		want want
+	}{
+		{"no workload yet", observed{Result: res},
+			want{v1alpha1.ReasonWorkloadPending, v1alpha1.ReasonWorkloadPending, v1alpha1.ReasonAsExpected}},
+		{"DaemonSet not observed", observed{Result: res, Workload: ds(2, 1, 3, 3, 3)},
+			want{v1alpha1.ReasonWorkloadPending, v1alpha1.ReasonWorkloadPending, v1alpha1.ReasonAsExpected}},
+		{"DaemonSet rolling", observed{Result: res, Workload: ds(2, 2, 3, 1, 3)},
+			want{v1alpha1.ReasonRollingOut, v1alpha1.ReasonRollingOut, v1alpha1.ReasonAsExpected}},
+		{"DaemonSet complete", observed{Result: res, Workload: ds(2, 2, 3, 3, 3)},
+			want{v1alpha1.ReasonAvailable, v1alpha1.ReasonRolloutComplete, v1alpha1.ReasonAsExpected}},
+		{"DaemonSet on no node", observed{Result: res, Workload: ds(2, 2, 0, 0, 0)},
+			want{v1alpha1.ReasonNoMatchingNodes, v1alpha1.ReasonRolloutComplete, v1alpha1.ReasonNoMatchingNodes}},
+		{"Deployment with old pods left", observed{Result: res, Workload: deploy(1, 1, 2, 3, 2, 2)},
+			want{v1alpha1.ReasonRollingOut, v1alpha1.ReasonRollingOut, v1alpha1.ReasonAsExpected}},
+		{"Deployment complete", observed{Result: res, Workload: deploy(1, 1, 2, 2, 2, 2)},
+			want{v1alpha1.ReasonAvailable, v1alpha1.ReasonRolloutComplete, v1alpha1.ReasonAsExpected}},
+		{"Deployment scaled to zero", observed{Result: res, Workload: deploy(1, 1, 0, 0, 0, 0)},
+			want{v1alpha1.ReasonNoReplicas, v1alpha1.ReasonRolloutComplete, v1alpha1.ReasonAsExpected}},
+		{"switching kinds", observed{Result: res, Switching: true},
+			want{v1alpha1.ReasonSwitchingWorkload, v1alpha1.ReasonSwitchingWorkload, v1alpha1.ReasonAsExpected}},
+		{"name conflict wins over rollout", observed{Result: res, Workload: ds(1, 1, 1, 1, 1),
+			Conflicts: []*ConflictError{{Kind: "ConfigMap", Namespace: "ns", Name: "gw-tcp", Reason: "x"}}},
+			want{v1alpha1.ReasonNameConflict, v1alpha1.ReasonNameConflict, v1alpha1.ReasonNameConflict}},
+		{"apply error", observed{Result: res, ApplyErrs: []error{errors.New("boom")}},
+			want{v1alpha1.ReasonApplyFailed, v1alpha1.ReasonApplyFailed, v1alpha1.ReasonApplyFailed}},
+		{"render error", observed{RenderErr: errors.New("no image")},
+			want{v1alpha1.ReasonInvalidSpec, v1alpha1.ReasonInvalidSpec, v1alpha1.ReasonInvalidSpec}},
+	}
+	now := metav1.NewTime(time.Unix(1_800_000_000, 0))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Name: "gw", Namespace: "ns", Generation: 7}}
+			st := computeStatus(gw, tc.obs, now)
+			for typ, reason := range map[string]string{v1alpha1.ConditionReady: tc.want.ready,
+				v1alpha1.ConditionProgressing: tc.want.progressing, v1alpha1.ConditionDegraded: tc.want.degraded} {
+				c := meta.FindStatusCondition(st.Conditions, typ)
+				if c == nil {
+					t.Fatalf("no %s condition", typ)
+				}
+				if c.Reason != reason {
+					t.Errorf("%s reason = %s (%s), want %s", typ, c.Reason, c.Message, reason)
+				}
+				if c.ObservedGeneration != 7 {
+					t.Errorf("%s observedGeneration = %d", typ, c.ObservedGeneration)
+				}
+				if c.Message == "" {
+					t.Errorf("%s has no message", typ)
+				}
+			}
+			ready := meta.IsStatusConditionTrue(st.Conditions, v1alpha1.ConditionReady)
+			if ready != (tc.want.ready == v1alpha1.ReasonAvailable) {
+				t.Errorf("Ready=%v with reason %s", ready, tc.want.ready)
+			}
+		})
+	}
+}
+
+func TestComputeStatusIsAFixedPoint(t *testing.T) {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Name: "gw", Namespace: "ns", Generation: 3}}
+	obs := observed{Result: &render.Result{Image: "img"}, Workload: ds(1, 1, 2, 2, 2)}
+	first := computeStatus(gw, obs, metav1.NewTime(time.Unix(100, 0)))
+	gw.Status = first
+	second := computeStatus(gw, obs, metav1.NewTime(time.Unix(200, 0)))
+	if !equalStatus(first, second) {
+		t.Error("recomputing an unchanged status changed it (transition times must be kept)")
+	}
+	if first.ObservedGeneration != 3 || first.Ready != "2/2" {
+		t.Errorf("observedGeneration=%d ready=%s", first.ObservedGeneration, first.Ready)
+	}
+	// An apply error keeps the previous observedGeneration.
+	gw.Generation = 4
+	third := computeStatus(gw, observed{Result: obs.Result, ApplyErrs: []error{errors.New("x")}}, metav1.NewTime(time.Unix(300, 0)))
+	if third.ObservedGeneration != 3 {
+		t.Errorf("observedGeneration advanced to %d despite an apply error", third.ObservedGeneration)
+	}
+}
+
+func TestAddresses(t *testing.T) {
+	readyPod := func(ip string, ready bool) corev1.Pod {
+		st := corev1.ConditionFalse
+		if ready {
+			st = corev1.ConditionTrue
+		}
+		return corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning, HostIP: ip,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: st}}}}
+	}
+	hostNet := &v1alpha1.IngressGateway{Spec: v1alpha1.IngressGatewaySpec{Workload: v1alpha1.WorkloadSpec{HostNetwork: true}}}
+	got := addresses(hostNet, observed{Pods: []corev1.Pod{readyPod("10.0.0.2", true), readyPod("10.0.0.1", true), readyPod("10.0.0.3", false), readyPod("10.0.0.2", true)}})
+	if want := []string{"10.0.0.1", "10.0.0.2"}; !equalStrings(got, want) {
+		t.Errorf("host network: %v, want %v", got, want)
+	}
+	lb := &v1alpha1.IngressGateway{}
+	svc := &corev1.Service{Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, ClusterIP: "10.96.0.10"},
+		Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "203.0.113.7"}, {Hostname: "lb.example"}}}}}
+	if got := addresses(lb, observed{Service: svc}); !equalStrings(got, []string{"203.0.113.7", "lb.example"}) {
+		t.Errorf("load balancer: %v", got)
+	}
+	fixed := &v1alpha1.IngressGateway{Spec: v1alpha1.IngressGatewaySpec{StatusAddresses: []string{"ingress.example"}}}
+	if got := addresses(fixed, observed{Service: svc}); !equalStrings(got, []string{"ingress.example"}) {
+		t.Errorf("statusAddresses: %v", got)
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func equalStatus(a, b v1alpha1.IngressGatewayStatus) bool {
+	if len(a.Conditions) != len(b.Conditions) {
+		return false
+	}
+	for i := range a.Conditions {
+		if a.Conditions[i] != b.Conditions[i] {
+			return false
+		}
+	}
+	return a.ObservedGeneration == b.ObservedGeneration && a.Ready == b.Ready
+}
