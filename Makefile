@@ -53,10 +53,10 @@ test-update-golden: ## Regenerate the golden render files under internal/render/
 	go test ./internal/render/... -update
 
 .PHONY: verify
-verify: manifests generate test-update-golden ## Fail if generated code, manifests or golden files are stale.
-	@if [ -n "$$(git status --porcelain -- api config internal/render/testdata)" ]; then \
-		echo "generated files are stale; run 'make manifests generate test-update-golden' and commit:"; \
-		git status --porcelain -- api config internal/render/testdata; git --no-pager diff --stat; exit 1; fi
+verify: fmt manifests generate test-update-golden ## Fail if generated code, manifests or golden files are stale.
+	@if [ -n "$$(git status --porcelain)" ]; then \
+		echo "the tree changed after regeneration; run 'make fmt manifests generate test-update-golden' and commit:"; \
+		git status --porcelain; git --no-pager diff | head -100; exit 1; fi
 
 ##@ Build
 

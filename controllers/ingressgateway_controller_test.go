@@ -94,7 +94,9 @@ func expectCondition(ctx context.Context, gw *v1alpha1.IngressGateway, t string,
 	return out
 }
 
-func key(ns, name string) types.NamespacedName { return types.NamespacedName{Namespace: ns, Name: name} }
+func key(ns, name string) types.NamespacedName {
+	return types.NamespacedName{Namespace: ns, Name: name}
+}
 
 func getDaemonSet(ctx context.Context, g Gomega, gw *v1alpha1.IngressGateway) *appsv1.DaemonSet {
 	ds := &appsv1.DaemonSet{}
@@ -352,7 +354,10 @@ var _ = Describe("IngressGateway", func() {
 	})
 
 	It("removes the old workload first when switching kind with host ports", func() {
-		gw := createGateway(ctx, ns, "hp", func(g *v1alpha1.IngressGateway) { g.Spec.Workload.HostPorts = true; g.Spec.Service.Type = v1alpha1.ServiceTypeNone })
+		gw := createGateway(ctx, ns, "hp", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.HostPorts = true
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNone
+		})
 		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
 		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Workload.Kind = v1alpha1.WorkloadDeployment })
 
