@@ -226,6 +226,20 @@ func (a *Applier) Forget(gvk schema.GroupVersionKind, namespace, name string) {
 	delete(a.applied, recordKey(gvk, namespace, name))
 }
 
+// ForgetGateway drops what is remembered about every child gw renders, so
+// deleted gateways leave nothing behind in memory.
+func (a *Applier) ForgetGateway(gw *v1alpha1.IngressGateway, cfg render.Config) {
+	res, err := render.Render(gw, cfg)
+	if err != nil {
+		return
+	}
+	for _, o := range res.Objects {
+		if gvk, err := apiutil.GVKForObject(o, a.Scheme); err == nil {
+			a.Forget(gvk, o.GetNamespace(), o.GetName())
+		}
+	}
+}
+
 // metadataIntact reports whether current still carries every label,
 // annotation and owner reference the operator sets.
 func metadataIntact(desired *unstructured.Unstructured, current client.Object) bool {

@@ -145,6 +145,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		if err := r.Applier.DeleteClusterScoped(ctx, gw); err != nil {
 			return reconcile.Result{}, err
 		}
+		r.Applier.ForgetGateway(gw, r.Config)
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
 		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)))

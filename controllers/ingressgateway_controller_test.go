@@ -37,9 +37,11 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/yaml"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/controllers"
+	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -558,6 +560,14 @@ var _ = Describe("IngressGateway validation", func() {
 			for _, want := range wantErrors {
 				Expect(err.Error()).To(ContainSubstring(want))
 			}
+
+			By("offline validation (portico render) gives the very same message")
+			gw.APIVersion, gw.Kind = v1alpha1.GroupVersion.String(), "IngressGateway"
+			doc, merr := yaml.Marshal(gw)
+			Expect(merr).NotTo(HaveOccurred())
+			_, localErr := crdschema.Decode(doc)
+			Expect(localErr).To(HaveOccurred())
+			Expect(localErr.Error()).To(Equal(err.Error()), "server: %s\nlocal:  %s", err, localErr)
 		},
 		Entry("replicas on a DaemonSet", func(g *v1alpha1.IngressGateway) { g.Spec.Workload.Replicas = ptr.To[int32](2) },
 			"spec.workload", "replicas applies to kind Deployment only"),
