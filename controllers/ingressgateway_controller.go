@@ -59,6 +59,9 @@ const switchRequeue = 2 * time.Second
 // conflictRequeue is how often a name conflict is checked again.
 const conflictRequeue = 30 * time.Second
 
+// missingRequeue is how often a missing default backend Service is checked.
+const missingRequeue = 10 * time.Second
+
 // Reconciler reconciles IngressGateways.
 type Reconciler struct {
 	Client   client.Client
@@ -208,9 +211,28 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	}
 	obs.Switching = len(stale) > 0 && propagation == metav1.DeletePropagationForeground
 
+	// ingress-nginx exits at start when its default backend Service is
+	// missing: leave the workload as it is rather than roll pods into a
+	// crash loop.
+	if db := gw.Spec.DefaultBackend; db != nil {
+		missing, err := r.serviceMissing(ctx, render.DefaultBackendKey(gw))
+		if err != nil {
+			obs.ApplyErrs = append(obs.ApplyErrs, err)
+		}
+		obs.DefaultBackendMissing = missing
+		obs.DefaultBackend = render.DefaultBackendKey(gw).String()
+	}
+
 	for _, o := range res.Objects {
 		isWorkload := o.GetName() == render.WorkloadName(gw).Name && (isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o))
 		if isWorkload && obs.Switching {
+			continue
+		}
+		if isWorkload && obs.DefaultBackendMissing {
+			current := o.DeepCopyObject().(client.Object)
+			if err := r.Client.Get(ctx, client.ObjectKeyFromObject(o), current); err == nil {
+				obs.Workload = current
+			}
 			continue
 		}
 		live, _, err := r.Applier.Apply(ctx, gw, o)
@@ -249,6 +271,10 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	switch {
 	case obs.Switching:
 		result.RequeueAfter = switchRequeue
+	case obs.DefaultBackendMissing:
+		// User Services are not watched (no cluster-wide Service cache):
+		// look again soon so the fleet starts once the Service exists.
+		result.RequeueAfter = missingRequeue
 	case len(obs.Conflicts) > 0:
 		// The foreign object is not watched (it lacks our labels): look
 		// again now and then so the gateway recovers once it is removed.
@@ -258,6 +284,19 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		return obs, result, errors.Join(obs.ApplyErrs...)
 	}
 	return obs, result, nil
+}
+
+// serviceMissing reports whether the Service key does not exist. It reads
+// only metadata, straight from the API server: the cache holds no user
+// Services.
+func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedName) (bool, error) {
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
+	err := r.Applier.Reader.Get(ctx, key, meta)
+	if apierrors.IsNotFound(err) {
+		return true, nil
+	}
+	return false, err
 }
 
 func isKind[T client.Object](o client.Object) bool {

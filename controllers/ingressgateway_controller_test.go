@@ -626,3 +626,36 @@ var _ = Describe("IngressGateway validation", func() {
 		Expect(*cur.Spec.Workload.TerminationGracePeriodSeconds).To(Equal(int64(300)))
 	})
 })
+
+var _ = Describe("IngressGateway default backend", func() {
+	ctx := context.Background()
+
+	It("does not roll pods onto a missing default backend Service and recovers when it appears", func() {
+		ns := newNamespace(ctx)
+		gw := createGateway(ctx, ns, "dbe", func(g *v1alpha1.IngressGateway) {
+			g.Spec.DefaultBackend = &v1alpha1.ServiceReference{Name: "default-http-backend"}
+		})
+		cur := expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonDefaultBackendMissing)
+		Expect(condition(cur, v1alpha1.ConditionDegraded).Message).To(ContainSubstring("Service " + ns + "/default-http-backend does not exist"))
+		Expect(condition(cur, v1alpha1.ConditionReady).Reason).To(Equal(v1alpha1.ReasonDefaultBackendMissing))
+		By("everything but the workload is in place")
+		Expect(k8sClient.Get(ctx, render.TCPConfigMapName(gw), &corev1.ConfigMap{})).To(Succeed())
+		Consistently(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, render.WorkloadName(gw), &appsv1.DaemonSet{}))
+		}, "1s").Should(BeTrue())
+
+		By("the user creates the Service: the operator notices on its own")
+		backend := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default-http-backend"},
+			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}
+		Expect(k8sClient.Create(ctx, backend)).To(Succeed())
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			g.Expect(containerArgs(ds.Spec.Template.Spec)).To(ContainElement("--default-backend-service=" + ns + "/default-http-backend"))
+		}, "40s").Should(Succeed())
+		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionFalse, v1alpha1.ReasonAsExpected)
+		By("the user's Service is not modified")
+		cur2 := &corev1.Service{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(backend), cur2)).To(Succeed())
+		Expect(cur2.ResourceVersion).To(Equal(backend.ResourceVersion))
+	})
+})

@@ -49,6 +49,11 @@ type observed struct {
 	Pods []corev1.Pod
 	// Service is the live Service, nil without one.
 	Service *corev1.Service
+	// DefaultBackendMissing is true when spec.defaultBackend names a
+	// Service that does not exist.
+	DefaultBackendMissing bool
+	// DefaultBackend is spec.defaultBackend as namespace/name.
+	DefaultBackend string
 }
 
 // rollout summarises the workload's progress.
@@ -137,6 +142,10 @@ func blocking(obs observed) (string, string, bool) {
 	return "", "", false
 }
 
+func defaultBackendMessage(obs observed) string {
+	return fmt.Sprintf("spec.defaultBackend: Service %s does not exist; ingress-nginx would exit at start, so the workload is left unchanged until the Service is created", obs.DefaultBackend)
+}
+
 func noMatchingNodes(ro *rollout) bool {
 	return ro != nil && ro.kind == "DaemonSet" && ro.observed && ro.desired == 0
 }
@@ -149,6 +158,10 @@ func noMatchingNodesMessage(ro *rollout) string {
 func degradedCondition(obs observed, ro *rollout) metav1.Condition {
 	if reason, msg, ok := blocking(obs); ok {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
+	}
+	if obs.DefaultBackendMissing {
+		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
+			Reason: v1alpha1.ReasonDefaultBackendMissing, Message: defaultBackendMessage(obs)}
 	}
 	if noMatchingNodes(ro) {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
@@ -167,6 +180,8 @@ func readyCondition(obs observed, ro *rollout) metav1.Condition {
 		return notReady(reason, msg)
 	}
 	switch {
+	case obs.DefaultBackendMissing:
+		return notReady(v1alpha1.ReasonDefaultBackendMissing, defaultBackendMessage(obs))
 	case obs.Switching:
 		return notReady(v1alpha1.ReasonSwitchingWorkload, "Removing the previous workload before starting the new kind, which needs the same host ports")
 	case ro == nil:
@@ -197,6 +212,9 @@ func progressingCondition(obs observed, ro *rollout) metav1.Condition {
 		return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
 	}
 	switch {
+	case obs.DefaultBackendMissing:
+		return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionFalse,
+			Reason: v1alpha1.ReasonDefaultBackendMissing, Message: defaultBackendMessage(obs)}
 	case obs.Switching:
 		return progressing(v1alpha1.ReasonSwitchingWorkload, "Removing the previous workload")
 	case ro == nil:

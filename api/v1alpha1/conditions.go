@@ -59,6 +59,10 @@ const (
 	// ReasonNameConflict (Degraded=True): an object Portico did not create
 	// already has a child's name. Portico never takes it over.
 	ReasonNameConflict = "NameConflict"
+	// ReasonDefaultBackendMissing (Degraded=True): spec.defaultBackend names
+	// a Service that does not exist; ingress-nginx would exit at start, so
+	// the workload is left as it is until the Service appears.
+	ReasonDefaultBackendMissing = "DefaultBackendMissing"
 	// ReasonInvalidSpec (Degraded=True): the spec passed the schema but
 	// cannot be rendered (e.g. no image and no operator default).
 	ReasonInvalidSpec = "InvalidSpec"

@@ -63,6 +63,15 @@ type IngressGatewaySpec struct {
 	// +optional
 	DefaultCertificate *DefaultCertificate `json:"defaultCertificate,omitempty"`
 
+	// defaultBackend is the Service that answers requests matching no
+	// Ingress rule (--default-backend-service), instead of the controller's
+	// built-in 404 page. ingress-nginx sends them to the Service's first
+	// port, and exits at start when the Service does not exist: until it
+	// exists the operator reports Degraded (DefaultBackendMissing) and does
+	// not roll pods onto it.
+	// +optional
+	DefaultBackend *ServiceReference `json:"defaultBackend,omitempty"`
+
 	// tcp exposes TCP services on the gateway: each entry becomes a
 	// tcp-services ConfigMap entry, a Service port and, in hostPorts mode,
 	// a host port. Edits are hot-reloaded by the controller; pods are not
@@ -98,7 +107,7 @@ type IngressGatewaySpec struct {
 }
 
 // ControllerSpec configures the ingress controller process.
-// +kubebuilder:validation:XValidation:rule="!has(self.extraArgs) || self.extraArgs.all(k, !(k in ['configmap', 'tcp-services-configmap', 'udp-services-configmap', 'default-ssl-certificate', 'publish-service', 'publish-status-address', 'report-node-internal-ip-address', 'ingress-class', 'controller-class', 'election-id', 'http-port', 'https-port', 'healthz-port', 'default-server-port', 'status-port', 'stream-port', 'profiler-port', 'ssl-passthrough-proxy-port', 'validating-webhook', 'validating-webhook-certificate', 'validating-webhook-key', 'v', 'watch-namespace', 'apiserver-host', 'kubeconfig']))",message="extraArgs may not set a flag the operator owns; use the matching IngressGateway field instead (ports, service, defaultCertificate, tcp, udp, statusAddresses, ingressClass, controller.logLevel)"
+// +kubebuilder:validation:XValidation:rule="!has(self.extraArgs) || self.extraArgs.all(k, !(k in ['configmap', 'tcp-services-configmap', 'udp-services-configmap', 'default-ssl-certificate', 'publish-service', 'publish-status-address', 'report-node-internal-ip-address', 'ingress-class', 'controller-class', 'election-id', 'http-port', 'https-port', 'healthz-port', 'default-server-port', 'status-port', 'stream-port', 'profiler-port', 'ssl-passthrough-proxy-port', 'validating-webhook', 'validating-webhook-certificate', 'validating-webhook-key', 'default-backend-service', 'v', 'watch-namespace', 'apiserver-host', 'kubeconfig']))",message="extraArgs may not set a flag the operator owns; use the matching IngressGateway field instead (ports, service, defaultCertificate, defaultBackend, tcp, udp, statusAddresses, ingressClass, controller.logLevel)"
 type ControllerSpec struct {
 	// image is the controller image. Pin it by digest. When empty, the
 	// operator's default (its --default-controller-image flag or the
@@ -392,6 +401,22 @@ type SecretReference struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
+}
+
+// ServiceReference names a Service.
+type ServiceReference struct {
+	// namespace of the Service. Defaults to the gateway's namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Namespace string `json:"namespace,omitempty"`
+
+	// name of the Service.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
 	Name string `json:"name"`
 }
 

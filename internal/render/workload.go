@@ -26,6 +26,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -246,6 +247,9 @@ func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
 		}
 		args = append(args, "--default-ssl-certificate="+ns+"/"+dc.SecretRef.Name)
 	}
+	if db := gw.Spec.DefaultBackend; db != nil {
+		args = append(args, "--default-backend-service="+DefaultBackendKey(gw).String())
+	}
 	args = append(args,
 		fmt.Sprintf("--http-port=%d", p.HTTP),
 		fmt.Sprintf("--https-port=%d", p.HTTPS),
@@ -267,6 +271,20 @@ func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
 		}
 	}
 	return args
+}
+
+// DefaultBackendKey returns the namespace/name of spec.defaultBackend (the
+// namespace defaulting to the gateway's); only meaningful when it is set.
+func DefaultBackendKey(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	db := gw.Spec.DefaultBackend
+	if db == nil {
+		return types.NamespacedName{}
+	}
+	ns := db.Namespace
+	if ns == "" {
+		ns = gw.Namespace
+	}
+	return types.NamespacedName{Namespace: ns, Name: db.Name}
 }
 
 // publishArgs chooses where the controller takes the address it writes into
