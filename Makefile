@@ -11,6 +11,7 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GO_TEST_FLAGS ?=
+GOBIN_DIR ?= $(or $(shell go env GOBIN),$(shell go env GOPATH)/bin)
 
 .PHONY: all
 all: build
@@ -49,8 +50,8 @@ test: manifests generate fmt vet k8s-binaries ## Run every test: golden renders,
 		go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 
 .PHONY: test-update-golden
-test-update-golden: ## Regenerate the golden render files under internal/render/testdata.
-	go test ./internal/render/... -update
+test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports).
+	go test ./internal/render/... ./internal/cli/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip' -update
 
 .PHONY: verify
 verify: fmt manifests generate test-update-golden ## Fail if generated code, manifests or golden files are stale.
@@ -61,8 +62,14 @@ verify: fmt manifests generate test-update-golden ## Fail if generated code, man
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager binary.
+build: manifests generate fmt vet ## Build the manager and the portico CLI into bin/.
 	go build -o bin/manager ./cmd/manager
+	go build -o bin/portico ./cmd/portico
+
+.PHONY: install-cli
+install-cli: ## Install the portico CLI into GOBIN, also as the kubectl plugin kubectl-portico.
+	go install ./cmd/portico
+	ln -sf "$(GOBIN_DIR)/portico" "$(GOBIN_DIR)/kubectl-portico"
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the operator against the cluster of the current kubeconfig.

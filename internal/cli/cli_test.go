@@ -1,0 +1,299 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func golden(t *testing.T, path string, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run `make test-update-golden`)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s is stale (run `make test-update-golden`):\n%s", path, cmp.Diff(string(want), got))
+	}
+}
+
+func TestRenderMatchesTheOperatorsRenderer(t *testing.T) {
+	sample := filepath.Join("..", "..", "config", "samples", "microk8s-hostnetwork.yaml")
+	code, out, errOut := run(t, "render", "-f", sample)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "skipping Namespace \"ingress\"") {
+		t.Errorf("the Namespace document is not reported as skipped: %s", errOut)
+	}
+	if !strings.Contains(errOut, "placeholder for input from the cluster: ownerReferences[].uid") {
+		t.Errorf("the UID placeholder is not named on stderr: %s", errOut)
+	}
+	// The same objects, from the same code path the operator applies.
+	b, _ := os.ReadFile(sample)
+	docs := bytes.Split(b, []byte("\n---\n"))
+	gw, err := crdschema.Decode(docs[len(docs)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw.UID = placeholderUID
+	res, err := render.Render(gw, render.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := render.YAML(res.Objects)
+	body := out[strings.Index(out, "apiVersion:"):]
+	if body != string(want) {
+		t.Errorf("render output differs from the operator's rendering:\n%s", cmp.Diff(string(want), body))
+	}
+	if strings.Count(out, "\n---\n") != len(res.Objects)-1 || !strings.HasPrefix(out, "# IngressGateway ingress/public: 10 objects") {
+		t.Errorf("unexpected header or object count:\n%s", out[:200])
+	}
+}
+
+func TestRenderAllSamplesAndFlags(t *testing.T) {
+	samples, _ := filepath.Glob(filepath.Join("..", "..", "config", "samples", "*.yaml"))
+	args := []string{"render", "--namespace", "demo", "--default-controller-image", "mirror.local/ingress-nginx@sha256:abc"}
+	for _, s := range samples {
+		if filepath.Base(s) != "kustomization.yaml" {
+			args = append(args, "-f", s)
+		}
+	}
+	code, out, errOut := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"# IngressGateway ingress/public", "# IngressGateway demo/redis-edge", "# IngressGateway demo/web",
+		"# IngressGateway demo/nodeport", "image: mirror.local/ingress-nginx@sha256:abc"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestRenderRejectsInvalidGatewaysLikeTheAPIServer(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(`apiVersion: ingress.portico.dev/v1alpha1
+kind: IngressGateway
+metadata: {name: bad}
+spec:
+  workload: {kind: DaemonSet, replicas: 3}
+  tcp:
+  - {port: 443, backend: {name: x, port: 1}}
+  bogus: true
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "render", "-f", bad)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q: an invalid gateway must fail and print nothing", code, out)
+	}
+	for _, want := range []string{`IngressGateway.ingress.portico.dev "bad" is invalid`, `unknown field "spec.bogus"`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	// Without the unknown field, the CEL rules speak.
+	if err := os.WriteFile(bad, []byte(`apiVersion: ingress.portico.dev/v1alpha1
+kind: IngressGateway
+metadata: {name: bad}
+spec:
+  workload: {kind: DaemonSet, replicas: 3}
+  tcp:
+  - {port: 443, backend: {name: x, port: 1}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, errOut = run(t, "render", "-f", bad)
+	for _, want := range []string{"spec.workload: Invalid value: replicas applies to kind Deployment only",
+		"tcp[].port collides with a port this gateway's controller binds itself"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	if code, _, _ := run(t); code != 2 {
+		t.Errorf("no command: exit %d", code)
+	}
+	if code, _, _ := run(t, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d", code)
+	}
+	if code, _, _ := run(t, "render"); code != 2 {
+		t.Errorf("render without -f: exit %d", code)
+	}
+	if code, _, errOut := run(t, "render", "-f", "does-not-exist.yaml"); code != 1 || !strings.Contains(errOut, "does-not-exist.yaml") {
+		t.Errorf("missing file: exit %d %s", code, errOut)
+	}
+}
+
+// importCases are the install layouts, each with what must survive an
+// import → render round trip.
+var importCases = []struct {
+	fixture        string
+	kind           string
+	hostNetwork    bool
+	hostPorts      bool
+	args           []string
+	tcp, udp, main map[string]string
+	ports          []string // name/containerPort/hostPort of the rendered controller container
+	reportHas      []string
+}{
+	{
+		fixture: "microk8s", kind: "DaemonSet", hostPorts: true,
+		args: []string{"--ingress-class=public", "--publish-status-address=127.0.0.1"},
+		tcp:  map[string]string{"9000": "default/redis:6379"},
+		udp:  map[string]string{"53": "kube-system/kube-dns:53"},
+		main: map[string]string{"use-forwarded-headers": "true"},
+		// 8888 is not mapped: its entry was invalid and is reported instead.
+		ports: []string{"http/80/80", "https/443/443", "metrics/10254/0", "tcp-9000/9000/9000", "udp-53/53/53"},
+		reportHas: []string{`"tcp 8888": "tcp-service:8888": the Service reference has no namespace; ingress-nginx skips the entry; probably meant "service-foo/tcp-service:8888"`,
+			"IngressClass nginx: also served by this controller", "kubectl delete ingressclass public", "MicroK8s ingress addon",
+			"Ingresses of class nginx lose their controller"},
+	},
+	{
+		fixture: "static-baremetal", kind: "Deployment", hostNetwork: true,
+		args:  []string{"--ingress-class=nginx", "--default-ssl-certificate=ingress-nginx/wildcard-tls"},
+		tcp:   map[string]string{"9000": "default/redis:6379:PROXY"},
+		ports: []string{"http/80/80", "https/443/443", "metrics/10254/10254"},
+		reportHas: []string{`"tcp 443": "default/https-thing:443": port 443 is reserved for the controller itself`,
+			"--validating-webhook=:8443: the data-plane admission webhook is not managed by Portico yet",
+			"--election-id=ingress-nginx-leader: Portico gives every gateway its own leader-election Lease",
+			"Service ingress-nginx/ingress-nginx-controller of type NodePort"},
+	},
+	{
+		fixture: "helm-daemonset", kind: "DaemonSet",
+		args: []string{"--ingress-class=edge", "--enable-metrics=true", "--watch-ingress-without-class=true", "--v=2",
+			"--publish-service=$(POD_NAMESPACE)/edge-controller"},
+		tcp:   map[string]string{"2222": "git/ssh:22::PROXY"},
+		udp:   map[string]string{"5353": "dns/coredns:dns"},
+		main:  map[string]string{"proxy-body-size": "16m", "use-gzip": "true"},
+		ports: []string{"http/80/0", "https/443/0", "metrics/10254/0"},
+		reportHas: []string{`"tcp 70000": "git/ssh:22": port 70000 is outside 1-65535`,
+			"--controller-class=example.com/edge: Portico gives every gateway a controller value of its own",
+			"--enable-metrics=true", "the load balancer"},
+	},
+}
+
+func TestImportRoundTrip(t *testing.T) {
+	for _, tc := range importCases {
+		t.Run(tc.fixture, func(t *testing.T) {
+			fixture := filepath.Join("testdata", "import", tc.fixture+".yaml")
+			code, out, errOut := run(t, "import", "-f", fixture)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			golden(t, filepath.Join("testdata", "import", tc.fixture+".gateway.golden"), out)
+			golden(t, filepath.Join("testdata", "import", tc.fixture+".report.golden"), errOut)
+			for _, want := range tc.reportHas {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("report lacks %q", want)
+				}
+			}
+
+			gw, err := crdschema.Decode([]byte(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gw.UID = placeholderUID
+			res, err := render.Render(gw, render.DefaultConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var tpl corev1.PodTemplateSpec
+			data := map[string]map[string]string{}
+			for _, o := range res.Objects {
+				switch x := o.(type) {
+				case *appsv1.DaemonSet:
+					tpl = x.Spec.Template
+					if tc.kind != "DaemonSet" {
+						t.Errorf("kind DaemonSet, want %s", tc.kind)
+					}
+				case *appsv1.Deployment:
+					tpl = x.Spec.Template
+					if tc.kind != "Deployment" {
+						t.Errorf("kind Deployment, want %s", tc.kind)
+					}
+				case *corev1.ConfigMap:
+					data[x.Name] = x.Data
+				}
+			}
+			if tpl.Spec.HostNetwork != tc.hostNetwork {
+				t.Errorf("hostNetwork %v", tpl.Spec.HostNetwork)
+			}
+			c := tpl.Spec.Containers[0]
+			for _, a := range tc.args {
+				a = strings.ReplaceAll(a, "edge-controller", render.ServiceName(gw).Name)
+				if !slices.Contains(c.Args, a) {
+					t.Errorf("rendered args lack %s: %v", a, c.Args)
+				}
+			}
+			var ports []string
+			for _, p := range c.Ports {
+				ports = append(ports, p.Name+"/"+itoa(p.ContainerPort)+"/"+itoa(p.HostPort))
+			}
+			if !slices.Equal(ports, tc.ports) {
+				t.Errorf("container ports %v, want %v", ports, tc.ports)
+			}
+			for name, want := range map[string]map[string]string{
+				render.TCPConfigMapName(gw).Name:  tc.tcp,
+				render.UDPConfigMapName(gw).Name:  tc.udp,
+				render.MainConfigMapName(gw).Name: tc.main,
+			} {
+				if len(want) == 0 && len(data[name]) == 0 {
+					continue
+				}
+				if diff := cmp.Diff(want, data[name]); diff != "" {
+					t.Errorf("ConfigMap %s:\n%s", name, diff)
+				}
+			}
+		})
+	}
+}
+
+func itoa(n int32) string { return strconv.Itoa(int(n)) }

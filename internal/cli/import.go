@@ -1,0 +1,189 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/importer"
+)
+
+func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("portico import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var files stringList
+	fs.Var(&files, "f", "dump of the install (kubectl get ds,deploy,cm,ingressclass,svc -o yaml); repeatable; - for stdin")
+	kubeconfig := fs.String("kubeconfig", "", "read the install from this cluster instead of files")
+	namespace := fs.String("namespace", "", "namespace of the install (with --kubeconfig)")
+	opts := importer.Options{}
+	fs.StringVar(&opts.Name, "name", "", "name of the IngressGateway (default: the IngressClass name)")
+	fs.StringVar(&opts.Workload, "workload", "", "name of the controller DaemonSet/Deployment when there are several")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: portico import (-f dump.yaml | --kubeconfig FILE --namespace NS) [flags]")
+		fmt.Fprintln(stderr, "Writes the equivalent IngressGateway to stdout and the report and switch-over plan to stderr.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var objs []*unstructured.Unstructured
+	switch {
+	case len(files) > 0 && *kubeconfig == "":
+		for _, f := range files {
+			docs, err := readDocuments(f, stdin)
+			if err != nil {
+				fmt.Fprintf(stderr, "error: %v\n", err)
+				return 1
+			}
+			for _, d := range docs {
+				u := &unstructured.Unstructured{}
+				j, err := yaml.YAMLToJSON(d)
+				if err == nil {
+					err = u.UnmarshalJSON(j)
+				}
+				if err != nil {
+					fmt.Fprintf(stderr, "%s: %v\n", f, err)
+					return 1
+				}
+				objs = append(objs, u)
+			}
+		}
+	case *kubeconfig != "" && len(files) == 0:
+		if *namespace == "" {
+			fmt.Fprintln(stderr, "error: --namespace is required with --kubeconfig")
+			return 2
+		}
+		var err error
+		objs, err = fromCluster(context.Background(), *kubeconfig, *namespace)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+	default:
+		fs.Usage()
+		return 2
+	}
+
+	res, err := importer.Import(objs, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	out, err := yaml.Marshal(res.Gateway)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	out = []byte(strings.Replace(string(out), "  creationTimestamp: null\n", "", 1))
+	// The result must pass the same validation the API server applies.
+	if _, err := crdschema.Decode(out); err != nil {
+		fmt.Fprintf(stderr, "error: the imported gateway is not valid, fix the install or edit the output:\n%v\n", err)
+		_, _ = stdout.Write(out)
+		return 1
+	}
+	writeReport(stderr, res.Report)
+	fmt.Fprintf(stdout, "# Imported by portico import from %s (%s).\n", res.Report.Source, res.Report.Layout)
+	_, _ = stdout.Write(out)
+	return 0
+}
+
+func writeReport(w io.Writer, r importer.Report) {
+	fmt.Fprintf(w, "Imported %s (%s)\n", r.Source, r.Layout)
+	section := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "\n%s:\n", title)
+		for _, l := range lines {
+			fmt.Fprintf(w, "  - %s\n", l)
+		}
+	}
+	section("Carried over", r.Carried)
+	section("Carried verbatim into spec.controller.extraArgs", r.ExtraArgs)
+	var dropped []string
+	for _, d := range r.Dropped {
+		dropped = append(dropped, d.What+": "+d.Why)
+	}
+	section("Not carried over", dropped)
+	var streams []string
+	for _, s := range r.Streams {
+		l := fmt.Sprintf("%q: %q: %s", s.Key, s.Value, s.Reason)
+		if s.Suggestion != "" {
+			l += fmt.Sprintf("; probably meant %q (add it to spec.tcp/udp yourself)", s.Suggestion)
+		}
+		streams = append(streams, l)
+	}
+	section("tcp/udp entries ingress-nginx ignores (not imported)", streams)
+	if len(r.Plan) > 0 {
+		fmt.Fprintln(w, "\nSwitch-over plan:")
+		for i, p := range r.Plan {
+			fmt.Fprintf(w, "  %d. %s\n", i+1, p)
+		}
+	}
+}
+
+// fromCluster reads the objects an import looks at from a cluster.
+func fromCluster(ctx context.Context, kubeconfig, namespace string) ([]*unstructured.Unstructured, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []*unstructured.Unstructured
+	kinds := []struct {
+		gvk        schema.GroupVersionKind
+		namespaced bool
+	}{
+		{schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DaemonSetList"}, true},
+		{schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DeploymentList"}, true},
+		{schema.GroupVersionKind{Version: "v1", Kind: "ConfigMapList"}, true},
+		{schema.GroupVersionKind{Version: "v1", Kind: "ServiceList"}, true},
+		{schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClassList"}, false},
+	}
+	for _, k := range kinds {
+		list := &unstructured.UnstructuredList{}
+		list.SetGroupVersionKind(k.gvk)
+		var opts []client.ListOption
+		if k.namespaced {
+			opts = append(opts, client.InNamespace(namespace))
+		}
+		if err := c.List(ctx, list, opts...); err != nil {
+			return nil, fmt.Errorf("list %s: %w", strings.TrimSuffix(k.gvk.Kind, "List"), err)
+		}
+		for i := range list.Items {
+			it := list.Items[i]
+			it.SetKind(strings.TrimSuffix(k.gvk.Kind, "List"))
+			it.SetAPIVersion(k.gvk.GroupVersion().String())
+			out = append(out, &it)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,226 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/manager"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// placeholderUID stands in for the gateway's UID, which only the cluster
+// assigns. It is deliberately not a UUID, so nobody mistakes it for one.
+const placeholderUID = "PLACEHOLDER-assigned-by-the-cluster"
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("portico render", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var files stringList
+	fs.Var(&files, "f", "file with IngressGateways (YAML or JSON, several documents allowed; - for stdin); repeatable")
+	namespace := fs.String("namespace", "default", "namespace of gateways that name none")
+	cfg := render.DefaultConfig()
+	if img := os.Getenv(manager.ImageEnv); img != "" {
+		cfg.ControllerImage = img
+	}
+	fs.StringVar(&cfg.ControllerImage, "default-controller-image", cfg.ControllerImage, "controller image for gateways that set none (as the operator's flag)")
+	fs.StringVar(&cfg.ClusterRole, "dataplane-clusterrole", cfg.ClusterRole, "ClusterRole bound to every fleet (as the operator's flag)")
+	fs.StringVar(&cfg.NamespacedClusterRole, "dataplane-namespaced-clusterrole", cfg.NamespacedClusterRole, "namespaced ClusterRole bound to every fleet (as the operator's flag)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: portico render -f gateway.yaml [-f more.yaml] [flags]")
+		fmt.Fprintln(stderr, "Prints, in apply order, exactly the objects the operator applies for the gateways. No cluster needed.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return 2
+	}
+	var gws []*v1alpha1.IngressGateway
+	failed := false
+	for _, f := range files {
+		docs, err := readDocuments(f, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+		for i, doc := range docs {
+			kind, name := peekKind(doc)
+			if kind != "IngressGateway" {
+				fmt.Fprintf(stderr, "%s: document %d: skipping %s %q (not an IngressGateway)\n", f, i+1, kind, name)
+				continue
+			}
+			gw, err := decodeGateway(doc, *namespace)
+			if err != nil {
+				fmt.Fprintf(stderr, "%s: document %d: %v\n", f, i+1, err)
+				failed = true
+				continue
+			}
+			gws = append(gws, gw)
+		}
+	}
+	if failed {
+		return 1
+	}
+	if len(gws) == 0 {
+		fmt.Fprintln(stderr, "error: no IngressGateway found")
+		return 1
+	}
+	var out bytes.Buffer
+	for _, gw := range gws {
+		res, err := render.Render(gw, cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "IngressGateway %s/%s: %v\n", gw.Namespace, gw.Name, err)
+			return 1
+		}
+		b, err := render.YAML(res.Objects)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+		if out.Len() > 0 {
+			out.WriteString("---\n")
+		}
+		fmt.Fprintf(&out, "# IngressGateway %s/%s: %d objects, in apply order.\n", gw.Namespace, gw.Name, len(res.Objects))
+		if gw.UID == placeholderUID {
+			fmt.Fprintf(&out, "# ownerReferences[].uid is a placeholder (%s): the cluster assigns the gateway's UID.\n", placeholderUID)
+			fmt.Fprintf(&out, "# Review this output; apply the IngressGateway itself, not these objects.\n")
+			fmt.Fprintf(stderr, "IngressGateway %s/%s: placeholder for input from the cluster: ownerReferences[].uid (the gateway's UID)\n", gw.Namespace, gw.Name)
+		}
+		out.Write(b)
+	}
+	_, _ = stdout.Write(out.Bytes())
+	return 0
+}
+
+// decodeGateway validates and defaults one IngressGateway document exactly
+// as the API server would, filling in what only a cluster provides.
+func decodeGateway(doc []byte, namespace string) (*v1alpha1.IngressGateway, error) {
+	gw, err := crdschema.Decode(doc)
+	if err != nil {
+		return nil, err
+	}
+	if gw.Namespace == "" {
+		gw.Namespace = namespace
+	}
+	if gw.UID == "" {
+		gw.UID = placeholderUID
+	}
+	return gw, nil
+}
+
+// readDocuments splits a YAML/JSON stream into documents; `kind: List`
+// documents are expanded into their items.
+func readDocuments(path string, stdin io.Reader) ([][]byte, error) {
+	var r io.Reader
+	if path == "-" {
+		r = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	dec := utilyaml.NewYAMLReader(bufioReader(r))
+	var docs [][]byte
+	for {
+		doc, err := dec.Read()
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if len(bytes.TrimSpace(stripComments(doc))) == 0 {
+			continue
+		}
+		items, err := expandList(doc)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		docs = append(docs, items...)
+	}
+}
+
+func stripComments(doc []byte) []byte {
+	var out [][]byte
+	for _, l := range bytes.Split(doc, []byte("\n")) {
+		if !bytes.HasPrefix(bytes.TrimSpace(l), []byte("#")) {
+			out = append(out, l)
+		}
+	}
+	return bytes.Join(out, []byte("\n"))
+}
+
+// expandList returns the items of a `kind: List` document (what
+// `kubectl get -o yaml` prints), or the document itself.
+func expandList(doc []byte) ([][]byte, error) {
+	kind, _ := peekKind(doc)
+	if kind != "List" && !strings.HasSuffix(kind, "List") {
+		return [][]byte{doc}, nil
+	}
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := yaml.Unmarshal(doc, &list); err != nil {
+		return nil, err
+	}
+	out := make([][]byte, 0, len(list.Items))
+	for _, it := range list.Items {
+		b, err := yaml.Marshal(it)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// peekKind returns a document's kind and name without validating it.
+func peekKind(doc []byte) (string, string) {
+	u := &unstructured.Unstructured{}
+	j, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		return "", ""
+	}
+	if err := u.UnmarshalJSON(j); err != nil {
+		return "", ""
+	}
+	return u.GetKind(), u.GetName()
+}

@@ -1,0 +1,756 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package importer reads an existing ingress-nginx installation (the
+// MicroK8s addon, the upstream static manifests or Helm chart, and the hand
+// patches tutorials apply to them) and produces the equivalent
+// IngressGateway, a report of what was and was not carried over, and a
+// switch-over plan.
+package importer
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// Options tune an import.
+type Options struct {
+	// Name of the gateway; default: the IngressClass name, else the
+	// workload name without "-controller".
+	Name string
+	// Workload picks the controller workload by name when there are several.
+	Workload string
+}
+
+// Item is one line of the report.
+type Item struct {
+	What string
+	Why  string
+}
+
+// Report says what an import did.
+type Report struct {
+	// Source names the controller workload and the layout recognised.
+	Source string
+	Layout string
+	// Carried lists settings carried over into the gateway.
+	Carried []string
+	// ExtraArgs lists flags carried over verbatim into spec.controller.extraArgs.
+	ExtraArgs []string
+	// Dropped lists what could not be carried over, with why.
+	Dropped []Item
+	// Streams lists tcp/udp entries ingress-nginx ignores, with the reason
+	// and the likely intended value.
+	Streams []StreamIssue
+	// Plan is the switch-over, step by step.
+	Plan []string
+}
+
+// Result is an import's outcome.
+type Result struct {
+	Gateway *v1alpha1.IngressGateway
+	Report  Report
+}
+
+type objects struct {
+	daemonSets  []*appsv1.DaemonSet
+	deployments []*appsv1.Deployment
+	configMaps  []*corev1.ConfigMap
+	services    []*corev1.Service
+	classes     []*networkingv1.IngressClass
+}
+
+func (o *objects) add(u *unstructured.Unstructured) error {
+	var target runtime.Object
+	switch u.GetKind() {
+	case "DaemonSet":
+		ds := &appsv1.DaemonSet{}
+		o.daemonSets = append(o.daemonSets, ds)
+		target = ds
+	case "Deployment":
+		d := &appsv1.Deployment{}
+		o.deployments = append(o.deployments, d)
+		target = d
+	case "ConfigMap":
+		cm := &corev1.ConfigMap{}
+		o.configMaps = append(o.configMaps, cm)
+		target = cm
+	case "Service":
+		s := &corev1.Service{}
+		o.services = append(o.services, s)
+		target = s
+	case "IngressClass":
+		ic := &networkingv1.IngressClass{}
+		o.classes = append(o.classes, ic)
+		target = ic
+	default:
+		return nil
+	}
+	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, target)
+}
+
+func (o *objects) configMap(ns, name string) *corev1.ConfigMap {
+	for _, cm := range o.configMaps {
+		if cm.Namespace == ns && cm.Name == name {
+			return cm
+		}
+	}
+	return nil
+}
+
+// workload is the controller DaemonSet or Deployment, seen through the
+// parts an import reads.
+type workload struct {
+	kind      string
+	namespace string
+	name      string
+	replicas  *int32
+	template  corev1.PodTemplateSpec
+	maxUnav   *intstr.IntOrString
+}
+
+const controllerBinary = "nginx-ingress-controller"
+
+func isController(t corev1.PodTemplateSpec) bool {
+	for _, c := range t.Spec.Containers {
+		for _, a := range append(slices.Clone(c.Command), c.Args...) {
+			if strings.Contains(a, controllerBinary) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (o *objects) workloads() []workload {
+	var out []workload
+	for _, ds := range o.daemonSets {
+		if isController(ds.Spec.Template) {
+			w := workload{kind: "DaemonSet", namespace: ds.Namespace, name: ds.Name, template: ds.Spec.Template}
+			if ru := ds.Spec.UpdateStrategy.RollingUpdate; ru != nil {
+				w.maxUnav = ru.MaxUnavailable
+			}
+			out = append(out, w)
+		}
+	}
+	for _, d := range o.deployments {
+		if isController(d.Spec.Template) {
+			w := workload{kind: "Deployment", namespace: d.Namespace, name: d.Name, template: d.Spec.Template, replicas: d.Spec.Replicas}
+			if ru := d.Spec.Strategy.RollingUpdate; ru != nil {
+				w.maxUnav = ru.MaxUnavailable
+			}
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// flagsOf returns the controller container and its flags in order
+// (name → value; "" for a bare flag), with $(VAR) references to the pod's
+// fieldRef env vars expanded.
+func flagsOf(w workload) (*corev1.Container, []string, map[string]string) {
+	var c *corev1.Container
+	for i := range w.template.Spec.Containers {
+		cc := &w.template.Spec.Containers[i]
+		if slices.ContainsFunc(append(slices.Clone(cc.Command), cc.Args...), func(a string) bool { return strings.Contains(a, controllerBinary) }) {
+			c = cc
+			break
+		}
+	}
+	expand := func(s string) string {
+		return strings.NewReplacer("$(POD_NAMESPACE)", w.namespace).Replace(s)
+	}
+	var order []string
+	flags := map[string]string{}
+	for _, a := range append(slices.Clone(c.Command), c.Args...) {
+		if !strings.HasPrefix(a, "--") && !strings.HasPrefix(a, "-") {
+			continue
+		}
+		a = strings.TrimLeft(a, "-")
+		name, value, _ := strings.Cut(a, "=")
+		if _, seen := flags[name]; !seen {
+			order = append(order, name)
+		}
+		flags[name] = expand(value)
+	}
+	return c, order, flags
+}
+
+// Import builds the IngressGateway equivalent to the ingress-nginx
+// installation found among objs.
+func Import(objs []*unstructured.Unstructured, opts Options) (*Result, error) {
+	o := &objects{}
+	for _, u := range objs {
+		if err := o.add(u); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", u.GetKind(), u.GetName(), err)
+		}
+	}
+	ws := o.workloads()
+	if opts.Workload != "" {
+		ws = slices.DeleteFunc(ws, func(w workload) bool { return w.name != opts.Workload })
+	}
+	switch len(ws) {
+	case 0:
+		return nil, fmt.Errorf("no ingress-nginx controller DaemonSet or Deployment found (a container running %s)", controllerBinary)
+	case 1:
+	default:
+		var names []string
+		for _, w := range ws {
+			names = append(names, w.kind+" "+w.namespace+"/"+w.name)
+		}
+		return nil, fmt.Errorf("several ingress-nginx controllers found (%s): choose one with --workload", strings.Join(names, ", "))
+	}
+	w := ws[0]
+	imp := &importRun{o: o, w: w, gw: &v1alpha1.IngressGateway{
+		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "IngressGateway"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: w.namespace},
+	}}
+	imp.report.Source = fmt.Sprintf("%s %s/%s", w.kind, w.namespace, w.name)
+	imp.report.Layout = layoutOf(w)
+	imp.run()
+	imp.gw.Name = opts.Name
+	if imp.gw.Name == "" {
+		imp.gw.Name = imp.defaultName()
+	}
+	imp.plan()
+	return &Result{Gateway: imp.gw, Report: imp.report}, nil
+}
+
+func layoutOf(w workload) string {
+	switch {
+	case w.name == "nginx-ingress-microk8s-controller":
+		return "MicroK8s ingress addon"
+	case strings.HasSuffix(w.name, "ingress-nginx-controller") || strings.HasSuffix(w.name, "-controller"):
+		return "upstream static manifests / Helm chart"
+	}
+	return "custom ingress-nginx workload"
+}
+
+type importRun struct {
+	o      *objects
+	w      workload
+	gw     *v1alpha1.IngressGateway
+	report Report
+	class  *networkingv1.IngressClass
+	svc    *corev1.Service
+	// ports are the controller's effective ports.
+	ports v1alpha1.PortsSpec
+}
+
+func (r *importRun) carried(format string, args ...any) {
+	r.report.Carried = append(r.report.Carried, fmt.Sprintf(format, args...))
+}
+
+func (r *importRun) dropped(what, why string) {
+	r.report.Dropped = append(r.report.Dropped, Item{What: what, Why: why})
+}
+
+// Flags the operator sets itself, and why each is not carried over.
+var ownedFlags = map[string]string{
+	"election-id":                     "Portico gives every gateway its own leader-election Lease",
+	"controller-class":                "Portico gives every gateway a controller value of its own; the IngressClass is recreated with it",
+	"publish-service":                 "Portico publishes the gateway's own Service (or node addresses, or spec.statusAddresses)",
+	"report-node-internal-ip-address": "Portico sets it whenever node addresses are published",
+	"watch-namespace":                 "a gateway watches all namespaces",
+	"kubeconfig":                      "the controller runs in-cluster",
+	"apiserver-host":                  "the controller runs in-cluster",
+	"validating-webhook":              "the data-plane admission webhook is not managed by Portico yet; the old ValidatingWebhookConfiguration must be removed",
+	"validating-webhook-certificate":  "see --validating-webhook",
+	"validating-webhook-key":          "see --validating-webhook",
+}
+
+func (r *importRun) run() {
+	c, order, flags := flagsOf(r.w)
+	spec := &r.gw.Spec
+	tpl := r.w.template.Spec
+
+	// Image and resources.
+	spec.Controller.Image = c.Image
+	r.carried("image %s", c.Image)
+	if !strings.Contains(c.Image, "@sha256:") {
+		r.dropped("image pinning", "the image is not pinned by digest; pin it (spec.controller.image) so every node runs the same build")
+	}
+	if len(c.Resources.Requests) > 0 || len(c.Resources.Limits) > 0 {
+		spec.Controller.Resources = c.Resources.DeepCopy()
+		r.carried("container resources")
+	}
+
+	// Workload shape.
+	spec.Workload.Kind = v1alpha1.WorkloadKind(r.w.kind)
+	if r.w.kind == "Deployment" {
+		spec.Workload.Replicas = ptr.To(ptr.Deref(r.w.replicas, 1))
+		r.carried("Deployment with %d replicas", *spec.Workload.Replicas)
+	} else {
+		r.carried("DaemonSet")
+	}
+	if tpl.HostNetwork {
+		spec.Workload.HostNetwork = true
+		r.carried("hostNetwork")
+	}
+	r.hostPorts(c)
+	if ns := maps.Clone(tpl.NodeSelector); len(ns) > 0 {
+		delete(ns, corev1.LabelOSStable) // Portico always adds kubernetes.io/os=linux
+		if len(ns) > 0 {
+			spec.Workload.NodeSelector = ns
+			r.carried("nodeSelector %v", ns)
+		}
+	}
+	if len(tpl.Tolerations) > 0 {
+		spec.Workload.Tolerations = tpl.Tolerations
+		r.carried("%d tolerations", len(tpl.Tolerations))
+	}
+	if tpl.Affinity != nil {
+		spec.Workload.Affinity = tpl.Affinity
+		r.carried("affinity")
+	}
+	if len(tpl.TopologySpreadConstraints) > 0 {
+		spec.Workload.TopologySpreadConstraints = tpl.TopologySpreadConstraints
+		r.carried("topologySpreadConstraints")
+	}
+	if tpl.PriorityClassName != "" {
+		spec.Workload.PriorityClassName = tpl.PriorityClassName
+		r.carried("priorityClassName %s", tpl.PriorityClassName)
+	}
+	if g := tpl.TerminationGracePeriodSeconds; g != nil {
+		spec.Workload.TerminationGracePeriodSeconds = ptr.To(*g)
+		r.carried("terminationGracePeriodSeconds %d", *g)
+	}
+	if r.w.maxUnav != nil && r.w.maxUnav.String() != "1" {
+		spec.Workload.MaxUnavailable = ptr.To(*r.w.maxUnav)
+		r.carried("maxUnavailable %s", r.w.maxUnav.String())
+	}
+	if a := withoutSystemKeys(r.w.template.Annotations); len(a) > 0 {
+		spec.Workload.PodAnnotations = a
+		r.carried("pod annotations %v", slices.Sorted(maps.Keys(a)))
+	}
+	if l := withoutSystemKeys(r.w.template.Labels); len(l) > 0 {
+		spec.Workload.PodLabels = l
+		r.carried("pod labels %v", slices.Sorted(maps.Keys(l)))
+	}
+	if len(tpl.Containers) > 1 || len(tpl.InitContainers) > 0 || len(tpl.Volumes) > 0 && !onlyWebhookVolume(tpl) {
+		r.dropped("extra containers, init containers or volumes", "the IngressGateway API renders the controller container only")
+	}
+
+	// Ports first: the stream maps are checked against them.
+	r.readPorts(flags)
+	r.flags(order, flags)
+	r.service()
+	r.ingressClass(flags)
+	if len(spec.StatusAddresses) == 0 && r.svc == nil && !spec.Workload.HostNetwork && !spec.Workload.HostPorts {
+		spec.Service.Type = v1alpha1.ServiceTypeClusterIP
+		r.dropped("Service", "no Service selects the controller pods and they use no host ports; the gateway gets a ClusterIP Service")
+	}
+}
+
+func onlyWebhookVolume(spec corev1.PodSpec) bool {
+	for _, v := range spec.Volumes {
+		if v.Name != "webhook-cert" {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutSystemKeys drops labels and annotations that belong to the old
+// installation's tooling rather than to the user.
+func withoutSystemKeys(m map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		switch {
+		case strings.HasPrefix(k, "app.kubernetes.io/"), strings.HasPrefix(k, "helm.sh/"), strings.HasPrefix(k, "meta.helm.sh/"),
+			strings.HasPrefix(k, "kubectl.kubernetes.io/"), strings.HasPrefix(k, "deprecated.daemonset.template.generation"),
+			k == "pod-template-hash", k == "controller-revision-hash", k == "pod-template-generation",
+			k == "name", k == "app", k == "component", k == "release":
+			continue
+		}
+		out[k] = v
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// hostPorts detects MicroK8s-style host ports without the host network.
+func (r *importRun) hostPorts(c *corev1.Container) {
+	if r.w.template.Spec.HostNetwork {
+		return
+	}
+	for _, p := range c.Ports {
+		if p.HostPort == 0 {
+			continue
+		}
+		r.gw.Spec.Workload.HostPorts = true
+		if p.HostPort != p.ContainerPort {
+			r.dropped(fmt.Sprintf("hostPort %d → containerPort %d", p.HostPort, p.ContainerPort),
+				"Portico maps each port onto the same host port; set spec.ports to the port clients use")
+		}
+	}
+	if r.gw.Spec.Workload.HostPorts {
+		r.carried("hostPorts (container ports mapped onto the node)")
+	}
+}
+
+// readPorts carries the controller's port flags into spec.ports; ports left at
+// ingress-nginx's defaults stay unset (the CRD defaults them identically).
+func (r *importRun) readPorts(flags map[string]string) {
+	p := &r.ports
+	set := func(flag string, dst *int32, def int32) {
+		*dst = def
+		v, ok := flags[flag]
+		if !ok {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			r.dropped("--"+flag+"="+v, "not a port number")
+			return
+		}
+		*dst = int32(n)
+		if int32(n) != def {
+			r.carried("--%s=%d", flag, n)
+		}
+	}
+	set("http-port", &p.HTTP, 80)
+	set("https-port", &p.HTTPS, 443)
+	set("healthz-port", &p.Healthz, 10254)
+	set("default-server-port", &p.DefaultServer, 8181)
+	set("status-port", &p.Status, 10246)
+	set("stream-port", &p.Stream, 10247)
+	set("profiler-port", &p.Profiler, 10245)
+	set("ssl-passthrough-proxy-port", &p.SSLPassthroughProxy, 442)
+	if *p != (v1alpha1.PortsSpec{HTTP: 80, HTTPS: 443, Healthz: 10254, DefaultServer: 8181, Status: 10246, Stream: 10247, Profiler: 10245, SSLPassthroughProxy: 442}) {
+		r.gw.Spec.Ports = *p
+	}
+}
+
+func (r *importRun) reserved() []int32 {
+	p := r.ports
+	return []int32{p.HTTP, p.HTTPS, p.Healthz, p.DefaultServer, p.Status, p.Stream, p.Profiler, p.SSLPassthroughProxy}
+}
+
+// serviceNamespaces maps Service names in the dump to their namespaces.
+func (r *importRun) serviceNamespaces() map[string][]string {
+	out := map[string][]string{}
+	for _, s := range r.o.services {
+		out[s.Name] = append(out[s.Name], s.Namespace)
+	}
+	return out
+}
+
+// flags carries every controller flag into its field, extraArgs, or the
+// list of what was dropped.
+func (r *importRun) flags(order []string, flags map[string]string) {
+	spec := &r.gw.Spec
+	portFlags := []string{"http-port", "https-port", "healthz-port", "default-server-port", "status-port", "stream-port", "profiler-port", "ssl-passthrough-proxy-port"}
+	for _, name := range order {
+		v := flags[name]
+		switch {
+		case slices.Contains(portFlags, name), name == "ingress-class":
+			// ports() and ingressClass() handle these.
+		case name == "configmap":
+			r.mainConfigMap(v)
+		case name == "tcp-services-configmap":
+			r.streams(v, false)
+		case name == "udp-services-configmap":
+			r.streams(v, true)
+		case name == "default-ssl-certificate":
+			ns, n, ok := strings.Cut(v, "/")
+			if !ok {
+				r.dropped("--default-ssl-certificate="+v, "not <namespace>/<name>")
+				continue
+			}
+			spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: ns, Name: n}}
+			r.carried("--default-ssl-certificate=%s → spec.defaultCertificate", v)
+		case name == "default-backend-service":
+			ns, n, ok := strings.Cut(v, "/")
+			if !ok {
+				r.dropped("--default-backend-service="+v, "not <namespace>/<name>")
+				continue
+			}
+			spec.DefaultBackend = &v1alpha1.ServiceReference{Namespace: ns, Name: n}
+			r.carried("--default-backend-service=%s → spec.defaultBackend", v)
+		case name == "publish-status-address":
+			for _, a := range strings.Split(v, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					spec.StatusAddresses = append(spec.StatusAddresses, a)
+				}
+			}
+			r.carried("--publish-status-address=%s → spec.statusAddresses", v)
+		case name == "v":
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 10 {
+				spec.Controller.LogLevel = ptr.To(int32(n))
+				r.carried("--v=%d → spec.controller.logLevel", n)
+			} else {
+				r.dropped("--v="+v, "not a verbosity from 0 to 10")
+			}
+		case ownedFlags[name] != "":
+			r.dropped("--"+name+flagValue(v), ownedFlags[name])
+		default:
+			if spec.Controller.ExtraArgs == nil {
+				spec.Controller.ExtraArgs = map[string]string{}
+			}
+			spec.Controller.ExtraArgs[name] = v
+			r.report.ExtraArgs = append(r.report.ExtraArgs, "--"+name+flagValue(v))
+		}
+	}
+}
+
+func flagValue(v string) string {
+	if v == "" {
+		return ""
+	}
+	return "=" + v
+}
+
+func splitRef(ref string) (string, string, bool) {
+	ns, name, ok := strings.Cut(ref, "/")
+	return ns, name, ok && ns != "" && name != ""
+}
+
+func (r *importRun) mainConfigMap(ref string) {
+	ns, name, ok := splitRef(ref)
+	if !ok {
+		r.dropped("--configmap="+ref, "not <namespace>/<name>")
+		return
+	}
+	cm := r.o.configMap(ns, name)
+	if cm == nil {
+		r.dropped("ConfigMap "+ref, "not found in the input; its settings were not carried over (include it in the dump)")
+		return
+	}
+	if len(cm.Data) > 0 {
+		r.gw.Spec.Controller.Config = maps.Clone(cm.Data)
+		r.carried("ConfigMap %s → spec.controller.config (keys: %d)", ref, len(cm.Data))
+	}
+}
+
+func (r *importRun) streams(ref string, udp bool) {
+	proto := "tcp"
+	if udp {
+		proto = "udp"
+	}
+	ns, name, ok := splitRef(ref)
+	if !ok {
+		r.dropped("--"+proto+"-services-configmap="+ref, "not <namespace>/<name>; ingress-nginx reads no "+proto+" services")
+		return
+	}
+	cm := r.o.configMap(ns, name)
+	if cm == nil {
+		r.dropped("ConfigMap "+ref, "not found in the input; its "+proto+" services were not carried over (include it in the dump)")
+		return
+	}
+	entries, issues := ParseStreamEntries(cm.Data, udp, r.reserved(), r.serviceNamespaces())
+	for i := range issues {
+		issues[i].Key = proto + " " + issues[i].Key
+	}
+	r.report.Streams = append(r.report.Streams, issues...)
+	for _, e := range entries {
+		b := v1alpha1.Backend{Namespace: e.Namespace, Name: e.Service, Port: e.ServicePort}
+		if udp {
+			r.gw.Spec.UDP = append(r.gw.Spec.UDP, v1alpha1.UDPService{Port: e.Port, Backend: b})
+		} else {
+			t := v1alpha1.TCPService{Port: e.Port, Backend: b}
+			if e.Decode || e.Encode {
+				t.ProxyProtocol = &v1alpha1.ProxyProtocol{Decode: e.Decode, Encode: e.Encode}
+			}
+			r.gw.Spec.TCP = append(r.gw.Spec.TCP, t)
+		}
+	}
+	if len(entries) > 0 {
+		r.carried("ConfigMap %s → spec.%s (entries: %d)", ref, proto, len(entries))
+	}
+}
+
+// service finds the Service in front of the controller pods.
+func (r *importRun) service() {
+	podLabels := labels.Set(r.w.template.Labels)
+	for _, s := range r.o.services {
+		if s.Namespace != r.w.namespace || len(s.Spec.Selector) == 0 {
+			continue
+		}
+		if !labels.SelectorFromSet(s.Spec.Selector).Matches(podLabels) || !servesHTTP(s) {
+			continue
+		}
+		r.svc = s
+		break
+	}
+	spec := &r.gw.Spec.Service
+	if r.svc == nil {
+		if r.gw.Spec.Workload.HostNetwork || r.gw.Spec.Workload.HostPorts {
+			spec.Type = v1alpha1.ServiceTypeNone
+			r.carried("no Service (host ports only)")
+		}
+		return
+	}
+	s := r.svc
+	spec.Type = v1alpha1.ServiceType(s.Spec.Type)
+	r.carried("Service %s/%s of type %s", s.Namespace, s.Name, s.Spec.Type)
+	if s.Spec.Type == corev1.ServiceTypeNodePort || s.Spec.Type == corev1.ServiceTypeLoadBalancer {
+		np := &v1alpha1.NodePorts{}
+		for _, p := range s.Spec.Ports {
+			switch {
+			case p.NodePort == 0:
+			case p.Port == r.ports.HTTP || p.Name == "http":
+				np.HTTP = ptr.To(p.NodePort)
+			case p.Port == r.ports.HTTPS || p.Name == "https":
+				np.HTTPS = ptr.To(p.NodePort)
+			default:
+				r.streamNodePort(p)
+			}
+		}
+		if np.HTTP != nil || np.HTTPS != nil {
+			spec.NodePorts = np
+			r.carried("node ports of http/https")
+		}
+		if s.Spec.ExternalTrafficPolicy != "" {
+			spec.ExternalTrafficPolicy = s.Spec.ExternalTrafficPolicy
+		}
+	}
+	if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
+		spec.LoadBalancerClass = s.Spec.LoadBalancerClass
+		spec.LoadBalancerSourceRanges = s.Spec.LoadBalancerSourceRanges
+	}
+	if a := withoutSystemKeys(s.Annotations); len(a) > 0 {
+		spec.Annotations = a
+		r.carried("Service annotations %v", slices.Sorted(maps.Keys(a)))
+	}
+	if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
+		r.dropped("the load balancer address", "Portico creates its own Service, so the load balancer may get a new address; update DNS, or reserve the address with spec.service.annotations / loadBalancerIP support of your load balancer")
+	}
+}
+
+func (r *importRun) streamNodePort(p corev1.ServicePort) {
+	if p.Protocol == corev1.ProtocolUDP {
+		for i := range r.gw.Spec.UDP {
+			if r.gw.Spec.UDP[i].Port == p.Port {
+				r.gw.Spec.UDP[i].NodePort = ptr.To(p.NodePort)
+			}
+		}
+		return
+	}
+	for i := range r.gw.Spec.TCP {
+		if r.gw.Spec.TCP[i].Port == p.Port {
+			r.gw.Spec.TCP[i].NodePort = ptr.To(p.NodePort)
+		}
+	}
+}
+
+func servesHTTP(s *corev1.Service) bool {
+	for _, p := range s.Spec.Ports {
+		if p.Name == "http" || p.Name == "https" || p.Port == 80 || p.Port == 443 {
+			return true
+		}
+	}
+	return false
+}
+
+// ingressClass finds the IngressClass the controller serves.
+func (r *importRun) ingressClass(flags map[string]string) {
+	controllerClass := flags["controller-class"]
+	if controllerClass == "" {
+		controllerClass = "k8s.io/ingress-nginx"
+	}
+	want := flags["ingress-class"]
+	var candidates []*networkingv1.IngressClass
+	for _, ic := range r.o.classes {
+		if ic.Spec.Controller == controllerClass {
+			candidates = append(candidates, ic)
+		}
+	}
+	for _, ic := range candidates {
+		if want == "" || ic.Name == want {
+			r.class = ic
+			break
+		}
+	}
+	name := want
+	if r.class != nil {
+		name = r.class.Name
+	}
+	if name == "" {
+		name = "nginx" // the controller's default --ingress-class
+	}
+	r.gw.Spec.IngressClass.Name = name
+	r.carried("IngressClass %s", name)
+	if r.class != nil && r.class.Annotations[render.DefaultClassAnnotation] == "true" {
+		r.gw.Spec.IngressClass.Default = true
+		r.carried("default IngressClass")
+	}
+	for _, ic := range candidates {
+		if ic != r.class {
+			r.dropped("IngressClass "+ic.Name, "also served by this controller; an IngressGateway serves one class (create a second gateway, or move its Ingresses to "+name+")")
+		}
+	}
+}
+
+func (r *importRun) defaultName() string {
+	if n := r.gw.Spec.IngressClass.Name; n != "" {
+		return n
+	}
+	return strings.TrimSuffix(r.w.name, "-controller")
+}
+
+// plan writes the switch-over steps.
+func (r *importRun) plan() {
+	gw := r.gw
+	hostPorts := gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
+	p := []string{
+		fmt.Sprintf("Save the gateway printed above as %s.yaml and review what Portico will create: portico render -f %s.yaml", gw.Name, gw.Name),
+		"Make sure the operator runs and the CRD is installed (kubectl apply --server-side -k config/default).",
+	}
+	p = append(p, fmt.Sprintf("Delete the old controller: kubectl -n %s delete %s %s. Traffic through it stops now.",
+		r.w.namespace, strings.ToLower(r.w.kind), r.w.name))
+	if r.class != nil || gw.Spec.IngressClass.Name != "" {
+		p = append(p, fmt.Sprintf("Delete the old IngressClass: kubectl delete ingressclass %s. Its spec.controller is immutable, so Portico recreates it under the same name with its own controller value; Ingress objects reference the class by name and are picked up again without edits.",
+			gw.Spec.IngressClass.Name))
+	}
+	for _, ic := range r.o.classes {
+		if ic != r.class && r.class != nil && ic.Spec.Controller == r.class.Spec.Controller {
+			p = append(p, fmt.Sprintf("Ingresses of class %s lose their controller with the old one: move them to class %s (spec.ingressClassName) or import a second gateway for that class first.", ic.Name, gw.Spec.IngressClass.Name))
+		}
+	}
+	p = append(p, fmt.Sprintf("Create the gateway: kubectl apply -f %s.yaml && kubectl -n %s wait --for=condition=Ready igw/%s --timeout=5m",
+		gw.Name, gw.Namespace, gw.Name))
+	leftovers := []string{}
+	if r.svc != nil {
+		leftovers = append(leftovers, "Service "+r.svc.Name)
+	}
+	leftovers = append(leftovers, "the old ConfigMaps, ServiceAccount, Roles/ClusterRoles and bindings, the admission Jobs and the ValidatingWebhookConfiguration")
+	p = append(p, "Remove what the old install leaves behind: "+strings.Join(leftovers, ", ")+". Portico created its own under new names and never touches these.")
+	if hostPorts {
+		p = append(p, "Expected downtime: from deleting the old controller until the new pods are Ready on each node (the old pods must release ports 80/443 first; usually under a minute plus the image pull). Plan a maintenance window.")
+	} else {
+		p = append(p, "Expected downtime: from deleting the old controller until the new pods are Ready; the new Service may get a new address (update DNS). To avoid downtime, first create the gateway under a different IngressClass name, move Ingresses over, then delete the old install.")
+	}
+	r.report.Plan = p
+}
