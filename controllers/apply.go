@@ -89,24 +89,36 @@ func recordKey(gvk schema.GroupVersionKind, namespace, name string) string {
 	return gvk.GroupKind().String() + "/" + namespace + "/" + name
 }
 
-// Apply makes the cluster hold obj as rendered for gw. It returns the live
-// object (typed) after the call, and whether a write was sent. A
-// *ConflictError means a foreign object holds the name.
-func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object) (client.Object, bool, error) {
+// Hash returns the hash of obj's apply body. Computing it costs reflection
+// and JSON encoding, so the reconciler keeps the hashes of a gateway's
+// children for as long as the gateway's generation holds.
+func Hash(obj client.Object) (string, error) {
+	desired, err := render.ToApply(obj)
+	if err != nil {
+		return "", err
+	}
+	body, err := json.Marshal(desired.Object)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(body)
+	return fmt.Sprintf("%x", sum), nil
+}
+
+// Apply makes the cluster hold obj as rendered for gw. hash is Hash(obj),
+// or "" to compute it. It returns the live object (typed) after the call,
+// and whether a write was sent. A *ConflictError means a foreign object
+// holds the name.
+func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string) (client.Object, bool, error) {
 	gvk, err := apiutil.GVKForObject(obj, a.Scheme)
 	if err != nil {
 		return nil, false, err
 	}
-	desired, err := render.ToApply(obj)
-	if err != nil {
-		return nil, false, err
+	if hash == "" {
+		if hash, err = Hash(obj); err != nil {
+			return nil, false, err
+		}
 	}
-	body, err := json.Marshal(desired.Object)
-	if err != nil {
-		return nil, false, err
-	}
-	sum := sha256.Sum256(body)
-	hash := fmt.Sprintf("%x", sum)
 	key := recordKey(gvk, obj.GetNamespace(), obj.GetName())
 
 	current, err := a.get(ctx, gvk, client.ObjectKeyFromObject(obj))
@@ -117,14 +129,18 @@ func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 		if err := checkOwnership(gw, gvk.Kind, current); err != nil {
 			return nil, false, err
 		}
-		if a.unchanged(key, hash, desired, current) && !foreignData(desired, current) {
+		if a.unchanged(key, hash, obj, current) && !foreignData(obj, current) {
 			return current, false, nil
 		}
+	}
+	desired, err := render.ToApply(obj)
+	if err != nil {
+		return nil, false, err
 	}
 
 	log := logf.FromContext(ctx)
 	log.V(1).Info("Applying", "kind", gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
-	want := desired.DeepCopy()
+	want := desired.DeepCopy() // the apply response is written into desired
 	if err := a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
 		return nil, false, fmt.Errorf("apply %s %s: %w", gvk.Kind, displayName(obj), err)
@@ -193,7 +209,7 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 
 // unchanged reports whether current is still exactly what the last apply of
 // the same content left behind, so applying again would change nothing.
-func (a *Applier) unchanged(key, hash string, desired *unstructured.Unstructured, current client.Object) bool {
+func (a *Applier) unchanged(key, hash string, desired, current client.Object) bool {
 	a.mu.Lock()
 	rec, ok := a.applied[key]
 	a.mu.Unlock()
@@ -242,7 +258,7 @@ func (a *Applier) ForgetGateway(gw *v1alpha1.IngressGateway, cfg render.Config) 
 
 // metadataIntact reports whether current still carries every label,
 // annotation and owner reference the operator sets.
-func metadataIntact(desired *unstructured.Unstructured, current client.Object) bool {
+func metadataIntact(desired, current client.Object) bool {
 	subset := func(want, have map[string]string) bool {
 		for k, v := range want {
 			if hv, ok := have[k]; !ok || hv != v {
@@ -270,14 +286,14 @@ func metadataIntact(desired *unstructured.Unstructured, current client.Object) b
 
 // foreignData reports whether a live ConfigMap carries data keys the
 // operator did not render.
-func foreignData(desired *unstructured.Unstructured, current client.Object) bool {
+func foreignData(desired, current client.Object) bool {
 	cm, ok := current.(*corev1.ConfigMap)
-	if !ok || desired.GetKind() != "ConfigMap" {
+	want, ok2 := desired.(*corev1.ConfigMap)
+	if !ok || !ok2 {
 		return false
 	}
-	want, _, _ := unstructured.NestedStringMap(desired.Object, "data")
 	for k := range cm.Data {
-		if _, ok := want[k]; !ok {
+		if _, ok := want.Data[k]; !ok {
 			return true
 		}
 	}

@@ -21,6 +21,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -70,6 +71,9 @@ type Reconciler struct {
 	Config   render.Config
 	// Now is the clock for condition transition times (tests fix it).
 	Now func() metav1.Time
+
+	mu       sync.Mutex
+	rendered map[types.UID]renderedHashes
 }
 
 // NewReconciler wires a Reconciler to mgr.
@@ -80,6 +84,7 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 		Recorder: mgr.GetEventRecorder("portico"),
 		Config:   cfg,
 		Now:      metav1.Now,
+		rendered: map[types.UID]renderedHashes{},
 	}
 }
 
@@ -149,6 +154,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			return reconcile.Result{}, err
 		}
 		r.Applier.ForgetGateway(gw, r.Config)
+		r.mu.Lock()
+		delete(r.rendered, gw.UID)
+		r.mu.Unlock()
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
 		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)))
@@ -223,33 +231,64 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		obs.DefaultBackend = render.DefaultBackendKey(gw).String()
 	}
 
-	for _, o := range res.Objects {
-		isWorkload := o.GetName() == render.WorkloadName(gw).Name && (isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o))
-		if isWorkload && obs.Switching {
-			continue
+	hashes, err := r.hashes(gw, res)
+	if err != nil {
+		return obs, reconcile.Result{}, err
+	}
+	// Children are applied in three waves, each in parallel: everything the
+	// pods need (identity, RBAC, ConfigMaps, Service), then the workload,
+	// then the IngressClass, so Ingresses are claimed only once a
+	// controller can serve them.
+	type outcome struct {
+		live client.Object
+		err  error
+	}
+	outcomes := make([]outcome, len(res.Objects))
+	wave := func(o client.Object) int {
+		switch {
+		case isKind[*networkingv1.IngressClass](o):
+			return 2
+		case isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o):
+			return 1
 		}
-		if isWorkload && obs.DefaultBackendMissing {
-			current := o.DeepCopyObject().(client.Object)
-			if err := r.Client.Get(ctx, client.ObjectKeyFromObject(o), current); err == nil {
-				obs.Workload = current
+		return 0
+	}
+	for w := range 3 {
+		var wg sync.WaitGroup
+		for i, o := range res.Objects {
+			if wave(o) != w {
+				continue
 			}
-			continue
+			if w == 1 && (obs.Switching || obs.DefaultBackendMissing) {
+				if obs.DefaultBackendMissing {
+					current := o.DeepCopyObject().(client.Object)
+					if err := r.Client.Get(ctx, client.ObjectKeyFromObject(o), current); err == nil {
+						outcomes[i].live = current
+					}
+				}
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				outcomes[i].live, _, outcomes[i].err = r.Applier.Apply(ctx, gw, o, hashes[i])
+			}()
 		}
-		live, _, err := r.Applier.Apply(ctx, gw, o)
+		wg.Wait()
+	}
+	for _, oc := range outcomes {
 		var conflict *ConflictError
 		switch {
-		case errors.As(err, &conflict):
+		case errors.As(oc.err, &conflict):
 			obs.Conflicts = append(obs.Conflicts, conflict)
 			continue
-		case err != nil:
-			obs.ApplyErrs = append(obs.ApplyErrs, err)
+		case oc.err != nil:
+			obs.ApplyErrs = append(obs.ApplyErrs, oc.err)
 			continue
 		}
-		switch l := live.(type) {
+		switch l := oc.live.(type) {
 		case *appsv1.DaemonSet, *appsv1.Deployment:
-			if isWorkload {
-				obs.Workload = l
-			}
+			obs.Workload = l
 		case *corev1.Service:
 			obs.Service = l
 		}
@@ -297,6 +336,36 @@ func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedNam
 		return true, nil
 	}
 	return false, err
+}
+
+// renderedHashes are the apply-body hashes of a gateway's children at one
+// generation; computing them is most of a no-op reconcile's cost.
+type renderedHashes struct {
+	generation int64
+	hashes     []string
+}
+
+// hashes returns the hash of every rendered child, from the cache when the
+// gateway's generation (and so its rendering) is unchanged.
+func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result) ([]string, error) {
+	r.mu.Lock()
+	cached, ok := r.rendered[gw.UID]
+	r.mu.Unlock()
+	if ok && cached.generation == gw.Generation && len(cached.hashes) == len(res.Objects) {
+		return cached.hashes, nil
+	}
+	hashes := make([]string, len(res.Objects))
+	for i, o := range res.Objects {
+		h, err := Hash(o)
+		if err != nil {
+			return nil, err
+		}
+		hashes[i] = h
+	}
+	r.mu.Lock()
+	r.rendered[gw.UID] = renderedHashes{generation: gw.Generation, hashes: hashes}
+	r.mu.Unlock()
+	return hashes, nil
 }
 
 func isKind[T client.Object](o client.Object) bool {

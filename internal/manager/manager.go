@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -50,6 +51,14 @@ type Options struct {
 	LeaderElection   bool
 	LeaderElectionNS string
 	Render           render.Config
+	// QPS and Burst limit the operator's requests to the API server.
+	QPS   float64
+	Burst int
+	// MaxConcurrentReconciles is how many gateways are reconciled at once.
+	MaxConcurrentReconciles int
+	// SyncPeriod is how often every gateway is reconciled even without a
+	// change (0: controller-runtime's default of about 10 hours).
+	SyncPeriod time.Duration
 	// SkipNameValidation lets tests start several managers in one process.
 	SkipNameValidation bool
 	// WrapClient, when set, wraps the reconciler's client (tests count writes).
@@ -66,6 +75,10 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints; 0 disables them.")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", false, "Elect a leader so only one operator replica reconciles.")
 	fs.StringVar(&o.LeaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
+	fs.Float64Var(&o.QPS, "kube-api-qps", 500, "Requests per second to the API server (sustained); the API server protects itself with priority and fairness.")
+	fs.IntVar(&o.Burst, "kube-api-burst", 1000, "Requests to the API server in a burst.")
+	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Gateways reconciled in parallel.")
+	fs.DurationVar(&o.SyncPeriod, "sync-period", 0, "Reconcile every gateway at least this often (0: about every 10h).")
 	fs.StringVar(&o.Render.ControllerImage, "default-controller-image", def.ControllerImage,
 		"Controller image for gateways that set none; pin it by digest. Defaults to $"+ImageEnv+" when set.")
 	fs.StringVar(&o.Render.ClusterRole, "dataplane-clusterrole", def.ClusterRole, "ClusterRole bound to every fleet cluster-wide.")
@@ -89,9 +102,20 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 
 // Build is New that also returns the reconciler, for tests that drive it.
 func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, error) {
+	cfg = rest.CopyConfig(cfg)
+	if o.QPS > 0 {
+		cfg.QPS = float32(o.QPS)
+	}
+	if o.Burst > 0 {
+		cfg.Burst = o.Burst
+	}
+	cacheOpts := controllers.CacheOptions()
+	if o.SyncPeriod > 0 {
+		cacheOpts.SyncPeriod = &o.SyncPeriod
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  Scheme(),
-		Cache:                   controllers.CacheOptions(),
+		Cache:                   cacheOpts,
 		Client:                  controllers.ClientOptions(),
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
 		HealthProbeBindAddress:  o.ProbeAddr,
@@ -134,5 +158,9 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 // ctrlConfig lets tests start several managers in one process (controller
 // names must otherwise be unique per process).
 func ctrlConfig(o Options) ctrlconfig.Controller {
-	return ctrlconfig.Controller{SkipNameValidation: &o.SkipNameValidation}
+	workers := o.MaxConcurrentReconciles
+	if workers <= 0 {
+		workers = 4
+	}
+	return ctrlconfig.Controller{SkipNameValidation: &o.SkipNameValidation, MaxConcurrentReconciles: workers}
 }

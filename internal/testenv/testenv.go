@@ -81,9 +81,18 @@ type Env struct {
 	Client client.Client
 }
 
+// Options tune the control plane.
+type Options struct {
+	// AuditPolicyFile and AuditLogPath turn on the API server's audit log.
+	AuditPolicyFile, AuditLogPath string
+}
+
 // Start starts etcd and kube-apiserver and installs the CRD and the
 // data-plane ClusterRoles.
-func Start(ctx context.Context) (*Env, error) {
+func Start(ctx context.Context) (*Env, error) { return StartWithOptions(ctx, Options{}) }
+
+// StartWithOptions is Start with options.
+func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 	dir, err := BinaryDir()
 	if err != nil {
 		return nil, err
@@ -92,6 +101,12 @@ func Start(ctx context.Context) (*Env, error) {
 		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: dir,
+	}
+	if o.AuditLogPath != "" {
+		e.ControlPlane.GetAPIServer().Configure().
+			Set("audit-policy-file", o.AuditPolicyFile).
+			Set("audit-log-path", o.AuditLogPath).
+			Set("audit-log-format", "json")
 	}
 	cfg, err := e.Start()
 	if err != nil {

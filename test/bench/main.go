@@ -1,0 +1,627 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command bench measures the operator against a private kube-apiserver and
+// etcd: convergence latency, convergence of 1,000 gateways, memory next to
+// 20,000 unrelated Secrets and ConfigMaps, writes while idle, and the
+// latency of a tcp-map edit. The operator runs as its own process (the
+// built cmd/manager) so its memory and CPU are its own; its writes are
+// counted from the API server's audit log, by the operator's user.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/manager"
+	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/testenv"
+)
+
+const operatorUser = "portico-operator"
+
+type config struct {
+	oneByOne   int
+	scale      int
+	namespaces int
+	noise      int
+	noiseSize  int
+	idle       time.Duration
+	idleGWs    int
+	syncPeriod time.Duration
+	edits      int
+	scaleRuns  int
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.oneByOne, "one-by-one", 50, "gateways created one by one for the latency figures")
+	flag.IntVar(&c.scale, "scale", 1000, "gateways created at once for the scale figure")
+	flag.IntVar(&c.namespaces, "namespaces", 50, "namespaces the scale gateways spread over")
+	flag.IntVar(&c.noise, "noise", 10000, "unrelated Secrets and (as many) ConfigMaps in the cluster")
+	flag.IntVar(&c.noiseSize, "noise-size", 8192, "payload bytes of each unrelated object")
+	flag.DurationVar(&c.idle, "idle", 5*time.Minute, "idle window in which writes are counted")
+	flag.IntVar(&c.idleGWs, "idle-gateways", 100, "converged gateways during the idle window")
+	flag.DurationVar(&c.syncPeriod, "sync-period", 30*time.Second, "operator resync period (short, to prove resyncs write nothing)")
+	flag.IntVar(&c.edits, "edits", 10, "tcp-map edits timed")
+	flag.IntVar(&c.scaleRuns, "scale-runs", 1, "repetitions of the scale run (each in fresh namespaces)")
+	quick := flag.Bool("quick", false, "small figures for a smoke run (CI)")
+	flag.Parse()
+	if *quick {
+		c = config{oneByOne: 10, scale: 50, namespaces: 5, noise: 200, noiseSize: 8192, idle: 10 * time.Second,
+			idleGWs: 10, syncPeriod: 3 * time.Second, edits: 3, scaleRuns: 1}
+	}
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// stats is a median with its range.
+type stats struct{ min, median, max, p99 float64 }
+
+func summarize(xs []float64) stats {
+	if len(xs) == 0 {
+		return stats{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	p := func(q float64) float64 { return s[int(q*float64(len(s)-1)+0.5)] }
+	return stats{min: s[0], median: p(0.5), max: s[len(s)-1], p99: p(0.99)}
+}
+
+type row struct{ figure, value, goal string }
+
+func run(c config) error {
+	ctx := context.Background()
+	work, err := os.MkdirTemp("", "portico-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	policy := filepath.Join(work, "audit-policy.yaml")
+	if err := os.WriteFile(policy, []byte(`apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  verbs: [create, update, patch, delete, deletecollection]
+- level: None
+`), 0o644); err != nil {
+		return err
+	}
+	auditLog := filepath.Join(work, "audit.log")
+	step("Starting etcd and kube-apiserver (audit log on)")
+	env, err := testenv.StartWithOptions(ctx, testenv.Options{AuditPolicyFile: policy, AuditLogPath: auditLog})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = env.Stop() }()
+	cl, err := client.NewWithWatch(env.Config, client.Options{Scheme: manager.Scheme()})
+	if err != nil {
+		return err
+	}
+	cl2 := env.Client
+
+	step(fmt.Sprintf("Creating %d unrelated Secrets and %d ConfigMaps of %d bytes", c.noise, c.noise, c.noiseSize))
+	if err := createNoise(ctx, cl2, c.noise, c.noiseSize); err != nil {
+		return err
+	}
+
+	step("Building and starting the operator as its own process")
+	op, err := startOperator(ctx, env.Environment, work, c.syncPeriod)
+	if err != nil {
+		return err
+	}
+	defer op.stop()
+
+	var rows []row
+
+	// 1. Convergence of gateways created one by one.
+	step(fmt.Sprintf("1. %d gateways created one by one", c.oneByOne))
+	w := newWatcher(ctx, cl)
+	defer w.stop()
+	if err := mkNamespace(ctx, cl2, "bench-seq"); err != nil {
+		return err
+	}
+	var lat []float64
+	for i := range c.oneByOne {
+		gw := benchGateway("bench-seq", fmt.Sprintf("gw-%d", i))
+		start := time.Now()
+		done := w.expect(gw.Namespace, gw.Name)
+		if err := cl2.Create(ctx, gw); err != nil {
+			return err
+		}
+		if err := waitDone(done, time.Minute); err != nil {
+			return fmt.Errorf("gateway %s: %w", gw.Name, err)
+		}
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+	}
+	s := summarize(lat)
+	rows = append(rows, row{"1. create → children applied and status written (p50)", fmt.Sprintf("%.1f ms (min %.1f, max %.1f)", s.median, s.min, s.max), "≤ 50 ms"},
+		row{"   same, p99", fmt.Sprintf("%.1f ms", s.p99), ""})
+
+	// 4. Idle: converged gateways, short resync, count writes.
+	extra := c.idleGWs - c.oneByOne
+	for i := range max(extra, 0) {
+		gw := benchGateway("bench-seq", fmt.Sprintf("gw-%d", c.oneByOne+i))
+		done := w.expect(gw.Namespace, gw.Name)
+		if err := cl2.Create(ctx, gw); err != nil {
+			return err
+		}
+		if err := waitDone(done, time.Minute); err != nil {
+			return err
+		}
+	}
+	time.Sleep(2 * time.Second) // let the last events settle
+	step(fmt.Sprintf("4. Idle for %s with %d converged gateways, resync every %s", c.idle, max(c.idleGWs, c.oneByOne), c.syncPeriod))
+	before, err := countWrites(auditLog)
+	if err != nil {
+		return err
+	}
+	cpu0 := op.cpuSeconds()
+	time.Sleep(c.idle)
+	cpu1 := op.cpuSeconds()
+	after, err := countWrites(auditLog)
+	if err != nil {
+		return err
+	}
+	idleWrites := after.total - before.total
+	rows = append(rows, row{fmt.Sprintf("4. writes while idle (%s, %d resyncs)", c.idle, int(c.idle/c.syncPeriod)), fmt.Sprintf("%d %v", idleWrites, diffVerbs(before, after)), "0"},
+		row{"   operator CPU while idle", fmt.Sprintf("%.2f %% of a core", 100*(cpu1-cpu0)/c.idle.Seconds()), "< 1 %"})
+
+	// 5. tcp-map edits.
+	step(fmt.Sprintf("5. %d tcp-map edits", c.edits))
+	var editLat []float64
+	templateKept := true
+	for i := range c.edits {
+		key := client.ObjectKey{Namespace: "bench-seq", Name: fmt.Sprintf("gw-%d", i)}
+		gw := &v1alpha1.IngressGateway{}
+		if err := cl2.Get(ctx, key, gw); err != nil {
+			return err
+		}
+		ds := &appsv1.DaemonSet{}
+		if err := cl2.Get(ctx, render.WorkloadName(gw), ds); err != nil {
+			return err
+		}
+		port := strconv.Itoa(20000 + i)
+		cmDone := w.expectConfigMapKey(render.TCPConfigMapName(gw).Namespace, render.TCPConfigMapName(gw).Name, port)
+		gw.Spec.TCP = append(gw.Spec.TCP, v1alpha1.TCPService{Port: int32(20000 + i),
+			Backend: v1alpha1.Backend{Namespace: "default", Name: "redis", Port: intstr.FromInt32(6379)}})
+		start := time.Now()
+		if err := cl2.Update(ctx, gw); err != nil {
+			return err
+		}
+		if err := waitDone(cmDone, time.Minute); err != nil {
+			return fmt.Errorf("tcp edit %s: %w", key, err)
+		}
+		editLat = append(editLat, float64(time.Since(start).Microseconds())/1000)
+		time.Sleep(200 * time.Millisecond)
+		ds2 := &appsv1.DaemonSet{}
+		if err := cl2.Get(ctx, render.WorkloadName(gw), ds2); err != nil {
+			return err
+		}
+		if ds2.Generation != ds.Generation {
+			templateKept = false
+		}
+	}
+	s = summarize(editLat)
+	rows = append(rows, row{"5. tcp-map edit → ConfigMap holds the entry", fmt.Sprintf("%.1f ms (min %.1f, max %.1f); pod template unchanged: %v", s.median, s.min, s.max, templateKept), "≤ 1 s, unchanged"})
+
+	// 2. Scale.
+	var scaleTimes []float64
+	for r := range c.scaleRuns {
+		step(fmt.Sprintf("2. %d gateways across %d namespaces, created at once (run %d)", c.scale, c.namespaces, r+1))
+		d, err := scaleRun(ctx, cl2, w, c, r)
+		if err != nil {
+			return err
+		}
+		scaleTimes = append(scaleTimes, d.Seconds())
+	}
+	s = summarize(scaleTimes)
+	rows = append(rows, row{fmt.Sprintf("2. %d gateways converged (runs: %d)", c.scale, c.scaleRuns), fmt.Sprintf("%.1f s (min %.1f, max %.1f)", s.median, s.min, s.max), "≤ 20 s"})
+
+	// 3. Memory.
+	time.Sleep(2 * time.Second)
+	rss := op.rssMiB()
+	heap, herr := op.heapMiB()
+	heapStr := fmt.Sprintf("%.1f MiB", heap)
+	if herr != nil {
+		heapStr = "n/a (" + herr.Error() + ")"
+	}
+	total := c.scale*c.scaleRuns + max(c.idleGWs, c.oneByOne)
+	rows = append(rows, row{fmt.Sprintf("3. operator RSS with %d gateways, %d+%d unrelated objects", total, c.noise, c.noise), fmt.Sprintf("%.1f MiB (Go heap in use %s)", rss, heapStr), "≤ 100 MiB"})
+
+	final, _ := countWrites(auditLog)
+	rows = append(rows, row{"   operator writes in the whole run", fmt.Sprintf("%d %v", final.total, final.byVerb), ""})
+
+	fmt.Println()
+	printTable(rows)
+	return nil
+}
+
+func step(msg string) { fmt.Printf("==> %s\n", msg) }
+
+func printTable(rows []row) {
+	wf, wv := len("Figure"), len("Measured")
+	for _, r := range rows {
+		wf, wv = max(wf, len([]rune(r.figure))), max(wv, len([]rune(r.value)))
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", n-len([]rune(s))) }
+	fmt.Printf("| %s | %s | %s |\n", pad("Figure", wf), pad("Measured", wv), "Goal")
+	fmt.Printf("|%s|%s|%s|\n", strings.Repeat("-", wf+2), strings.Repeat("-", wv+2), "------")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s |\n", pad(r.figure, wf), pad(r.value, wv), r.goal)
+	}
+}
+
+// benchGateway is the gateway the reference Helm operator was measured with:
+// a host-network DaemonSet with one tcp entry and a default certificate.
+func benchGateway(ns, name string) *v1alpha1.IngressGateway {
+	return &v1alpha1.IngressGateway{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: v1alpha1.IngressGatewaySpec{
+			Workload:           v1alpha1.WorkloadSpec{HostNetwork: true},
+			DefaultCertificate: &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Name: "default-tls"}},
+			TCP: []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Namespace: "default", Name: "redis",
+				Port: intstr.FromInt32(6379)}}},
+		},
+	}
+}
+
+func mkNamespace(ctx context.Context, c client.Client, name string) error {
+	return c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+}
+
+// createNoise fills the cluster with objects the operator must not cache.
+func createNoise(ctx context.Context, c client.Client, n, size int) error {
+	if n == 0 {
+		return nil
+	}
+	payload := strings.Repeat("x", size)
+	const nsCount = 20
+	for i := range nsCount {
+		if err := mkNamespace(ctx, c, fmt.Sprintf("noise-%d", i)); err != nil {
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for worker := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := worker; i < n; i += 8 {
+				ns := fmt.Sprintf("noise-%d", i%nsCount)
+				if err := c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("s-%d", i)},
+					Data: map[string][]byte{"payload": []byte(payload)}}); err != nil {
+					errs <- err
+					return
+				}
+				if err := c.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("cm-%d", i)},
+					Data: map[string]string{"payload": payload}}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func scaleRun(ctx context.Context, c client.Client, w *watcher, cfg config, run int) (time.Duration, error) {
+	var nss []string
+	for i := range cfg.namespaces {
+		ns := fmt.Sprintf("bench-r%d-%d", run, i)
+		if err := mkNamespace(ctx, c, ns); err != nil {
+			return 0, err
+		}
+		nss = append(nss, ns)
+	}
+	var dones []<-chan struct{}
+	var gws []*v1alpha1.IngressGateway
+	for i := range cfg.scale {
+		gw := benchGateway(nss[i%len(nss)], fmt.Sprintf("gw-%d", i))
+		gws = append(gws, gw)
+		dones = append(dones, w.expect(gw.Namespace, gw.Name))
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for worker := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := worker; i < len(gws); i += 8 {
+				if err := c.Create(ctx, gws[i]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return 0, err
+	}
+	for i, d := range dones {
+		if err := waitDone(d, 10*time.Minute); err != nil {
+			return 0, fmt.Errorf("gateway %s/%s: %w", gws[i].Namespace, gws[i].Name, err)
+		}
+	}
+	return time.Since(start), nil
+}
+
+func waitDone(ch <-chan struct{}, timeout time.Duration) error {
+	select {
+	case <-ch:
+		return nil
+	case <-time.After(timeout):
+		return fmt.Errorf("not converged after %s", timeout)
+	}
+}
+
+// watcher follows gateways and ConfigMaps through watches and closes a
+// channel when a gateway's status reaches its generation, or a ConfigMap
+// holds a key.
+type watcher struct {
+	mu      sync.Mutex
+	gws     map[string]chan struct{}
+	cmKeys  map[string]chan struct{}
+	cancel  context.CancelFunc
+	stopped sync.WaitGroup
+}
+
+func newWatcher(ctx context.Context, c client.WithWatch) *watcher {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &watcher{gws: map[string]chan struct{}{}, cmKeys: map[string]chan struct{}{}, cancel: cancel}
+	w.stopped.Add(2)
+	go w.loop(ctx, c, &v1alpha1.IngressGatewayList{}, nil)
+	go w.loop(ctx, c, &corev1.ConfigMapList{}, client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue})
+	return w
+}
+
+func (w *watcher) stop() { w.cancel(); w.stopped.Wait() }
+
+func (w *watcher) expect(ns, name string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch := make(chan struct{})
+	w.gws[ns+"/"+name] = ch
+	return ch
+}
+
+func (w *watcher) expectConfigMapKey(ns, name, key string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch := make(chan struct{})
+	w.cmKeys[ns+"/"+name+"/"+key] = ch
+	return ch
+}
+
+func (w *watcher) loop(ctx context.Context, c client.WithWatch, list client.ObjectList, sel client.ListOption) {
+	defer w.stopped.Done()
+	for ctx.Err() == nil {
+		opts := []client.ListOption{}
+		if sel != nil {
+			opts = append(opts, sel)
+		}
+		wi, err := c.Watch(ctx, list, opts...)
+		if err != nil {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		for ev := range wi.ResultChan() {
+			if ev.Type != watch.Added && ev.Type != watch.Modified {
+				continue
+			}
+			switch o := ev.Object.(type) {
+			case *v1alpha1.IngressGateway:
+				if o.Status.ObservedGeneration == o.Generation && len(o.Status.Conditions) > 0 {
+					w.fire(w.gws, o.Namespace+"/"+o.Name)
+				}
+			case *corev1.ConfigMap:
+				for k := range o.Data {
+					w.fire(w.cmKeys, o.Namespace+"/"+o.Name+"/"+k)
+				}
+			}
+		}
+	}
+}
+
+func (w *watcher) fire(m map[string]chan struct{}, key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if ch, ok := m[key]; ok {
+		close(ch)
+		delete(m, key)
+	}
+}
+
+// writeCounts are the operator's writes seen in the audit log.
+type writeCounts struct {
+	total  int
+	byVerb map[string]int
+}
+
+func countWrites(path string) (writeCounts, error) {
+	wc := writeCounts{byVerb: map[string]int{}}
+	f, err := os.Open(path)
+	if err != nil {
+		return wc, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var ev struct {
+			Stage string `json:"stage"`
+			Verb  string `json:"verb"`
+			User  struct {
+				Username string `json:"username"`
+			} `json:"user"`
+			ObjectRef struct {
+				Resource    string `json:"resource"`
+				Subresource string `json:"subresource"`
+			} `json:"objectRef"`
+		}
+		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.Stage != "ResponseComplete" || ev.User.Username != operatorUser {
+			continue
+		}
+		wc.total++
+		wc.byVerb[ev.Verb]++
+	}
+	return wc, sc.Err()
+}
+
+func diffVerbs(a, b writeCounts) map[string]int {
+	out := map[string]int{}
+	for k, v := range b.byVerb {
+		if d := v - a.byVerb[k]; d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// operator is the operator process.
+type operator struct {
+	cmd         *exec.Cmd
+	metricsAddr string
+}
+
+func startOperator(ctx context.Context, env *envtest.Environment, work string, syncPeriod time.Duration) (*operator, error) {
+	bin := filepath.Join(work, "manager")
+	build := exec.Command("go", "build", "-o", bin, "github.com/portico-dev/portico/cmd/manager")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("build the operator: %w", err)
+	}
+	user, err := env.AddUser(envtest.User{Name: operatorUser, Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	kc, err := user.KubeConfig()
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig := filepath.Join(work, "operator.kubeconfig")
+	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	logf, err := os.Create(filepath.Join(work, "operator.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
+		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String())
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return &operator{cmd: cmd, metricsAddr: addr}, nil
+}
+
+func (o *operator) stop() {
+	_ = o.cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = o.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = o.cmd.Process.Kill()
+	}
+}
+
+// cpuSeconds is the operator's user+system CPU time so far.
+func (o *operator) cpuSeconds() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", o.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100 // USER_HZ
+}
+
+// rssMiB is the operator's resident set size.
+func (o *operator) rssMiB() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", o.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// heapMiB reads the Go heap in use from the operator's metrics endpoint.
+func (o *operator) heapMiB() (float64, error) {
+	resp, err := http.Get("http://" + o.metricsAddr + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "go_memstats_heap_inuse_bytes ") {
+			v, err := strconv.ParseFloat(strings.Fields(l)[1], 64)
+			return v / (1 << 20), err
+		}
+	}
+	return 0, fmt.Errorf("no go_memstats_heap_inuse_bytes metric")
+}
