@@ -49,6 +49,12 @@ test: manifests generate fmt vet k8s-binaries ## Run every test: golden renders,
 	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" \
 		go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
 
+.PHONY: bench
+bench: k8s-binaries ## Print the performance figures (about 10 minutes; BENCH_FLAGS=-quick for a 1-minute smoke run).
+	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" go run ./test/bench $(BENCH_FLAGS)
+	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" \
+		go test ./test/bench -run '^$$' -bench NoopReconcile -benchtime 2000x -count 5
+
 .PHONY: test-update-golden
 test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports).
 	go test ./internal/render/... ./internal/cli/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip' -update

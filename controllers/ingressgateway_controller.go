@@ -21,6 +21,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -89,21 +90,60 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 }
 
 // CacheOptions restricts the manager's cache to objects Portico manages, so
-// the operator never holds every Secret, ConfigMap or Pod of the cluster.
+// the operator never holds every Secret, ConfigMap or Pod of the cluster,
+// and trims what it keeps of them to what the reconciler reads: metadata
+// (ownership, resourceVersion, generation) and status. The reconciler never
+// reads a child's spec from the cache: drift shows as a new resourceVersion
+// or generation, and the apply restores the rendered content.
 func CacheOptions() cache.Options {
-	managed := cache.ByObject{Label: labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})}
+	sel := labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})
+	managed := cache.ByObject{Label: sel}
+	trimmed := func(trim func(any)) cache.ByObject {
+		return cache.ByObject{Label: sel, Transform: func(in any) (any, error) {
+			if o, ok := in.(client.Object); ok {
+				o.SetManagedFields(nil)
+			}
+			trim(in)
+			return in, nil
+		}}
+	}
 	return cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}:          managed,
-			&corev1.ServiceAccount{}:     managed,
-			&corev1.Service{}:            managed,
-			&corev1.Pod{}:                managed,
-			&appsv1.DaemonSet{}:          managed,
-			&appsv1.Deployment{}:         managed,
-			&rbacv1.Role{}:               managed,
-			&rbacv1.RoleBinding{}:        managed,
-			&rbacv1.ClusterRoleBinding{}: managed,
+			&corev1.ConfigMap{}:      managed,
+			&corev1.ServiceAccount{}: managed,
+			&corev1.Service{}:        managed,
+			&corev1.Pod{}: trimmed(func(in any) {
+				if p, ok := in.(*corev1.Pod); ok {
+					p.Spec = corev1.PodSpec{}
+					p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
+				}
+			}),
+			&appsv1.DaemonSet{}: trimmed(func(in any) {
+				if d, ok := in.(*appsv1.DaemonSet); ok {
+					d.Spec.Template = corev1.PodTemplateSpec{}
+				}
+			}),
+			&appsv1.Deployment{}: trimmed(func(in any) {
+				if d, ok := in.(*appsv1.Deployment); ok {
+					d.Spec.Template = corev1.PodTemplateSpec{}
+				}
+			}),
+			&rbacv1.Role{}: trimmed(func(in any) {
+				if r, ok := in.(*rbacv1.Role); ok {
+					r.Rules = nil
+				}
+			}),
+			&rbacv1.RoleBinding{}: trimmed(func(in any) {
+				if r, ok := in.(*rbacv1.RoleBinding); ok {
+					r.Subjects = nil
+				}
+			}),
+			&rbacv1.ClusterRoleBinding{}: trimmed(func(in any) {
+				if r, ok := in.(*rbacv1.ClusterRoleBinding); ok {
+					r.Subjects = nil
+				}
+			}),
 			&networkingv1.IngressClass{}: managed,
 		},
 	}
@@ -160,14 +200,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
 		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)))
-	}
-
-	if !controllerutil.ContainsFinalizer(gw, Finalizer) {
-		patch := client.MergeFrom(gw.DeepCopy())
-		controllerutil.AddFinalizer(gw, Finalizer)
-		if err := r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)); err != nil {
-			return reconcile.Result{}, err
-		}
 	}
 
 	obs, result, err := r.reconcileChildren(ctx, gw)
@@ -235,31 +267,39 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	if err != nil {
 		return obs, reconcile.Result{}, err
 	}
-	// Children are applied in three waves, each in parallel: everything the
-	// pods need (identity, RBAC, ConfigMaps, Service), then the workload,
-	// then the IngressClass, so Ingresses are claimed only once a
-	// controller can serve them.
+	// Children are applied in two waves, each in parallel: the namespaced
+	// objects the pods need (identity, RBAC, ConfigMaps, Service), then the
+	// workload and the cluster-scoped children.
 	type outcome struct {
 		live client.Object
 		err  error
 	}
 	outcomes := make([]outcome, len(res.Objects))
 	wave := func(o client.Object) int {
-		switch {
-		case isKind[*networkingv1.IngressClass](o):
-			return 2
-		case isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o):
+		if o.GetNamespace() == "" || isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o) {
 			return 1
 		}
 		return 0
 	}
-	for w := range 3 {
+	for w := range 2 {
 		var wg sync.WaitGroup
+		// The finalizer must be in place before any cluster-scoped child
+		// exists (wave 1); namespaced children are safe without it (the
+		// garbage collector follows their owner references), so the two
+		// go together.
+		var finalizerErr error
+		if w == 0 && !controllerutil.ContainsFinalizer(gw, Finalizer) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				finalizerErr = r.addFinalizer(ctx, gw)
+			}()
+		}
 		for i, o := range res.Objects {
 			if wave(o) != w {
 				continue
 			}
-			if w == 1 && (obs.Switching || obs.DefaultBackendMissing) {
+			if (isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o)) && (obs.Switching || obs.DefaultBackendMissing) {
 				if obs.DefaultBackendMissing {
 					current := o.DeepCopyObject().(client.Object)
 					if err := r.Client.Get(ctx, client.ObjectKeyFromObject(o), current); err == nil {
@@ -275,6 +315,9 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 			}()
 		}
 		wg.Wait()
+		if finalizerErr != nil {
+			return obs, reconcile.Result{}, finalizerErr
+		}
 	}
 	for _, oc := range outcomes {
 		var conflict *ConflictError
@@ -366,6 +409,18 @@ func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result) ([]
 	r.rendered[gw.UID] = renderedHashes{generation: gw.Generation, hashes: hashes}
 	r.mu.Unlock()
 	return hashes, nil
+}
+
+// addFinalizer adds the cleanup finalizer to gw, patching a copy so the
+// children applied meanwhile read a stable gw.
+func (r *Reconciler) addFinalizer(ctx context.Context, gw *v1alpha1.IngressGateway) error {
+	cp := gw.DeepCopy()
+	patch := client.MergeFrom(gw.DeepCopy())
+	controllerutil.AddFinalizer(cp, Finalizer)
+	if err := r.Client.Patch(ctx, cp, patch, client.FieldOwner(FieldOwner)); err != nil {
+		return fmt.Errorf("add finalizer: %w", err)
+	}
+	return nil
 }
 
 func isKind[T client.Object](o client.Object) bool {

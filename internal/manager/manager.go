@@ -77,7 +77,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.LeaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
 	fs.Float64Var(&o.QPS, "kube-api-qps", 500, "Requests per second to the API server (sustained); the API server protects itself with priority and fairness.")
 	fs.IntVar(&o.Burst, "kube-api-burst", 1000, "Requests to the API server in a burst.")
-	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Gateways reconciled in parallel.")
+	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 8, "Gateways reconciled in parallel (reconciles mostly wait on the API server).")
 	fs.DurationVar(&o.SyncPeriod, "sync-period", 0, "Reconcile every gateway at least this often (0: about every 10h).")
 	fs.StringVar(&o.Render.ControllerImage, "default-controller-image", def.ControllerImage,
 		"Controller image for gateways that set none; pin it by digest. Defaults to $"+ImageEnv+" when set.")
@@ -160,7 +160,7 @@ func Run(ctx context.Context, cfg *rest.Config, o Options) error {
 func ctrlConfig(o Options) ctrlconfig.Controller {
 	workers := o.MaxConcurrentReconciles
 	if workers <= 0 {
-		workers = 4
+		workers = 8
 	}
 	return ctrlconfig.Controller{SkipNameValidation: &o.SkipNameValidation, MaxConcurrentReconciles: workers}
 }

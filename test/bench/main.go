@@ -67,6 +67,7 @@ type config struct {
 	syncPeriod time.Duration
 	edits      int
 	scaleRuns  int
+	workers    int
 }
 
 func main() {
@@ -81,6 +82,7 @@ func main() {
 	flag.DurationVar(&c.syncPeriod, "sync-period", 30*time.Second, "operator resync period (short, to prove resyncs write nothing)")
 	flag.IntVar(&c.edits, "edits", 10, "tcp-map edits timed")
 	flag.IntVar(&c.scaleRuns, "scale-runs", 1, "repetitions of the scale run (each in fresh namespaces)")
+	flag.IntVar(&c.workers, "workers", 0, "the operator's --max-concurrent-reconciles (0: its default)")
 	quick := flag.Bool("quick", false, "small figures for a smoke run (CI)")
 	flag.Parse()
 	if *quick {
@@ -109,10 +111,21 @@ func summarize(xs []float64) stats {
 type row struct{ figure, value, goal string }
 
 func run(c config) error {
+	rows, err := measure(c)
+	if err != nil {
+		return err
+	}
+	fmt.Println()
+	printTable(rows)
+	return nil
+}
+
+// measure runs every scenario and returns the table rows.
+func measure(c config) ([]row, error) {
 	ctx := context.Background()
 	work, err := os.MkdirTemp("", "portico-bench-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(work)
 
@@ -125,30 +138,30 @@ rules:
   verbs: [create, update, patch, delete, deletecollection]
 - level: None
 `), 0o644); err != nil {
-		return err
+		return nil, err
 	}
 	auditLog := filepath.Join(work, "audit.log")
 	step("Starting etcd and kube-apiserver (audit log on)")
 	env, err := testenv.StartWithOptions(ctx, testenv.Options{AuditPolicyFile: policy, AuditLogPath: auditLog})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = env.Stop() }()
 	cl, err := client.NewWithWatch(env.Config, client.Options{Scheme: manager.Scheme()})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cl2 := env.Client
 
 	step(fmt.Sprintf("Creating %d unrelated Secrets and %d ConfigMaps of %d bytes", c.noise, c.noise, c.noiseSize))
 	if err := createNoise(ctx, cl2, c.noise, c.noiseSize); err != nil {
-		return err
+		return nil, err
 	}
 
 	step("Building and starting the operator as its own process")
-	op, err := startOperator(ctx, env.Environment, work, c.syncPeriod)
+	op, err := startOperator(ctx, env.Environment, work, c.syncPeriod, c.workers)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer op.stop()
 
@@ -159,7 +172,7 @@ rules:
 	w := newWatcher(ctx, cl)
 	defer w.stop()
 	if err := mkNamespace(ctx, cl2, "bench-seq"); err != nil {
-		return err
+		return nil, err
 	}
 	var lat []float64
 	for i := range c.oneByOne {
@@ -167,10 +180,10 @@ rules:
 		start := time.Now()
 		done := w.expect(gw.Namespace, gw.Name)
 		if err := cl2.Create(ctx, gw); err != nil {
-			return err
+			return nil, err
 		}
 		if err := waitDone(done, time.Minute); err != nil {
-			return fmt.Errorf("gateway %s: %w", gw.Name, err)
+			return nil, fmt.Errorf("gateway %s: %w", gw.Name, err)
 		}
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
 	}
@@ -184,24 +197,24 @@ rules:
 		gw := benchGateway("bench-seq", fmt.Sprintf("gw-%d", c.oneByOne+i))
 		done := w.expect(gw.Namespace, gw.Name)
 		if err := cl2.Create(ctx, gw); err != nil {
-			return err
+			return nil, err
 		}
 		if err := waitDone(done, time.Minute); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	time.Sleep(2 * time.Second) // let the last events settle
 	step(fmt.Sprintf("4. Idle for %s with %d converged gateways, resync every %s", c.idle, max(c.idleGWs, c.oneByOne), c.syncPeriod))
 	before, err := countWrites(auditLog)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cpu0 := op.cpuSeconds()
 	time.Sleep(c.idle)
 	cpu1 := op.cpuSeconds()
 	after, err := countWrites(auditLog)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	idleWrites := after.total - before.total
 	rows = append(rows, row{fmt.Sprintf("4. writes while idle (%s, %d resyncs)", c.idle, int(c.idle/c.syncPeriod)), fmt.Sprintf("%d %v", idleWrites, diffVerbs(before, after)), "0"},
@@ -215,11 +228,11 @@ rules:
 		key := client.ObjectKey{Namespace: "bench-seq", Name: fmt.Sprintf("gw-%d", i)}
 		gw := &v1alpha1.IngressGateway{}
 		if err := cl2.Get(ctx, key, gw); err != nil {
-			return err
+			return nil, err
 		}
 		ds := &appsv1.DaemonSet{}
 		if err := cl2.Get(ctx, render.WorkloadName(gw), ds); err != nil {
-			return err
+			return nil, err
 		}
 		port := strconv.Itoa(20000 + i)
 		cmDone := w.expectConfigMapKey(render.TCPConfigMapName(gw).Namespace, render.TCPConfigMapName(gw).Name, port)
@@ -227,16 +240,16 @@ rules:
 			Backend: v1alpha1.Backend{Namespace: "default", Name: "redis", Port: intstr.FromInt32(6379)}})
 		start := time.Now()
 		if err := cl2.Update(ctx, gw); err != nil {
-			return err
+			return nil, err
 		}
 		if err := waitDone(cmDone, time.Minute); err != nil {
-			return fmt.Errorf("tcp edit %s: %w", key, err)
+			return nil, fmt.Errorf("tcp edit %s: %w", key, err)
 		}
 		editLat = append(editLat, float64(time.Since(start).Microseconds())/1000)
 		time.Sleep(200 * time.Millisecond)
 		ds2 := &appsv1.DaemonSet{}
 		if err := cl2.Get(ctx, render.WorkloadName(gw), ds2); err != nil {
-			return err
+			return nil, err
 		}
 		if ds2.Generation != ds.Generation {
 			templateKept = false
@@ -251,7 +264,7 @@ rules:
 		step(fmt.Sprintf("2. %d gateways across %d namespaces, created at once (run %d)", c.scale, c.namespaces, r+1))
 		d, err := scaleRun(ctx, cl2, w, c, r)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		scaleTimes = append(scaleTimes, d.Seconds())
 	}
@@ -271,10 +284,7 @@ rules:
 
 	final, _ := countWrites(auditLog)
 	rows = append(rows, row{"   operator writes in the whole run", fmt.Sprintf("%d %v", final.total, final.byVerb), ""})
-
-	fmt.Println()
-	printTable(rows)
-	return nil
+	return rows, nil
 }
 
 func step(msg string) { fmt.Printf("==> %s\n", msg) }
@@ -530,7 +540,7 @@ type operator struct {
 	metricsAddr string
 }
 
-func startOperator(ctx context.Context, env *envtest.Environment, work string, syncPeriod time.Duration) (*operator, error) {
+func startOperator(ctx context.Context, env *envtest.Environment, work string, syncPeriod time.Duration, workers int) (*operator, error) {
 	bin := filepath.Join(work, "manager")
 	build := exec.Command("go", "build", "-o", bin, "github.com/portico-dev/portico/cmd/manager")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
@@ -559,8 +569,12 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, "--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
-		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String())
+	args := []string{"--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
+		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String()}
+	if workers > 0 {
+		args = append(args, "--max-concurrent-reconciles", strconv.Itoa(workers))
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
