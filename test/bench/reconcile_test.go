@@ -65,7 +65,9 @@ func BenchmarkNoopReconcile(b *testing.B) {
 
 	counter := &countingTransport{counts: &requestCounts{}}
 	cfg := rest.CopyConfig(env.Config)
-	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counts: counter.counts} }
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return &countingTransport{next: rt, counts: counter.counts}
+	}
 	mgr, r, err := manager.Build(cfg, manager.Options{MetricsAddr: "0", ProbeAddr: "0", Render: render.DefaultConfig()})
 	if err != nil {
 		b.Fatal(err)
