@@ -55,8 +55,11 @@ func main() {
 
 func run(once, verbose bool) error {
 	ctrllog.SetLogger(zap.New(zap.UseDevMode(verbose), zap.Level(zapcore.Level(levelFor(verbose)))))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	// `make demo | head` must not kill the demo before it stops its
+	// control plane: a closed stdout only fails writes.
+	signal.Ignore(syscall.SIGPIPE)
 
 	step("Starting a private etcd and kube-apiserver on 127.0.0.1")
 	env, err := testenv.Start(ctx)

@@ -110,6 +110,9 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 	}
 	cfg, err := e.Start()
 	if err != nil {
+		// Start may fail after etcd and kube-apiserver are up (installing
+		// the CRD, say): never leave them running.
+		_ = e.Stop()
 		return nil, fmt.Errorf("start control plane: %w", err)
 	}
 	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
