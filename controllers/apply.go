@@ -105,61 +105,93 @@ func Hash(obj client.Object) (string, error) {
 	return fmt.Sprintf("%x", sum), nil
 }
 
-// Apply makes the cluster hold obj as rendered for gw. hash is Hash(obj),
-// or "" to compute it. It returns the live object (typed) after the call,
-// and whether a write was sent. A *ConflictError means a foreign object
-// holds the name.
-func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string) (client.Object, bool, error) {
+// Plan is what Check decided for one child.
+type Plan struct {
+	gvk  schema.GroupVersionKind
+	key  string
+	hash string
+	// Current is the live object (from the cache, or its metadata from the
+	// API server), nil when it does not exist.
+	Current client.Object
+	// Write is true when an apply is needed.
+	Write bool
+}
+
+// Check decides whether obj, rendered for gw, must be applied. hash is
+// Hash(obj), or "" to compute it. A *ConflictError means a foreign object
+// holds the name. Check writes nothing, so checks run in parallel with
+// anything else.
+func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string) (*Plan, error) {
 	gvk, err := apiutil.GVKForObject(obj, a.Scheme)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if hash == "" {
 		if hash, err = Hash(obj); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
-	key := recordKey(gvk, obj.GetNamespace(), obj.GetName())
+	p := &Plan{gvk: gvk, key: recordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
+	if p.Current, err = a.get(ctx, gvk, client.ObjectKeyFromObject(obj)); err != nil {
+		return nil, err
+	}
+	if p.Current != nil {
+		if err := checkOwnership(gw, gvk.Kind, p.Current); err != nil {
+			return nil, err
+		}
+	}
+	p.Write = p.Current == nil || !a.unchanged(p.key, hash, obj, p.Current) || foreignData(obj, p.Current)
+	return p, nil
+}
 
-	current, err := a.get(ctx, gvk, client.ObjectKeyFromObject(obj))
-	if err != nil {
-		return nil, false, err
-	}
-	if current != nil {
-		if err := checkOwnership(gw, gvk.Kind, current); err != nil {
-			return nil, false, err
-		}
-		if a.unchanged(key, hash, obj, current) && !foreignData(obj, current) {
-			return current, false, nil
-		}
-	}
+// Write applies obj as Check planned, with server-side apply and the
+// operator's field owner, and returns the live object: typed for the kinds
+// whose status the reconciler reads (workloads, Services).
+func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client.Object, error) {
 	desired, err := render.ToApply(obj)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-
-	log := logf.FromContext(ctx)
-	log.V(1).Info("Applying", "kind", gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
+	logf.FromContext(ctx).V(1).Info("Applying", "kind", p.gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
 	want := desired.DeepCopy() // the apply response is written into desired
 	if err := a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
-		return nil, false, fmt.Errorf("apply %s %s: %w", gvk.Kind, displayName(obj), err)
+		return nil, fmt.Errorf("apply %s %s: %w", p.gvk.Kind, displayName(obj), err)
 	}
 	// Server-side apply never removes keys another manager added to a map.
 	// A ConfigMap's data is the controller's whole configuration, so keys
 	// someone added by hand are drift: remove them.
 	if err := a.removeForeignData(ctx, want, desired); err != nil {
-		return nil, true, err
+		return nil, err
 	}
-	a.remember(key, hash, desired)
-	out, err := a.Scheme.New(gvk)
+	a.remember(p.key, p.hash, desired)
+	switch p.gvk.Kind {
+	case "DaemonSet", "Deployment", "Service":
+	default:
+		return desired, nil
+	}
+	out, err := a.Scheme.New(p.gvk)
 	if err != nil {
-		return nil, true, err
+		return nil, err
 	}
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(desired.Object, out); err != nil {
-		return nil, true, err
+		return nil, err
 	}
-	return out.(client.Object), true, nil
+	return out.(client.Object), nil
+}
+
+// Apply is Check then, when needed, Write. It returns the live object and
+// whether a write was sent.
+func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string) (client.Object, bool, error) {
+	p, err := a.Check(ctx, gw, obj, hash)
+	if err != nil {
+		return nil, false, err
+	}
+	if !p.Write {
+		return p.Current, false, nil
+	}
+	live, err := a.Write(ctx, obj, p)
+	return live, err == nil, err
 }
 
 // get returns the object from the cache, or, when the cache does not have it

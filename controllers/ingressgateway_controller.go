@@ -40,6 +40,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -267,58 +268,62 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	if err != nil {
 		return obs, reconcile.Result{}, err
 	}
-	// Children are applied in two waves, each in parallel: the namespaced
-	// objects the pods need (identity, RBAC, ConfigMaps, Service), then the
-	// workload and the cluster-scoped children.
+	// Two parallel phases keep a reconcile at two round trips: first every
+	// child is checked (cache, or a metadata GET for objects the cache does
+	// not hold) while the finalizer is added; then every child that needs it
+	// is applied. The finalizer must be in place before a cluster-scoped
+	// child exists: only the finalizer removes those.
 	type outcome struct {
+		plan *Plan
 		live client.Object
 		err  error
 	}
 	outcomes := make([]outcome, len(res.Objects))
-	wave := func(o client.Object) int {
-		if o.GetNamespace() == "" || isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o) {
-			return 1
-		}
-		return 0
+	held := func(o client.Object) bool {
+		return (isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o)) && (obs.Switching || obs.DefaultBackendMissing)
 	}
-	for w := range 2 {
-		var wg sync.WaitGroup
-		// The finalizer must be in place before any cluster-scoped child
-		// exists (wave 1); namespaced children are safe without it (the
-		// garbage collector follows their owner references), so the two
-		// go together.
-		var finalizerErr error
-		if w == 0 && !controllerutil.ContainsFinalizer(gw, Finalizer) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				finalizerErr = r.addFinalizer(ctx, gw)
-			}()
-		}
-		for i, o := range res.Objects {
-			if wave(o) != w {
-				continue
-			}
-			if (isKind[*appsv1.DaemonSet](o) || isKind[*appsv1.Deployment](o)) && (obs.Switching || obs.DefaultBackendMissing) {
-				if obs.DefaultBackendMissing {
-					current := o.DeepCopyObject().(client.Object)
-					if err := r.Client.Get(ctx, client.ObjectKeyFromObject(o), current); err == nil {
-						outcomes[i].live = current
-					}
+	var wg sync.WaitGroup
+	var finalizerErr error
+	if !controllerutil.ContainsFinalizer(gw, Finalizer) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			finalizerErr = r.addFinalizer(ctx, gw)
+		}()
+	}
+	for i, o := range res.Objects {
+		if held(o) {
+			if obs.DefaultBackendMissing {
+				current := o.DeepCopyObject().(client.Object)
+				if err := r.Client.Get(ctx, client.ObjectKeyFromObject(o), current); err == nil {
+					outcomes[i].live = current
 				}
-				continue
 			}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outcomes[i].plan, outcomes[i].err = r.Applier.Check(ctx, gw, o, hashes[i])
+			if outcomes[i].err == nil {
+				outcomes[i].live = outcomes[i].plan.Current
+			}
+		}()
+	}
+	wg.Wait()
+	if finalizerErr != nil {
+		return obs, reconcile.Result{}, finalizerErr
+	}
+	for i, o := range res.Objects {
+		if oc := &outcomes[i]; oc.err == nil && oc.plan != nil && oc.plan.Write {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				outcomes[i].live, _, outcomes[i].err = r.Applier.Apply(ctx, gw, o, hashes[i])
+				oc.live, oc.err = r.Applier.Write(ctx, o, oc.plan)
 			}()
 		}
-		wg.Wait()
-		if finalizerErr != nil {
-			return obs, reconcile.Result{}, finalizerErr
-		}
 	}
+	wg.Wait()
 	for _, oc := range outcomes {
 		var conflict *ConflictError
 		switch {
@@ -469,6 +474,19 @@ func degradedReason(st v1alpha1.IngressGatewayStatus) string {
 	return ""
 }
 
+// resyncPredicate passes the update events of a periodic resync, which
+// carry an unchanged resourceVersion.
+func resyncPredicate() predicate.Funcs {
+	return predicate.Funcs{
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return e.ObjectOld != nil && e.ObjectNew != nil && e.ObjectOld.GetResourceVersion() == e.ObjectNew.GetResourceVersion()
+		},
+	}
+}
+
 // SetupWithManager registers the controller and its watches.
 func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 	// Cluster-scoped children and pods carry the gateway labels instead of
@@ -481,22 +499,29 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 		}
 		return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: ns, Name: name}}}
 	})
+	// A periodic resync re-delivers every cached object unchanged (same
+	// resourceVersion). The gateway's own resync event triggers one
+	// reconcile; its children's are dropped, or each resync would
+	// reconcile every gateway once per child.
+	changed := builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})
 	return builder.ControllerManagedBy(mgr).
 		Named("ingressgateway").
-		// Spec changes and deletion; our own status writes need no reconcile.
-		For(&v1alpha1.IngressGateway{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// Spec changes, deletion and resyncs; our own status writes need no
+		// reconcile.
+		For(&v1alpha1.IngressGateway{}, builder.WithPredicates(predicate.Or[client.Object](
+			predicate.GenerationChangedPredicate{}, resyncPredicate()))).
 		// Owned children: edits and deletes are drift to revert, workload
 		// status drives the conditions.
-		Owns(&corev1.ServiceAccount{}).
-		Owns(&rbacv1.Role{}).
-		Owns(&rbacv1.RoleBinding{}).
-		Owns(&corev1.ConfigMap{}).
-		Owns(&corev1.Service{}).
-		Owns(&appsv1.DaemonSet{}).
-		Owns(&appsv1.Deployment{}).
-		Watches(&rbacv1.ClusterRoleBinding{}, byLabels).
-		Watches(&networkingv1.IngressClass{}, byLabels).
+		Owns(&corev1.ServiceAccount{}, changed).
+		Owns(&rbacv1.Role{}, changed).
+		Owns(&rbacv1.RoleBinding{}, changed).
+		Owns(&corev1.ConfigMap{}, changed).
+		Owns(&corev1.Service{}, changed).
+		Owns(&appsv1.DaemonSet{}, changed).
+		Owns(&appsv1.Deployment{}, changed).
+		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
+		Watches(&networkingv1.IngressClass{}, byLabels, changed).
 		// Pod readiness decides the node addresses in status.
-		Watches(&corev1.Pod{}, byLabels).
+		Watches(&corev1.Pod{}, byLabels, changed).
 		Complete(r)
 }
