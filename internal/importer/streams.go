@@ -82,6 +82,10 @@ func ParseStreamEntries(data map[string]string, udp bool, reserved []int32, serv
 			continue
 		}
 		ref := strings.Split(fields[0], "/")
+		if len(ref) > 2 {
+			issue("the Service reference is not <namespace>/<service>; ingress-nginx skips the entry", "")
+			continue
+		}
 		if len(ref) != 2 {
 			suggestion := "<namespace>/" + v
 			if nss := services[fields[0]]; len(nss) == 1 {
