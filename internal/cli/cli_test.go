@@ -18,7 +18,6 @@ package cli
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,33 +30,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/golden"
 	"github.com/portico-dev/portico/internal/render"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Main(args, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
-}
-
-func golden(t *testing.T, path string, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `make test-update-golden`)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s is stale (run `make test-update-golden`):\n%s", path, cmp.Diff(string(want), got))
-	}
 }
 
 func TestRenderMatchesTheOperatorsRenderer(t *testing.T) {
@@ -228,8 +209,8 @@ func TestImportRoundTrip(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			golden(t, filepath.Join("testdata", "import", tc.fixture+".gateway.golden"), out)
-			golden(t, filepath.Join("testdata", "import", tc.fixture+".report.golden"), errOut)
+			golden.Check(t, filepath.Join("testdata", "import", tc.fixture+".gateway.golden"), []byte(out))
+			golden.Check(t, filepath.Join("testdata", "import", tc.fixture+".report.golden"), []byte(errOut))
 			for _, want := range tc.reportHas {
 				if !strings.Contains(errOut, want) {
 					t.Errorf("report lacks %q", want)

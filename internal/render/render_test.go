@@ -18,7 +18,6 @@ package render_test
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -35,10 +34,9 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/golden"
 	"github.com/portico-dev/portico/internal/render"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/output and config/dataplane-rbac")
 
 // load reads a gateway from testdata/input and applies the CRD's defaults,
 // as the API server would before the operator sees it.
@@ -59,27 +57,6 @@ func load(t *testing.T, name string) *v1alpha1.IngressGateway {
 	return out
 }
 
-// golden compares got with the file at path, or rewrites it with -update.
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `make test-update-golden` to create it)", err)
-	}
-	if !bytes.Equal(want, got) {
-		t.Errorf("%s is stale (run `make test-update-golden` and review the diff):\n%s", path, cmp.Diff(string(want), string(got)))
-	}
-}
-
 // TestGolden renders every input gateway and compares the whole YAML stream,
 // every child kind included, with testdata/output.
 func TestGolden(t *testing.T) {
@@ -98,7 +75,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", "output", name+".yaml"), out)
+			golden.Check(t, filepath.Join("testdata", "output", name+".yaml"), out)
 
 			// Rendering is deterministic: a second pass is byte-identical.
 			again, _ := render.Render(load(t, name), render.DefaultConfig())
@@ -121,7 +98,7 @@ func TestDataPlaneClusterRoles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, filepath.Join("..", "..", "config", "dataplane-rbac", "clusterroles.yaml"), out)
+	golden.Check(t, filepath.Join("..", "..", "config", "dataplane-rbac", "clusterroles.yaml"), out)
 }
 
 func TestManagedKindsCoverEveryRenderedKind(t *testing.T) {
