@@ -22,9 +22,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -32,6 +34,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -46,8 +49,10 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -71,11 +76,18 @@ type Reconciler struct {
 	Applier  *Applier
 	Recorder events.EventRecorder
 	Config   render.Config
-	// Now is the clock for condition transition times (tests fix it).
+	// Now is the clock for condition transition times and certificate
+	// decisions (tests fix it).
 	Now func() metav1.Time
+	// SecretMeta reads the metadata of kubernetes.io/tls Secrets (the
+	// default certificates), from a cache of their metadata only; nil
+	// reads them from the API server every time.
+	SecretMeta client.Reader
 
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
+	certs    map[types.UID]certMemo
+	secrets  map[types.NamespacedName]secretMemo
 }
 
 // NewReconciler wires a Reconciler to mgr.
@@ -87,6 +99,8 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 		Config:   cfg,
 		Now:      metav1.Now,
 		rendered: map[types.UID]renderedHashes{},
+		certs:    map[types.UID]certMemo{},
+		secrets:  map[types.NamespacedName]secretMemo{},
 	}
 }
 
@@ -146,21 +160,48 @@ func CacheOptions() cache.Options {
 				}
 			}),
 			&networkingv1.IngressClass{}: managed,
+			// Only the operator's own Secrets (the webhook certificates):
+			// a cluster-wide Secret informer is a classic OOM.
+			&corev1.Secret{}: managed,
+			&admissionregistrationv1.ValidatingWebhookConfiguration{}: managed,
 		},
 	}
 }
 
-// ClientOptions keeps Secrets out of the cache entirely: the operator reads
-// none today, and a cluster-wide Secret informer is a classic OOM.
+// ClientOptions are the manager client's options.
 func ClientOptions() client.Options {
-	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
+	return client.Options{}
 }
+
+// TLSSecretCacheOptions configure the cache the default certificates are
+// watched through: metadata only (PartialObjectMetadata), only Secrets of
+// type kubernetes.io/tls, annotations dropped. A default certificate must
+// be of that type, and a Secret's type is immutable.
+func TLSSecretCacheOptions() cache.Options {
+	return cache.Options{
+		DefaultFieldSelector: fields.OneTermEqualSelector("type", string(corev1.SecretTypeTLS)),
+		DefaultTransform: func(in any) (any, error) {
+			if o, ok := in.(client.Object); ok {
+				o.SetManagedFields(nil)
+				o.SetAnnotations(nil)
+			}
+			return in, nil
+		},
+	}
+}
+
+// defaultCertIndex indexes gateways by their default certificate Secret.
+const defaultCertIndex = "spec.defaultCertificate.secretRef"
 
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// Secrets: the webhook certificates the operator owns (written only when
+// they carry its labels) and, read-only, the default certificates.
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterrolebindings,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced
@@ -195,9 +236,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 			return reconcile.Result{}, err
 		}
 		r.Applier.ForgetGateway(gw, r.Config)
-		r.mu.Lock()
-		delete(r.rendered, gw.UID)
-		r.mu.Unlock()
+		r.forgetGateway(gw)
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
 		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)))
@@ -215,7 +254,34 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 // name conflicts are terminal and only reported.
 func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.IngressGateway) (observed, reconcile.Result, error) {
 	var obs observed
-	res, err := render.Render(gw, r.Config)
+	now := r.Now().Time
+	obs.Now = now
+	var in render.Inputs
+	var requeueAt []time.Time
+	if gw.Spec.AdmissionWebhook.IsEnabled() {
+		webhook, pkiRes, err := r.webhookPKI(ctx, gw)
+		if err != nil {
+			// Without certificates nothing consistent can be applied.
+			obs.WebhookErr = err
+			return obs, reconcile.Result{}, err
+		}
+		in.Webhook = webhook
+		obs.WebhookNotAfter = pkiRes.NotAfter
+		requeueAt = append(requeueAt, pkiRes.NextCheck)
+		if len(pkiRes.Changes) > 0 {
+			r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, "CertificatesIssued", "Reconcile", "Admission webhook: %s", strings.Join(pkiRes.Changes, "; "))
+		}
+	}
+	if parsed, err := r.defaultCertificate(ctx, gw); err != nil {
+		obs.ApplyErrs = append(obs.ApplyErrs, err)
+	} else if parsed != nil {
+		key, _ := DefaultCertificateKey(gw)
+		obs.DefaultCert = parsed
+		obs.DefaultCertRef = key.String()
+		requeueAt = append(requeueAt, certhealth.Judge(*parsed, key.String(), now).NextChange)
+	}
+
+	res, err := render.RenderWith(gw, r.Config, in)
 	if err != nil {
 		obs.RenderErr = err
 		return obs, reconcile.Result{}, nil
@@ -338,7 +404,16 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		case *appsv1.DaemonSet, *appsv1.Deployment:
 			obs.Workload = l
 		case *corev1.Service:
-			obs.Service = l
+			if l.Name == render.ServiceName(gw).Name {
+				obs.Service = l
+			}
+		}
+	}
+	// Remember the Secrets just written: the cache may not show them on the
+	// next pass, and certificates must not be issued twice.
+	for i, o := range res.Objects {
+		if s, ok := o.(*corev1.Secret); ok && outcomes[i].err == nil && outcomes[i].plan != nil && outcomes[i].plan.Write && outcomes[i].live != nil {
+			r.rememberSecret(client.ObjectKeyFromObject(s), outcomes[i].live.GetResourceVersion(), s.Data)
 		}
 	}
 
@@ -355,17 +430,25 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	}
 
 	var result reconcile.Result
+	// Certificates change with time alone: come back when one must be
+	// renewed or its health changes.
+	result.RequeueAfter = earliest(now, requeueAt...)
+	shorter := func(d time.Duration) {
+		if result.RequeueAfter == 0 || d < result.RequeueAfter {
+			result.RequeueAfter = d
+		}
+	}
 	switch {
 	case obs.Switching:
-		result.RequeueAfter = switchRequeue
+		shorter(switchRequeue)
 	case obs.DefaultBackendMissing:
 		// User Services are not watched (no cluster-wide Service cache):
 		// look again soon so the fleet starts once the Service exists.
-		result.RequeueAfter = missingRequeue
+		shorter(missingRequeue)
 	case len(obs.Conflicts) > 0:
 		// The foreign object is not watched (it lacks our labels): look
 		// again now and then so the gateway recovers once it is removed.
-		result.RequeueAfter = conflictRequeue
+		shorter(conflictRequeue)
 	}
 	if len(obs.ApplyErrs) > 0 {
 		return obs, result, errors.Join(obs.ApplyErrs...)
@@ -442,6 +525,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		return nil
 	}
 	before := degradedReason(gw.Status)
+	prev := *gw.Status.DeepCopy()
 	patch := client.MergeFrom(gw.DeepCopy())
 	gw.Status = st
 	if err := r.Client.Status().Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)); err != nil {
@@ -453,6 +537,11 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 	if after := degradedReason(st); after != "" && after != before {
 		c := findCondition(st, v1alpha1.ConditionDegraded)
 		r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, after, "Reconcile", "%s", c.Message)
+	}
+	if c := findCondition(st, v1alpha1.ConditionDefaultCertificateReady); c != nil && c.Reason == string(certhealth.ExpiringSoon) {
+		if old := findCondition(prev, v1alpha1.ConditionDefaultCertificateReady); old == nil || old.Reason != c.Reason {
+			r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, "DefaultCertificateExpiringSoon", "Reconcile", "%s", c.Message)
+		}
 	}
 	return nil
 }
@@ -487,8 +576,32 @@ func resyncPredicate() predicate.Funcs {
 	}
 }
 
-// SetupWithManager registers the controller and its watches.
-func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
+// SetupWithManager registers the controller and its watches. tlsSecrets,
+// when set, is the metadata cache of kubernetes.io/tls Secrets (see
+// TLSSecretCacheOptions): a change of a gateway's default certificate then
+// reconciles the gateway at once.
+func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets cache.Cache) error {
+	ctx := context.Background()
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.IngressGateway{}, defaultCertIndex, func(o client.Object) []string {
+		if key, ok := DefaultCertificateKey(o.(*v1alpha1.IngressGateway)); ok {
+			return []string{key.String()}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	byDefaultCert := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+		gws := &v1alpha1.IngressGatewayList{}
+		key := types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}.String()
+		if err := mgr.GetClient().List(ctx, gws, client.MatchingFields{defaultCertIndex: key}); err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(gws.Items))
+		for _, gw := range gws.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&gw)})
+		}
+		return reqs
+	})
 	// Cluster-scoped children and pods carry the gateway labels instead of
 	// an owner reference to the gateway.
 	byLabels := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
@@ -504,7 +617,13 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 	// reconcile; its children's are dropped, or each resync would
 	// reconcile every gateway once per child.
 	changed := builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})
-	return builder.ControllerManagedBy(mgr).
+	b := builder.ControllerManagedBy(mgr)
+	if tlsSecrets != nil {
+		meta := &metav1.PartialObjectMetadata{}
+		meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+		b = b.WatchesRawSource(source.Kind[client.Object](tlsSecrets, meta, byDefaultCert, predicate.ResourceVersionChangedPredicate{}))
+	}
+	return b.
 		Named("ingressgateway").
 		// Spec changes, deletion and resyncs; our own status writes need no
 		// reconcile.
@@ -519,6 +638,8 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager) error {
 		Owns(&corev1.Service{}, changed).
 		Owns(&appsv1.DaemonSet{}, changed).
 		Owns(&appsv1.Deployment{}, changed).
+		Owns(&corev1.Secret{}, changed).
+		Watches(&admissionregistrationv1.ValidatingWebhookConfiguration{}, byLabels, changed).
 		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
 		Watches(&networkingv1.IngressClass{}, byLabels, changed).
 		// Pod readiness decides the node addresses in status.

@@ -33,6 +33,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -614,6 +615,173 @@ var _ = Describe("IngressGateway validation", func() {
 			"spec.workload.kind", "Unsupported value"),
 		Entry("a name too long for its children", func(g *v1alpha1.IngressGateway) { g.Name = strings.Repeat("a", 64) },
 			"metadata.name must be at most 63 characters"),
+		// Admission webhook.
+		Entry("the webhook port on the https port", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.Port = 443 },
+			"spec.admissionWebhook.port", "admissionWebhook.port collides with one of spec.ports"),
+		Entry("the webhook port on the healthz port", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.Port = 10254 },
+			"spec.admissionWebhook.port", "pick another port"),
+		Entry("a tcp entry on the webhook port", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 8443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.tcp", "spec.ports or spec.admissionWebhook.port"),
+		Entry("a udp entry on a custom webhook port", func(g *v1alpha1.IngressGateway) {
+			g.Spec.AdmissionWebhook.Port = 9443
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 9443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.udp", "udp[].port collides"),
+		Entry("an unknown failure policy", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.FailurePolicy = "Sometimes" },
+			"spec.admissionWebhook.failurePolicy", "Unsupported value"),
+		Entry("a webhook timeout over 30s", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.TimeoutSeconds = ptr.To[int32](31) },
+			"spec.admissionWebhook.timeoutSeconds", "30"),
+		Entry("a webhook port out of range", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.Port = 70000 },
+			"spec.admissionWebhook.port", "65535"),
+		Entry("the webhook flag in extraArgs", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.ExtraArgs = map[string]string{"validating-webhook": ":9443"}
+		}, "spec.controller", "extraArgs may not set a flag the operator owns"),
+		// Snippets stay off unless opted in.
+		Entry("allow-snippet-annotations in the ConfigMap", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.Config = map[string]string{"allow-snippet-annotations": "true"}
+		}, "spec.controller.config", "use spec.controller.allowSnippetAnnotations to opt in"),
+		Entry("annotations-risk-level Critical without the opt-in", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.Config = map[string]string{"annotations-risk-level": "Critical"}
+		}, "spec.controller.config", "set spec.controller.allowSnippetAnnotations to opt in explicitly"),
+		// Ports and node ports.
+		Entry("a tcp nodePort without a NodePort Service", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeClusterIP
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](30900), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.service.type", "tcp[].nodePort and udp[].nodePort require service.type NodePort or LoadBalancer"),
+		Entry("a udp nodePort on a host-network fleet without a Service", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.HostNetwork = true
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 5353, NodePort: ptr.To[int32](30053), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.service.type", "require service.type NodePort or LoadBalancer"),
+		Entry("a tcp nodePort outside the range", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](8080), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.tcp[0].nodePort", "30000"),
+		Entry("a tcp port of 0", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 0, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.tcp[0].port", "1"),
+		Entry("a udp port over 65535", func(g *v1alpha1.IngressGateway) {
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 65536, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.udp[0].port", "65535"),
+		Entry("duplicate udp ports", func(g *v1alpha1.IngressGateway) {
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}, {Port: 53, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.udp[1]", "Duplicate value"),
+		Entry("the http port of 0", func(g *v1alpha1.IngressGateway) { g.Spec.Ports.Healthz = -1 },
+			"spec.ports.healthz", "1"),
+		// Backends.
+		Entry("a backend namespace that is not a DNS label", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Namespace: "Bad_NS", Name: "x", Port: intstr.FromInt32(1)}}}
+		}, "spec.tcp[0].backend.namespace"),
+		Entry("a backend port of 0", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(0)}}}
+		}, "spec.tcp[0].backend.port", "Service port number (1-65535) or a Service port name"),
+		Entry("a backend port over 65535", func(g *v1alpha1.IngressGateway) {
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(65536)}}}
+		}, "spec.udp[0].backend.port", "Service port number (1-65535)"),
+		Entry("a udp backend name with a dot", func(g *v1alpha1.IngressGateway) {
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns.kube", Port: intstr.FromInt32(53)}}}
+		}, "spec.udp[0].backend.name"),
+		Entry("a default backend name that is not a DNS label", func(g *v1alpha1.IngressGateway) {
+			g.Spec.DefaultBackend = &v1alpha1.ServiceReference{Name: "Default_Backend"}
+		}, "spec.defaultBackend.name"),
+		// References and names.
+		Entry("a default certificate Secret name with capitals", func(g *v1alpha1.IngressGateway) {
+			g.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Name: "Wildcard"}}
+		}, "spec.defaultCertificate.secretRef.name"),
+		Entry("a default certificate namespace that is not a DNS label", func(g *v1alpha1.IngressGateway) {
+			g.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: "certs.example", Name: "w"}}
+		}, "spec.defaultCertificate.secretRef.namespace"),
+		Entry("an IngressClass name with capitals", func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Name = "Public" },
+			"spec.ingressClass.name"),
+		Entry("a status address with a space", func(g *v1alpha1.IngressGateway) { g.Spec.StatusAddresses = []string{"10.0.0.1 10.0.0.2"} },
+			"spec.statusAddresses[0]"),
+		// Workload, Service and controller.
+		Entry("negative replicas", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.Kind, g.Spec.Workload.Replicas = v1alpha1.WorkloadDeployment, ptr.To[int32](-1)
+		}, "spec.workload.replicas", "0"),
+		Entry("a negative termination grace period", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.TerminationGracePeriodSeconds = ptr.To[int64](-1)
+		}, "spec.workload.terminationGracePeriodSeconds"),
+		Entry("a load balancer class on a NodePort Service", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
+			g.Spec.Service.LoadBalancerClass = ptr.To("metallb")
+		}, "spec.service", "loadBalancerClass and loadBalancerSourceRanges require service.type LoadBalancer"),
+		Entry("an unknown external traffic policy", func(g *v1alpha1.IngressGateway) { g.Spec.Service.ExternalTrafficPolicy = "Nearest" },
+			"spec.service.externalTrafficPolicy", "Unsupported value"),
+		Entry("an unknown Service type", func(g *v1alpha1.IngressGateway) { g.Spec.Service.Type = "ExternalName" },
+			"spec.service.type", "Unsupported value"),
+		Entry("a log level over 10", func(g *v1alpha1.IngressGateway) { g.Spec.Controller.LogLevel = ptr.To[int32](11) },
+			"spec.controller.logLevel", "10"),
+		Entry("an image name over 512 characters", func(g *v1alpha1.IngressGateway) { g.Spec.Controller.Image = strings.Repeat("r", 513) },
+			"spec.controller.image", "512"),
+	)
+
+	It("rejects PROXY protocol on a udp entry (strict field validation, as kubectl applies)", func() {
+		gw := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": v1alpha1.GroupVersion.String(), "kind": "IngressGateway",
+			"metadata": map[string]any{"namespace": ns, "name": "udp-proxy"},
+			"spec": map[string]any{"udp": []any{map[string]any{"port": int64(53),
+				"backend": map[string]any{"name": "dns", "port": int64(53)}, "proxyProtocol": map[string]any{"decode": true}}}},
+		}}
+		err := k8sClient.Create(ctx, gw, client.FieldValidation("Strict"))
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring(`unknown field "spec.udp[0].proxyProtocol"`))
+	})
+
+	It("keeps ingressClass.name immutable, but lets the implied name be spelled out", func() {
+		gw := createGateway(ctx, ns, "web", nil)
+		cur := &v1alpha1.IngressGateway{}
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), cur)).To(Succeed())
+		cur.Spec.IngressClass.Name = "web"
+		Expect(k8sClient.Update(ctx, cur)).To(Succeed(), "spelling out the default class name changes nothing")
+		cur.Spec.IngressClass.Name = "web2"
+		err := k8sClient.Update(ctx, cur)
+		Expect(err).To(HaveOccurred())
+		Expect(apierrors.IsInvalid(err)).To(BeTrue())
+		Expect(err.Error()).To(ContainSubstring("spec.ingressClass.name"))
+		Expect(err.Error()).To(ContainSubstring("ingressClass.name is immutable"))
+		Expect(err.Error()).To(ContainSubstring("create a new IngressGateway"))
+	})
+
+	DescribeTable("accepts valid edge cases",
+		func(mutate func(*v1alpha1.IngressGateway)) {
+			gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "edge-" + rand.String(5)}}
+			mutate(gw)
+			Expect(k8sClient.Create(ctx, gw)).To(Succeed())
+		},
+		Entry("a tcp entry on 8443 with the webhook disabled", func(g *v1alpha1.IngressGateway) {
+			g.Spec.AdmissionWebhook.Enabled = ptr.To(false)
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 8443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}),
+		Entry("a tcp entry on 8443 with the webhook moved", func(g *v1alpha1.IngressGateway) {
+			g.Spec.AdmissionWebhook.Port = 9443
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 8443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}),
+		Entry("the same port number for tcp and udp", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns", Port: intstr.FromString("dns-tcp")}}}
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns", Port: intstr.FromString("dns")}}}
+		}),
+		Entry("ports at both ends of the range", func(g *v1alpha1.IngressGateway) {
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 1, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(65535)}},
+				{Port: 65535, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}),
+		Entry("snippets with the explicit opt-in and risk level Critical", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.AllowSnippetAnnotations = true
+			g.Spec.Controller.Config = map[string]string{"annotations-risk-level": "Critical"}
+		}),
+		Entry("a lower annotations risk level without the opt-in", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.Config = map[string]string{"annotations-risk-level": "High"}
+		}),
+		Entry("node ports on tcp and udp entries of a LoadBalancer Service", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.Type = v1alpha1.ServiceTypeLoadBalancer
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](30900), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 9000, NodePort: ptr.To[int32](32767), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}),
+		Entry("a Deployment scaled to zero", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.Kind, g.Spec.Workload.Replicas = v1alpha1.WorkloadDeployment, ptr.To[int32](0)
+		}),
+		Entry("a default certificate in another namespace", func(g *v1alpha1.IngressGateway) {
+			g.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: "certs", Name: "wild.card"}}
+		}),
 	)
 
 	It("accepts and defaults an empty spec", func() {

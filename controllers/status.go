@@ -20,14 +20,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -54,6 +57,34 @@ type observed struct {
 	DefaultBackendMissing bool
 	// DefaultBackend is spec.defaultBackend as namespace/name.
 	DefaultBackend string
+	// Now is when the pass ran; certificate health depends on it.
+	Now time.Time
+	// WebhookErr is set when the webhook's certificates could not be issued.
+	WebhookErr error
+	// WebhookNotAfter is the webhook serving certificate's expiry.
+	WebhookNotAfter time.Time
+	// DefaultCert is the parsed default certificate, nil without one.
+	DefaultCert *certhealth.Parsed
+	// DefaultCertRef is spec.defaultCertificate.secretRef as namespace/name.
+	DefaultCertRef string
+}
+
+// defaultCertVerdict judges the default certificate at obs.Now; nil without one.
+func defaultCertVerdict(obs observed) *certhealth.Verdict {
+	if obs.DefaultCert == nil {
+		return nil
+	}
+	v := certhealth.Judge(*obs.DefaultCert, obs.DefaultCertRef, obs.Now)
+	return &v
+}
+
+// certUnusable returns the verdict when the default certificate is set but
+// cannot be served (the controller then serves its fake certificate).
+func certUnusable(obs observed) *certhealth.Verdict {
+	if v := defaultCertVerdict(obs); v != nil && !v.Usable {
+		return v
+	}
+	return nil
 }
 
 // rollout summarises the workload's progress.
@@ -107,8 +138,30 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 	}
 	st.Ready = fmt.Sprintf("%d/%d", st.Replicas.Ready, st.Replicas.Desired)
 	st.Addresses = addresses(gw, obs)
+	st.AdmissionWebhook = nil
+	if gw.Spec.AdmissionWebhook.IsEnabled() && !obs.WebhookNotAfter.IsZero() {
+		st.AdmissionWebhook = &v1alpha1.WebhookStatus{CertificateNotAfter: ptr.To(metav1.NewTime(obs.WebhookNotAfter.UTC().Truncate(time.Second)))}
+	}
+	st.DefaultCertificate = nil
+	if dc := obs.DefaultCert; dc != nil && !dc.NotAfter.IsZero() {
+		st.DefaultCertificate = &v1alpha1.CertificateStatus{
+			NotAfter: ptr.To(metav1.NewTime(dc.NotAfter.UTC().Truncate(time.Second))),
+			DNSNames: slices.Clone(dc.DNSNames),
+		}
+	}
 
-	for _, c := range []metav1.Condition{degradedCondition(obs, ro), readyCondition(obs, ro), progressingCondition(obs, ro)} {
+	conds := []metav1.Condition{degradedCondition(obs, ro), readyCondition(obs, ro), progressingCondition(obs, ro)}
+	if gw.Spec.AdmissionWebhook.IsEnabled() {
+		conds = append(conds, webhookCondition(gw, obs, ro))
+	} else {
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionWebhookReady)
+	}
+	if v := defaultCertVerdict(obs); v != nil {
+		conds = append(conds, defaultCertCondition(v))
+	} else {
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionDefaultCertificateReady)
+	}
+	for _, c := range conds {
 		c.ObservedGeneration = gen
 		c.LastTransitionTime = now
 		meta.SetStatusCondition(&st.Conditions, c)
@@ -167,6 +220,10 @@ func degradedCondition(obs observed, ro *rollout) metav1.Condition {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
 			Reason: v1alpha1.ReasonNoMatchingNodes, Message: noMatchingNodesMessage(ro)}
 	}
+	if v := certUnusable(obs); v != nil {
+		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
+			Reason: v1alpha1.ReasonDefaultCertificateNotReady, Message: v.Message}
+	}
 	return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionFalse,
 		Reason: v1alpha1.ReasonAsExpected, Message: "All children are applied"}
 }
@@ -192,6 +249,8 @@ func readyCondition(obs observed, ro *rollout) metav1.Condition {
 		return notReady(v1alpha1.ReasonNoMatchingNodes, noMatchingNodesMessage(ro))
 	case ro.desired == 0:
 		return notReady(v1alpha1.ReasonNoReplicas, fmt.Sprintf("Deployment %s is scaled to 0 replicas", ro.name))
+	case ro.complete && certUnusable(obs) != nil:
+		return notReady(v1alpha1.ReasonDefaultCertificateNotReady, certUnusable(obs).Message)
 	case ro.complete:
 		return metav1.Condition{Type: v1alpha1.ConditionReady, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonAvailable,
 			Message: fmt.Sprintf("%d/%d pods available and up to date", ro.available, ro.desired)}
@@ -226,6 +285,39 @@ func progressingCondition(obs observed, ro *rollout) metav1.Condition {
 	}
 	return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionFalse,
 		Reason: v1alpha1.ReasonRolloutComplete, Message: "Nothing is being rolled out"}
+}
+
+// webhookCondition reports whether the admission webhook can answer: its
+// certificates are issued, its objects applied and a pod serves it.
+func webhookCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) metav1.Condition {
+	c := metav1.Condition{Type: v1alpha1.ConditionWebhookReady, Status: metav1.ConditionFalse}
+	if obs.WebhookErr != nil {
+		c.Reason, c.Message = v1alpha1.ReasonCertificateError, obs.WebhookErr.Error()
+		return c
+	}
+	if reason, msg, ok := blocking(obs); ok {
+		c.Reason, c.Message = reason, msg
+		return c
+	}
+	class := render.IngressClassName(gw)
+	if ro == nil || ro.available == 0 {
+		c.Reason = v1alpha1.ReasonWebhookPending
+		c.Message = fmt.Sprintf("Registered for IngressClass %s; waiting for a controller pod to serve it", class)
+		return c
+	}
+	c.Status, c.Reason = metav1.ConditionTrue, v1alpha1.ReasonWebhookServing
+	c.Message = fmt.Sprintf("Validating Ingresses of IngressClass %s; serving certificate valid until %s",
+		class, obs.WebhookNotAfter.UTC().Format(time.RFC3339))
+	return c
+}
+
+// defaultCertCondition reports the default certificate's health.
+func defaultCertCondition(v *certhealth.Verdict) metav1.Condition {
+	status := metav1.ConditionFalse
+	if v.Usable {
+		status = metav1.ConditionTrue
+	}
+	return metav1.Condition{Type: v1alpha1.ConditionDefaultCertificateReady, Status: status, Reason: string(v.Reason), Message: v.Message}
 }
 
 // addresses returns where the gateway is reachable, from the same source the

@@ -68,6 +68,10 @@ var _ = BeforeSuite(func() {
 			writes = writecount.Wrap(c)
 			return writes
 		}}
+	// hostNetworkGateway's default certificate, valid for a year.
+	certPEM, keyPEM := selfSigned(time.Now().Add(-time.Hour), time.Now().Add(365*24*time.Hour), "*.example.test")
+	putTLSSecret(ctx, "certs", "wildcard", certPEM, keyPEM)
+
 	mgr, r, err := manager.Build(env.Config, opts)
 	Expect(err).NotTo(HaveOccurred())
 	reconciler = r

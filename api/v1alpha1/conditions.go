@@ -32,6 +32,20 @@ const (
 	// a child could not be applied, a name is taken by an object Portico
 	// does not own, or no node matches the DaemonSet. False otherwise.
 	ConditionDegraded = "Degraded"
+
+	// ConditionWebhookReady is True when the data-plane admission webhook
+	// is registered with a caBundle that trusts its serving certificate and
+	// at least one controller pod serves it. Absent when the webhook is
+	// disabled.
+	ConditionWebhookReady = "WebhookReady"
+
+	// ConditionDefaultCertificateReady is True when the Secret in
+	// spec.defaultCertificate.secretRef holds a usable certificate (reason
+	// Valid, or ExpiringSoon when fewer than 30 days are left). False
+	// reasons: NotFound, WrongType, Malformed, KeyMismatch, NotYetValid,
+	// Expired; the controller then serves its self-signed fake
+	// certificate. Absent without a default certificate.
+	ConditionDefaultCertificateReady = "DefaultCertificateReady"
 )
 
 // Condition reasons. They are UpperCamel and stable: scripts may match them.
@@ -66,6 +80,18 @@ const (
 	// ReasonInvalidSpec (Degraded=True): the spec passed the schema but
 	// cannot be rendered (e.g. no image and no operator default).
 	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonDefaultCertificateNotReady (Ready=False, Degraded=True): the
+	// default certificate is missing or unusable; DefaultCertificateReady
+	// has the specific reason.
+	ReasonDefaultCertificateNotReady = "DefaultCertificateNotReady"
+	// ReasonWebhookServing (WebhookReady=True).
+	ReasonWebhookServing = "WebhookServing"
+	// ReasonWebhookPending (WebhookReady=False): registered, but no
+	// controller pod is available to serve it yet.
+	ReasonWebhookPending = "WebhookPending"
+	// ReasonCertificateError (WebhookReady=False): the webhook's
+	// certificates could not be issued.
+	ReasonCertificateError = "CertificateError"
 	// ReasonAsExpected (Degraded=False).
 	ReasonAsExpected = "AsExpected"
 )

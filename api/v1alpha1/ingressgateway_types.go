@@ -17,6 +17,7 @@ limitations under the License.
 package v1alpha1
 
 import (
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -25,8 +26,10 @@ import (
 // IngressGatewaySpec describes one ingress controller fleet. The operator
 // renders it into every object the fleet needs.
 // +kubebuilder:validation:XValidation:rule="!has(self.service) || !has(self.service.type) || self.service.type != 'None' || (has(self.workload.hostNetwork) && self.workload.hostNetwork) || (has(self.workload.hostPorts) && self.workload.hostPorts)",message="service.type None leaves the fleet unreachable: set workload.hostNetwork or workload.hostPorts, or choose a Service type"
-// +kubebuilder:validation:XValidation:rule="!has(self.tcp) || self.tcp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy]))",message="tcp[].port collides with a port this gateway's controller binds itself (spec.ports); pick another port"
-// +kubebuilder:validation:XValidation:rule="!has(self.udp) || self.udp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy]))",message="udp[].port collides with a port this gateway's controller binds itself (spec.ports); ingress-nginx reserves them for TCP and UDP alike; pick another port"
+// +kubebuilder:validation:XValidation:rule="!has(self.tcp) || self.tcp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + (self.admissionWebhook.enabled ? [self.admissionWebhook.port] : [])))",message="tcp[].port collides with a port this gateway's controller binds itself (spec.ports or spec.admissionWebhook.port); pick another port",fieldPath=".tcp"
+// +kubebuilder:validation:XValidation:rule="!has(self.udp) || self.udp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + (self.admissionWebhook.enabled ? [self.admissionWebhook.port] : [])))",message="udp[].port collides with a port this gateway's controller binds itself (spec.ports or spec.admissionWebhook.port); ingress-nginx reserves them for TCP and UDP alike; pick another port",fieldPath=".udp"
+// +kubebuilder:validation:XValidation:rule="!self.admissionWebhook.enabled || !(self.admissionWebhook.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy])",message="admissionWebhook.port collides with one of spec.ports; the controller binds all of them, pick another port",fieldPath=".admissionWebhook.port"
+// +kubebuilder:validation:XValidation:rule="(!has(self.tcp) || self.tcp.all(e, !has(e.nodePort))) && (!has(self.udp) || self.udp.all(e, !has(e.nodePort))) || (has(self.service.type) && (self.service.type == 'NodePort' || self.service.type == 'LoadBalancer'))",message="tcp[].nodePort and udp[].nodePort require service.type NodePort or LoadBalancer",fieldPath=".service.type"
 type IngressGatewaySpec struct {
 	// controller configures the ingress controller process: its image,
 	// its main ConfigMap and extra command-line flags.
@@ -72,6 +75,16 @@ type IngressGatewaySpec struct {
 	// +optional
 	DefaultBackend *ServiceReference `json:"defaultBackend,omitempty"`
 
+	// admissionWebhook runs ingress-nginx's validating admission webhook,
+	// which rejects Ingresses that would break the nginx configuration
+	// (instead of the controller failing to reload). The operator issues
+	// and rotates its certificates and registers it for this gateway's
+	// IngressClass only, so a broken fleet never blocks other classes'
+	// Ingresses.
+	// +optional
+	// +kubebuilder:default={}
+	AdmissionWebhook AdmissionWebhookSpec `json:"admissionWebhook,omitzero"`
+
 	// tcp exposes TCP services on the gateway: each entry becomes a
 	// tcp-services ConfigMap entry, a Service port and, in hostPorts mode,
 	// a host port. Edits are hot-reloaded by the controller; pods are not
@@ -106,7 +119,43 @@ type IngressGatewaySpec struct {
 	StatusAddresses []string `json:"statusAddresses,omitempty"`
 }
 
+// AdmissionWebhookSpec configures the data plane's validating admission
+// webhook (ingress-nginx --validating-webhook).
+type AdmissionWebhookSpec struct {
+	// enabled runs the webhook. Defaults to true.
+	// +optional
+	// +kubebuilder:default=true
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// failurePolicy says what the API server does with an Ingress of this
+	// gateway's class when the webhook cannot be reached: Fail (reject it,
+	// the default) or Ignore (admit it unchecked).
+	// +optional
+	// +kubebuilder:default=Fail
+	// +kubebuilder:validation:Enum=Fail;Ignore
+	FailurePolicy admissionregistrationv1.FailurePolicyType `json:"failurePolicy,omitempty"`
+
+	// port the controller serves the webhook on (container port; on the
+	// host network also a node port). Defaults to 8443.
+	// +optional
+	// +kubebuilder:default=8443
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port,omitempty"`
+
+	// timeoutSeconds the API server waits for the webhook (1-30). Defaults
+	// to 10.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=30
+	TimeoutSeconds *int32 `json:"timeoutSeconds,omitempty"`
+}
+
+// IsEnabled reports whether the webhook runs (enabled defaults to true).
+func (a AdmissionWebhookSpec) IsEnabled() bool { return a.Enabled == nil || *a.Enabled }
+
 // ControllerSpec configures the ingress controller process.
+// +kubebuilder:validation:XValidation:rule="!has(self.config) || !('annotations-risk-level' in self.config) || self.config['annotations-risk-level'] != 'Critical' || (has(self.allowSnippetAnnotations) && self.allowSnippetAnnotations)",message="annotations-risk-level Critical admits snippet annotations; set spec.controller.allowSnippetAnnotations to opt in explicitly",fieldPath=".config"
 // +kubebuilder:validation:XValidation:rule="!has(self.extraArgs) || self.extraArgs.all(k, !(k in ['configmap', 'tcp-services-configmap', 'udp-services-configmap', 'default-ssl-certificate', 'publish-service', 'publish-status-address', 'report-node-internal-ip-address', 'ingress-class', 'controller-class', 'election-id', 'http-port', 'https-port', 'healthz-port', 'default-server-port', 'status-port', 'stream-port', 'profiler-port', 'ssl-passthrough-proxy-port', 'validating-webhook', 'validating-webhook-certificate', 'validating-webhook-key', 'default-backend-service', 'v', 'watch-namespace', 'apiserver-host', 'kubeconfig']))",message="extraArgs may not set a flag the operator owns; use the matching IngressGateway field instead (ports, service, defaultCertificate, defaultBackend, tcp, udp, statusAddresses, ingressClass, controller.logLevel)"
 type ControllerSpec struct {
 	// image is the controller image. Pin it by digest. When empty, the
@@ -121,10 +170,22 @@ type ControllerSpec struct {
 	// config is the content of the controller's main ConfigMap
 	// (ingress-nginx ConfigMap keys such as use-forwarded-headers or
 	// proxy-body-size). Values are strings; quote booleans and numbers.
-	// Changes are hot-reloaded without restarting pods.
+	// Changes are hot-reloaded without restarting pods. Snippet
+	// annotations are governed by allowSnippetAnnotations, not by keys here.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=256
+	// +kubebuilder:validation:XValidation:rule="!('allow-snippet-annotations' in self)",message="allow-snippet-annotations is set by the operator; use spec.controller.allowSnippetAnnotations to opt in"
 	Config map[string]string `json:"config,omitempty"`
+
+	// allowSnippetAnnotations lets Ingress authors inject raw nginx
+	// configuration through *-snippet annotations. Off by default: any user
+	// who can create an Ingress can then run configuration in the
+	// controller, which can read every Secret the controller can
+	// (the CVE-2025-1974 class of risk). Only enable it when every Ingress
+	// author is trusted; it also sets annotations-risk-level to Critical,
+	// which snippets need.
+	// +optional
+	AllowSnippetAnnotations bool `json:"allowSnippetAnnotations,omitempty"`
 
 	// extraArgs are additional controller flags, without the leading "--".
 	// An empty value renders a bare flag. Flags the operator sets itself
@@ -507,7 +568,9 @@ type IngressGatewayStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Ready, Progressing and Degraded.
+	// conditions: Ready, Progressing and Degraded, plus WebhookReady when
+	// the admission webhook is enabled and DefaultCertificateReady when a
+	// default certificate is set.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
@@ -539,6 +602,35 @@ type IngressGatewayStatus struct {
 	// image is the controller image in use.
 	// +optional
 	Image string `json:"image,omitempty"`
+
+	// admissionWebhook reports the data-plane webhook's serving certificate.
+	// +optional
+	AdmissionWebhook *WebhookStatus `json:"admissionWebhook,omitempty"`
+
+	// defaultCertificate reports the certificate in
+	// spec.defaultCertificate.secretRef, as last read.
+	// +optional
+	DefaultCertificate *CertificateStatus `json:"defaultCertificate,omitempty"`
+}
+
+// WebhookStatus reports the admission webhook's certificates.
+type WebhookStatus struct {
+	// certificateNotAfter is when the serving certificate expires; the
+	// operator renews it after two thirds of its lifetime.
+	// +optional
+	CertificateNotAfter *metav1.Time `json:"certificateNotAfter,omitempty"`
+}
+
+// CertificateStatus describes a certificate the gateway serves.
+type CertificateStatus struct {
+	// notAfter is when the certificate expires.
+	// +optional
+	NotAfter *metav1.Time `json:"notAfter,omitempty"`
+
+	// dnsNames are the names the certificate is valid for.
+	// +optional
+	// +listType=atomic
+	DNSNames []string `json:"dnsNames,omitempty"`
 }
 
 // ReplicaStatus counts the controller pods.
@@ -565,6 +657,7 @@ type ReplicaStatus struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Image",type=string,JSONPath=`.status.image`,priority=1
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:validation:XValidation:rule="(has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) == (has(oldSelf.spec.ingressClass.name) ? oldSelf.spec.ingressClass.name : oldSelf.metadata.name)",message="ingressClass.name is immutable: Ingresses select the gateway by class name and would be orphaned; create a new IngressGateway for the new class, move the Ingresses, then delete this one",fieldPath=".spec.ingressClass.name"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="metadata.name must be at most 63 characters: it names the IngressClass and labels every child"
 type IngressGateway struct {
 	metav1.TypeMeta `json:",inline"`

@@ -37,7 +37,7 @@ import (
 
 // placeholderUID stands in for the gateway's UID, which only the cluster
 // assigns. It is deliberately not a UUID, so nobody mistakes it for one.
-const placeholderUID = "PLACEHOLDER-assigned-by-the-cluster"
+const placeholderUID = render.Placeholder
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -120,6 +120,14 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(&out, "# ownerReferences[].uid is a placeholder (%s): the cluster assigns the gateway's UID.\n", placeholderUID)
 			fmt.Fprintf(&out, "# Review this output; apply the IngressGateway itself, not these objects.\n")
 			fmt.Fprintf(stderr, "IngressGateway %s/%s: placeholder for input from the cluster: ownerReferences[].uid (the gateway's UID)\n", gw.Namespace, gw.Name)
+		}
+		if gw.Spec.AdmissionWebhook.IsEnabled() {
+			// Key material is never printed: the operator issues it in the
+			// cluster and keeps it there.
+			fmt.Fprintf(&out, "# The admission webhook's certificates are placeholders (%s): the operator issues them into Secrets %s and %s and the caBundle.\n",
+				render.Placeholder, render.WebhookCASecretName(gw).Name, render.WebhookCertSecretName(gw).Name)
+			fmt.Fprintf(stderr, "IngressGateway %s/%s: placeholder for input from the cluster: the admission webhook's certificates (Secrets %s and %s, webhooks[].clientConfig.caBundle)\n",
+				gw.Namespace, gw.Name, render.WebhookCASecretName(gw).Name, render.WebhookCertSecretName(gw).Name)
 		}
 		out.Write(b)
 	}

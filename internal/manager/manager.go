@@ -30,6 +30,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
@@ -134,7 +135,23 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 		r.Client = o.WrapClient(r.Client)
 		r.Applier.Client = r.Client
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	// Default certificates live in any namespace: watch the metadata of
+	// TLS Secrets only, in a cache of its own (the manager's cache holds
+	// only Portico's own Secrets, by label).
+	tlsOpts := controllers.TLSSecretCacheOptions()
+	tlsOpts.Scheme, tlsOpts.Mapper = mgr.GetScheme(), mgr.GetRESTMapper()
+	if o.SyncPeriod > 0 {
+		tlsOpts.SyncPeriod = &o.SyncPeriod
+	}
+	tlsSecrets, err := cache.New(cfg, tlsOpts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create TLS Secret cache: %w", err)
+	}
+	if err := mgr.Add(tlsSecrets); err != nil {
+		return nil, nil, err
+	}
+	r.SecretMeta = tlsSecrets
+	if err := r.SetupWithManager(mgr, tlsSecrets); err != nil {
 		return nil, nil, fmt.Errorf("set up controller: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

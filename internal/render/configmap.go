@@ -28,6 +28,12 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 )
 
+// Main ConfigMap keys the operator sets itself.
+const (
+	allowSnippetAnnotationsKey = "allow-snippet-annotations"
+	annotationsRiskLevelKey    = "annotations-risk-level"
+)
+
 // MainConfigMap returns the controller's main ConfigMap (--configmap), holding
 // spec.controller.config. The controller hot-reloads it, so no pod-template
 // hash of it is kept: an edit never restarts pods.
@@ -35,6 +41,15 @@ func MainConfigMap(gw *v1alpha1.IngressGateway) *corev1.ConfigMap {
 	n := MainConfigMapName(gw)
 	data := map[string]string{}
 	maps.Copy(data, gw.Spec.Controller.Config)
+	// Explicit, so that a changed upstream default can never turn snippets
+	// on behind the user's back (CVE-2025-1974 class of risk).
+	data[allowSnippetAnnotationsKey] = "false"
+	if gw.Spec.Controller.AllowSnippetAnnotations {
+		data[allowSnippetAnnotationsKey] = "true"
+		// Snippet annotations are rated Critical; the default risk level
+		// (High) would still reject them.
+		data[annotationsRiskLevelKey] = "Critical"
+	}
 	return configMap(gw, n.Name, data)
 }
 

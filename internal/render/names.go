@@ -89,6 +89,31 @@ func LeaderElectionRoleName(gw *v1alpha1.IngressGateway) types.NamespacedName {
 	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "leader-election")}
 }
 
+// WebhookServiceName returns the Service the API server reaches the
+// admission webhook through.
+func WebhookServiceName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "admission")}
+}
+
+// WebhookCertSecretName returns the Secret with the webhook's serving
+// certificate, mounted into the controller pods.
+func WebhookCertSecretName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "admission")}
+}
+
+// WebhookCASecretName returns the Secret with the webhook's CA; it is never
+// mounted into pods.
+func WebhookCASecretName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "admission-ca")}
+}
+
+// ValidatingWebhookConfigurationName returns the cluster-scoped webhook
+// registration. Namespaces contain no dots, so "<namespace>.<name>" is
+// unambiguous.
+func ValidatingWebhookConfigurationName(gw *v1alpha1.IngressGateway) string {
+	return "portico." + gw.Namespace + "." + gw.Name
+}
+
 // ElectionID returns the name of the controller's leader-election Lease
 // (--election-id). Unique per gateway within its namespace.
 func ElectionID(gw *v1alpha1.IngressGateway) string {

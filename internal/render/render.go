@@ -22,6 +22,7 @@ package render
 
 import (
 	"fmt"
+	"reflect"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -100,12 +101,28 @@ var ManagedKinds = []ManagedKind{
 	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DaemonSet"}, Namespaced: true},
 	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Namespaced: true},
 	{GVK: schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass"}},
+	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Secret"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"}},
 }
 
-// Render returns every object gw's fleet needs. gw must carry its API
+// Inputs are the values the operator resolves from the cluster before
+// rendering. Rendering offline leaves them empty and gets placeholders.
+type Inputs struct {
+	// Webhook is the admission webhook's certificate material; nil renders
+	// placeholders.
+	Webhook *WebhookPKI
+}
+
+// Render returns every object gw's fleet needs, with placeholders for the
+// values only the cluster supplies (see RenderWith).
+func Render(gw *v1alpha1.IngressGateway, cfg Config) (*Result, error) {
+	return RenderWith(gw, cfg, Inputs{})
+}
+
+// RenderWith returns every object gw's fleet needs. gw must carry its API
 // defaults (as read from the API server); an error means the spec cannot be
 // rendered and nothing should be applied.
-func Render(gw *v1alpha1.IngressGateway, cfg Config) (*Result, error) {
+func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, error) {
 	if gw.Name == "" || gw.Namespace == "" {
 		return nil, fmt.Errorf("gateway must have a name and a namespace")
 	}
@@ -137,10 +154,21 @@ func Render(gw *v1alpha1.IngressGateway, cfg Config) (*Result, error) {
 		tcp,
 		udp,
 	)
+	pki := in.Webhook
+	if pki == nil {
+		pki = placeholderPKI()
+	}
+	// The webhook's Secrets come before the workload (its pods mount the
+	// serving Secret) and its registration comes last, once a pod can
+	// answer: registering a Fail-policy webhook with no server behind it
+	// would block the class's Ingresses for nothing.
+	r.Objects = appendNonNil(r.Objects, WebhookCASecret(gw, pki), WebhookCertSecret(gw, pki))
 	if svc := Service(gw); svc != nil {
 		r.Objects = append(r.Objects, svc)
 	}
+	r.Objects = appendNonNil(r.Objects, WebhookService(gw))
 	r.Objects = append(r.Objects, Workload(gw, r.Image), IngressClass(gw))
+	r.Objects = appendNonNil(r.Objects, ValidatingWebhookConfiguration(gw, pki))
 	return r, nil
 }
 
@@ -206,4 +234,15 @@ func OwnerReference(gw *v1alpha1.IngressGateway) metav1.OwnerReference {
 		Controller:         ptr.To(true),
 		BlockOwnerDeletion: ptr.To(true),
 	}
+}
+
+// appendNonNil appends the objects that are wanted: builders return a typed
+// nil for a kind the gateway does not need.
+func appendNonNil[T client.Object](out []client.Object, objs ...T) []client.Object {
+	for _, o := range objs {
+		if !reflect.ValueOf(o).IsNil() {
+			out = append(out, o)
+		}
+	}
+	return out
 }

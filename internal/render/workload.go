@@ -134,6 +134,7 @@ func podTemplate(gw *v1alpha1.IngressGateway, image string) corev1.PodTemplateSp
 			PriorityClassName:             w.PriorityClassName,
 			TerminationGracePeriodSeconds: ptr.To(*grace),
 			Containers:                    []corev1.Container{controllerContainer(gw, image)},
+			Volumes:                       webhookVolumes(gw),
 		},
 	}
 }
@@ -169,6 +170,7 @@ func controllerContainer(gw *v1alpha1.IngressGateway, image string) corev1.Conta
 			{Name: "LD_PRELOAD", Value: "/usr/local/lib/libmimalloc.so"},
 		},
 		Ports:          containerPorts(gw),
+		VolumeMounts:   webhookVolumeMounts(gw),
 		LivenessProbe:  probe(5),
 		ReadinessProbe: probe(3),
 		Lifecycle: &corev1.Lifecycle{PreStop: &corev1.LifecycleHandler{
@@ -208,9 +210,15 @@ func containerPorts(gw *v1alpha1.IngressGateway) []corev1.ContainerPort {
 		{Name: "https", ContainerPort: p.HTTPS, HostPort: hostPort(p.HTTPS), Protocol: corev1.ProtocolTCP},
 		{Name: "metrics", ContainerPort: p.Healthz, Protocol: corev1.ProtocolTCP},
 	}
+	if webhookEnabled(gw) {
+		ports = append(ports, corev1.ContainerPort{Name: webhookPortName, ContainerPort: webhookPort(gw), Protocol: corev1.ProtocolTCP})
+	}
 	if w.HostNetwork {
-		// Host-network pods bind every port on the node anyway.
-		ports[2].HostPort = p.Healthz
+		// Host-network pods bind every declared port on the node anyway;
+		// declaring them lets the scheduler see clashes.
+		for i := 2; i < len(ports); i++ {
+			ports[i].HostPort = ports[i].ContainerPort
+		}
 	}
 	if w.HostPorts {
 		for _, e := range gw.Spec.TCP {
@@ -260,6 +268,7 @@ func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
 		fmt.Sprintf("--profiler-port=%d", p.Profiler),
 		fmt.Sprintf("--ssl-passthrough-proxy-port=%d", p.SSLPassthroughProxy),
 	)
+	args = append(args, webhookArgs(gw)...)
 	if lv := gw.Spec.Controller.LogLevel; lv != nil {
 		args = append(args, fmt.Sprintf("--v=%d", *lv))
 	}

@@ -1,0 +1,189 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/certhealth"
+	"github.com/portico-dev/portico/internal/pki"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// secretMemo is the data of one of the operator's own Secrets as its last
+// write left it. The cache may lag behind a write; deciding rotation on a
+// stale copy would issue a second CA, so the newer of the two wins.
+type secretMemo struct {
+	rv   string
+	data map[string][]byte
+}
+
+// certMemo is a default certificate Secret as last parsed, so an unchanged
+// Secret is neither read nor parsed again.
+type certMemo struct {
+	rv     string
+	parsed certhealth.Parsed
+}
+
+// webhookPKI reads the webhook's Secrets and returns the certificate
+// material the fleet needs now (issuing or rotating as pki.Ensure decides).
+func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway) (*render.WebhookPKI, pki.Result, error) {
+	caData, err := r.ownSecretData(ctx, render.WebhookCASecretName(gw))
+	if err != nil {
+		return nil, pki.Result{}, err
+	}
+	servingData, err := r.ownSecretData(ctx, render.WebhookCertSecretName(gw))
+	if err != nil {
+		return nil, pki.Result{}, err
+	}
+	res, err := pki.Ensure(pki.State{CA: caData, Serving: servingData}, render.WebhookHosts(gw), r.Now().Time,
+		pki.Options{CommonName: "portico webhook CA " + gw.Namespace + "/" + gw.Name})
+	if err != nil {
+		return nil, pki.Result{}, fmt.Errorf("issue webhook certificates: %w", err)
+	}
+	return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
+}
+
+// ownSecretData returns the data of one of the operator's Secrets: from the
+// cache, unless the operator's own last write is newer; nil when it does not
+// exist or is not the operator's (the apply then reports the conflict).
+func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName) (map[string][]byte, error) {
+	r.mu.Lock()
+	memo, haveMemo := r.secrets[key]
+	r.mu.Unlock()
+	s := &corev1.Secret{}
+	err := r.Client.Get(ctx, key, s)
+	switch {
+	case apierrors.IsNotFound(err) && haveMemo:
+		// Either deleted or not yet in the cache: ask the API server.
+		if err := r.Applier.Reader.Get(ctx, key, s); err != nil {
+			if apierrors.IsNotFound(err) {
+				return nil, nil
+			}
+			return nil, err
+		}
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	if s.Labels[render.ManagedByLabel] != render.ManagedByValue {
+		return nil, nil
+	}
+	if haveMemo {
+		if c, err := resourceversion.CompareResourceVersion(s.ResourceVersion, memo.rv); err == nil && c < 0 {
+			return memo.data, nil
+		}
+	}
+	return s.Data, nil
+}
+
+// rememberSecret records what a write of one of the operator's Secrets left.
+func (r *Reconciler) rememberSecret(key types.NamespacedName, rv string, data map[string][]byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)}
+}
+
+// forgetGateway drops every memo of gw.
+func (r *Reconciler) forgetGateway(gw *v1alpha1.IngressGateway) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.rendered, gw.UID)
+	delete(r.certs, gw.UID)
+	delete(r.secrets, render.WebhookCASecretName(gw))
+	delete(r.secrets, render.WebhookCertSecretName(gw))
+}
+
+// DefaultCertificateKey returns the Secret in spec.defaultCertificate, the
+// namespace defaulting to the gateway's; ok is false without one.
+func DefaultCertificateKey(gw *v1alpha1.IngressGateway) (types.NamespacedName, bool) {
+	dc := gw.Spec.DefaultCertificate
+	if dc == nil {
+		return types.NamespacedName{}, false
+	}
+	ns := dc.SecretRef.Namespace
+	if ns == "" {
+		ns = gw.Namespace
+	}
+	return types.NamespacedName{Namespace: ns, Name: dc.SecretRef.Name}, true
+}
+
+// defaultCertificate parses the gateway's default certificate Secret. The
+// Secret's metadata comes from the TLS-Secret metadata cache; its content is
+// read (uncached) only when its resourceVersion changed. The Secret is the
+// user's: it is only read, never written.
+func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.IngressGateway) (*certhealth.Parsed, error) {
+	key, ok := DefaultCertificateKey(gw)
+	if !ok {
+		return nil, nil
+	}
+	r.mu.Lock()
+	memo, haveMemo := r.certs[gw.UID]
+	r.mu.Unlock()
+	if r.SecretMeta != nil {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+		if err := r.SecretMeta.Get(ctx, key, m); err == nil && haveMemo && memo.rv == m.ResourceVersion && memo.parsed.Reason != certhealth.NotFound {
+			return &memo.parsed, nil
+		}
+	}
+	s := &corev1.Secret{}
+	var parsed certhealth.Parsed
+	err := r.Applier.Reader.Get(ctx, key, s)
+	switch {
+	case apierrors.IsNotFound(err):
+		parsed = certhealth.Parse(nil)
+	case err != nil:
+		return nil, fmt.Errorf("read default certificate Secret %s: %w", key, err)
+	default:
+		parsed = certhealth.Parse(s)
+	}
+	r.mu.Lock()
+	r.certs[gw.UID] = certMemo{rv: s.ResourceVersion, parsed: parsed}
+	r.mu.Unlock()
+	return &parsed, nil
+}
+
+// earliest returns the earliest non-zero time after now, as a requeue delay;
+// 0 when there is none.
+func earliest(now time.Time, ts ...time.Time) time.Duration {
+	var best time.Duration
+	for _, t := range ts {
+		if t.IsZero() {
+			continue
+		}
+		d := t.Sub(now)
+		if d <= 0 {
+			d = time.Second
+		}
+		if best == 0 || d < best {
+			best = d
+		}
+	}
+	return best
+}
