@@ -20,8 +20,12 @@ package controllers
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -330,7 +334,7 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		obs.DefaultBackend = render.DefaultBackendKey(gw).String()
 	}
 
-	hashes, err := r.hashes(gw, res)
+	hashes, err := r.hashes(gw, res, in)
 	if err != nil {
 		return obs, reconcile.Result{}, err
 	}
@@ -470,19 +474,42 @@ func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedNam
 }
 
 // renderedHashes are the apply-body hashes of a gateway's children at one
-// generation; computing them is most of a no-op reconcile's cost.
+// generation and one set of inputs; computing them is most of a no-op
+// reconcile's cost.
 type renderedHashes struct {
 	generation int64
+	inputs     string
 	hashes     []string
+}
+
+// inputsFingerprint identifies the inputs resolved from the cluster: they
+// change the rendering without changing the gateway's generation (a
+// renewed certificate, say).
+func inputsFingerprint(in render.Inputs) string {
+	if in.Webhook == nil {
+		return ""
+	}
+	h := sha256.New()
+	for _, data := range []map[string][]byte{in.Webhook.CA, in.Webhook.Serving} {
+		for _, k := range slices.Sorted(maps.Keys(data)) {
+			h.Write([]byte(k))
+			h.Write([]byte{0})
+			h.Write(data[k])
+			h.Write([]byte{0})
+		}
+	}
+	h.Write(in.Webhook.CABundle)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // hashes returns the hash of every rendered child, from the cache when the
 // gateway's generation (and so its rendering) is unchanged.
-func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result) ([]string, error) {
+func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in render.Inputs) ([]string, error) {
+	fp := inputsFingerprint(in)
 	r.mu.Lock()
 	cached, ok := r.rendered[gw.UID]
 	r.mu.Unlock()
-	if ok && cached.generation == gw.Generation && len(cached.hashes) == len(res.Objects) {
+	if ok && cached.generation == gw.Generation && cached.inputs == fp && len(cached.hashes) == len(res.Objects) {
 		return cached.hashes, nil
 	}
 	hashes := make([]string, len(res.Objects))
@@ -494,7 +521,7 @@ func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result) ([]
 		hashes[i] = h
 	}
 	r.mu.Lock()
-	r.rendered[gw.UID] = renderedHashes{generation: gw.Generation, hashes: hashes}
+	r.rendered[gw.UID] = renderedHashes{generation: gw.Generation, inputs: fp, hashes: hashes}
 	r.mu.Unlock()
 	return hashes, nil
 }

@@ -485,7 +485,10 @@ var _ = Describe("IngressGateway", func() {
 		By("the conflict clears once the user removes the object")
 		Expect(k8sClient.Delete(ctx, foreign)).To(Succeed())
 		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Controller.LogLevel = ptr.To[int32](2) })
-		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionFalse, v1alpha1.ReasonAsExpected)
+		// What is left is the user's Opaque Secret, which cannot serve as
+		// a default certificate: reported, and still never modified.
+		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonDefaultCertificateNotReady)
+		expectCondition(ctx, gw, v1alpha1.ConditionDefaultCertificateReady, metav1.ConditionFalse, "WrongType")
 	})
 
 	It("refuses an IngressClass name held by a class Portico does not manage", func() {
@@ -728,13 +731,19 @@ var _ = Describe("IngressGateway validation", func() {
 	})
 
 	It("keeps ingressClass.name immutable, but lets the implied name be spelled out", func() {
-		gw := createGateway(ctx, ns, "web", nil)
-		cur := &v1alpha1.IngressGateway{}
-		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), cur)).To(Succeed())
-		cur.Spec.IngressClass.Name = "web"
-		Expect(k8sClient.Update(ctx, cur)).To(Succeed(), "spelling out the default class name changes nothing")
-		cur.Spec.IngressClass.Name = "web2"
-		err := k8sClient.Update(ctx, cur)
+		// A unique name: the class (and its webhook) is cluster-wide.
+		name := "imm-" + rand.String(6)
+		gw := createGateway(ctx, ns, name, nil)
+		// Spelling out the default class name changes nothing.
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Name = name })
+		var err error
+		Eventually(func() bool {
+			cur := &v1alpha1.IngressGateway{}
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), cur)).To(Succeed())
+			cur.Spec.IngressClass.Name = name + "-2"
+			err = k8sClient.Update(ctx, cur)
+			return apierrors.IsConflict(err)
+		}).Should(BeFalse())
 		Expect(err).To(HaveOccurred())
 		Expect(apierrors.IsInvalid(err)).To(BeTrue())
 		Expect(err.Error()).To(ContainSubstring("spec.ingressClass.name"))

@@ -19,12 +19,14 @@ package controllers_test
 import (
 	"context"
 	"path/filepath"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -39,7 +41,34 @@ var _ = Describe("Shipped manifests", func() {
 		ns := newNamespace(ctx)
 		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(testenv.Apply(ctx, k8sClient, ns, objs)).To(Succeed())
+		// No controller pod runs here to answer a gateway's admission
+		// webhook, which (failurePolicy Fail) refuses its class's Ingresses:
+		// everything else goes in before the gateways register it.
+		var gateways, rest []*unstructured.Unstructured
+		for _, o := range objs {
+			if o.GetKind() == "IngressGateway" {
+				gateways = append(gateways, o)
+			} else {
+				rest = append(rest, o)
+			}
+		}
+		Expect(testenv.Apply(ctx, k8sClient, ns, rest)).To(Succeed())
+		// The user's default certificates, as `kubectl create secret tls`
+		// would make them.
+		for _, g := range gateways {
+			if ref, ok, _ := unstructured.NestedStringMap(g.Object, "spec", "defaultCertificate", "secretRef"); ok {
+				secretNS := ref["namespace"]
+				if secretNS == "" {
+					secretNS = g.GetNamespace()
+				}
+				if secretNS == "" {
+					secretNS = ns
+				}
+				certPEM, keyPEM := selfSigned(time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour), "*.example.test")
+				putTLSSecret(ctx, secretNS, ref["name"], certPEM, keyPEM)
+			}
+		}
+		Expect(testenv.Apply(ctx, k8sClient, ns, gateways)).To(Succeed())
 
 		gws := 0
 		for _, o := range objs {

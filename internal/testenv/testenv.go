@@ -85,6 +85,11 @@ type Env struct {
 type Options struct {
 	// AuditPolicyFile and AuditLogPath turn on the API server's audit log.
 	AuditPolicyFile, AuditLogPath string
+	// Webhook installs admission webhook configurations (Paths) pointed at
+	// a local server; Start fills in LocalServingHost, LocalServingPort and
+	// LocalServingCertDir (with a certificate the API server trusts), read
+	// them back from Env.WebhookInstallOptions.
+	Webhook envtest.WebhookInstallOptions
 }
 
 // Start starts etcd and kube-apiserver and installs the CRD and the
@@ -101,7 +106,13 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 		CRDDirectoryPaths:     []string{filepath.Join(RepoRoot(), "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: dir,
+		WebhookInstallOptions: o.Webhook,
 	}
+	// Webhook calls go to the Service's endpoints rather than to its DNS
+	// name: without a cluster DNS the name would resolve on the host, and a
+	// test must never send traffic off this machine. Without endpoints (no
+	// pod runs here) the call fails at once.
+	e.ControlPlane.GetAPIServer().Configure().Set("enable-aggregator-routing", "true")
 	if o.AuditLogPath != "" {
 		e.ControlPlane.GetAPIServer().Configure().
 			Set("audit-policy-file", o.AuditPolicyFile).
