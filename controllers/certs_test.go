@@ -73,4 +73,3 @@ func putTLSSecret(ctx context.Context, ns, name string, certPEM, keyPEM []byte) 
 	Expect(err).NotTo(HaveOccurred())
 	return s
 }
-
