@@ -25,8 +25,8 @@ help: ## Display this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRD and the operator's ClusterRole from markers.
-	$(CONTROLLER_GEN) rbac:roleName=portico-manager-role crd paths="./api/..." paths="./controllers/..." output:crd:artifacts:config=config/crd/bases
+manifests: controller-gen ## Generate the CRD, the operator's ClusterRole and its webhook configuration from markers.
+	$(CONTROLLER_GEN) rbac:roleName=portico-manager-role crd webhook paths="./api/..." paths="./controllers/..." paths="./internal/webhook/..." output:crd:artifacts:config=config/crd/bases
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -78,8 +78,8 @@ install-cli: ## Install the portico CLI into GOBIN, also as the kubectl plugin k
 	ln -sf "$(GOBIN_DIR)/portico" "$(GOBIN_DIR)/kubectl-portico"
 
 .PHONY: run
-run: manifests generate fmt vet ## Run the operator against the cluster of the current kubeconfig.
-	go run ./cmd/manager
+run: manifests generate fmt vet ## Run the operator against the cluster of the current kubeconfig (without its webhook, which the API server could not reach).
+	go run ./cmd/manager --enable-webhook=false
 
 .PHONY: demo
 demo: k8s-binaries ## Run the operator on a private local control plane with the samples; Ctrl-C stops it.

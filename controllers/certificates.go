@@ -49,29 +49,54 @@ type certMemo struct {
 	parsed certhealth.Parsed
 }
 
+// pkiMemo is the last pki.Ensure decision for a gateway and the Secret
+// versions it was made from: parsing and verifying certificates is most of
+// a no-op reconcile's cost, and the decision only changes when a Secret
+// does or when NextCheck passes.
+type pkiMemo struct {
+	caRV, servingRV string
+	res             pki.Result
+}
+
 // webhookPKI reads the webhook's Secrets and returns the certificate
 // material the fleet needs now (issuing or rotating as pki.Ensure decides).
 func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway) (*render.WebhookPKI, pki.Result, error) {
-	caData, err := r.ownSecretData(ctx, render.WebhookCASecretName(gw))
+	caData, caRV, err := r.ownSecretData(ctx, render.WebhookCASecretName(gw))
 	if err != nil {
 		return nil, pki.Result{}, err
 	}
-	servingData, err := r.ownSecretData(ctx, render.WebhookCertSecretName(gw))
+	servingData, servingRV, err := r.ownSecretData(ctx, render.WebhookCertSecretName(gw))
 	if err != nil {
 		return nil, pki.Result{}, err
 	}
-	res, err := pki.Ensure(pki.State{CA: caData, Serving: servingData}, render.WebhookHosts(gw), r.Now().Time,
+	now := r.Now().Time
+	r.mu.Lock()
+	memo, ok := r.pkis[gw.UID]
+	r.mu.Unlock()
+	if ok && caRV != "" && servingRV != "" && memo.caRV == caRV && memo.servingRV == servingRV && now.Before(memo.res.NextCheck) {
+		res := memo.res
+		res.Changes = nil
+		return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
+	}
+	res, err := pki.Ensure(pki.State{CA: caData, Serving: servingData}, render.WebhookHosts(gw), now,
 		pki.Options{CommonName: "portico webhook CA " + gw.Namespace + "/" + gw.Name})
 	if err != nil {
 		return nil, pki.Result{}, fmt.Errorf("issue webhook certificates: %w", err)
 	}
+	if len(res.Changes) == 0 {
+		// Only a decision taken on what the Secrets hold now is reusable.
+		r.mu.Lock()
+		r.pkis[gw.UID] = pkiMemo{caRV: caRV, servingRV: servingRV, res: res}
+		r.mu.Unlock()
+	}
 	return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
 }
 
-// ownSecretData returns the data of one of the operator's Secrets: from the
-// cache, unless the operator's own last write is newer; nil when it does not
-// exist or is not the operator's (the apply then reports the conflict).
-func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName) (map[string][]byte, error) {
+// ownSecretData returns the data and resourceVersion of one of the
+// operator's Secrets: from the cache, unless the operator's own last write
+// is newer; nil when it does not exist or is not the operator's (the apply
+// then reports the conflict).
+func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName) (map[string][]byte, string, error) {
 	r.mu.Lock()
 	memo, haveMemo := r.secrets[key]
 	r.mu.Unlock()
@@ -82,24 +107,24 @@ func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName
 		// Either deleted or not yet in the cache: ask the API server.
 		if err := r.Applier.Reader.Get(ctx, key, s); err != nil {
 			if apierrors.IsNotFound(err) {
-				return nil, nil
+				return nil, "", nil
 			}
-			return nil, err
+			return nil, "", err
 		}
 	case apierrors.IsNotFound(err):
-		return nil, nil
+		return nil, "", nil
 	case err != nil:
-		return nil, err
+		return nil, "", err
 	}
 	if s.Labels[render.ManagedByLabel] != render.ManagedByValue {
-		return nil, nil
+		return nil, "", nil
 	}
 	if haveMemo {
 		if c, err := resourceversion.CompareResourceVersion(s.ResourceVersion, memo.rv); err == nil && c < 0 {
-			return memo.data, nil
+			return memo.data, memo.rv, nil
 		}
 	}
-	return s.Data, nil
+	return s.Data, s.ResourceVersion, nil
 }
 
 // rememberSecret records what a write of one of the operator's Secrets left.
@@ -115,6 +140,7 @@ func (r *Reconciler) forgetGateway(gw *v1alpha1.IngressGateway) {
 	defer r.mu.Unlock()
 	delete(r.rendered, gw.UID)
 	delete(r.certs, gw.UID)
+	delete(r.pkis, gw.UID)
 	delete(r.secrets, render.WebhookCASecretName(gw))
 	delete(r.secrets, render.WebhookCertSecretName(gw))
 }

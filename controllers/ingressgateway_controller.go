@@ -91,6 +91,7 @@ type Reconciler struct {
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
 	certs    map[types.UID]certMemo
+	pkis     map[types.UID]pkiMemo
 	secrets  map[types.NamespacedName]secretMemo
 }
 
@@ -104,6 +105,7 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 		Now:      metav1.Now,
 		rendered: map[types.UID]renderedHashes{},
 		certs:    map[types.UID]certMemo{},
+		pkis:     map[types.UID]pkiMemo{},
 		secrets:  map[types.NamespacedName]secretMemo{},
 	}
 }

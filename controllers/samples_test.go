@@ -23,6 +23,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -30,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
 )
@@ -103,6 +105,15 @@ var _ = Describe("Shipped manifests", func() {
 		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(testenv.Apply(ctx, k8sClient, "portico-system", objs)).To(Succeed())
+		// No operator pod runs here to serve its IngressGateway webhook
+		// (failurePolicy Fail): unregister it, or every later gateway write
+		// in this suite is refused.
+		vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Name: manager.DefaultWebhookConfigurationName}, vwc)).To(Succeed())
+		DeferCleanup(func(ctx context.Context) { Expect(k8sClient.Delete(ctx, vwc)).To(Succeed()) })
+		Expect(vwc.Webhooks[0].ClientConfig.Service.Namespace).To(Equal("portico-system"))
+		Expect(vwc.Webhooks[0].ClientConfig.Service.Name).To(Equal(manager.DefaultWebhookServiceName))
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: "portico-system", Name: manager.DefaultWebhookServiceName}, &corev1.Service{})).To(Succeed())
 		d := &appsv1.Deployment{}
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: "portico-system", Name: "portico-controller-manager"}, d)).To(Succeed())
 	})

@@ -18,6 +18,7 @@ package cli
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -70,7 +71,7 @@ func TestRenderMatchesTheOperatorsRenderer(t *testing.T) {
 	if body != string(want) {
 		t.Errorf("render output differs from the operator's rendering:\n%s", cmp.Diff(string(want), body))
 	}
-	if strings.Count(out, "\n---\n") != len(res.Objects)-1 || !strings.HasPrefix(out, "# IngressGateway ingress/public: 10 objects") {
+	if strings.Count(out, "\n---\n") != len(res.Objects)-1 || !strings.HasPrefix(out, "# IngressGateway ingress/public: 14 objects") {
 		t.Errorf("unexpected header or object count:\n%s", out[:200])
 	}
 }
@@ -181,9 +182,9 @@ var importCases = []struct {
 		fixture: "static-baremetal", kind: "Deployment", hostNetwork: true,
 		args:  []string{"--ingress-class=nginx", "--default-ssl-certificate=ingress-nginx/wildcard-tls"},
 		tcp:   map[string]string{"9000": "default/redis:6379:PROXY"},
-		ports: []string{"http/80/80", "https/443/443", "metrics/10254/10254"},
+		ports: []string{"http/80/80", "https/443/443", "metrics/10254/10254", "webhook/8443/8443"},
 		reportHas: []string{`"tcp 443": "default/https-thing:443": port 443 is reserved for the controller itself`,
-			"--validating-webhook=:8443: the data-plane admission webhook is not managed by Portico yet",
+			"--validating-webhook=:8443 → spec.admissionWebhook (Portico issues and rotates its certificates",
 			"--election-id=ingress-nginx-leader: Portico gives every gateway its own leader-election Lease",
 			"Service ingress-nginx/ingress-nginx-controller of type NodePort"},
 	},
@@ -241,7 +242,11 @@ func TestImportRoundTrip(t *testing.T) {
 						t.Errorf("kind Deployment, want %s", tc.kind)
 					}
 				case *corev1.ConfigMap:
-					data[x.Name] = x.Data
+					data[x.Name] = maps.Clone(x.Data)
+					// Portico spells out upstream's default (snippets off).
+					if x.Name == render.MainConfigMapName(gw).Name && x.Data["allow-snippet-annotations"] == "false" {
+						delete(data[x.Name], "allow-snippet-annotations")
+					}
 				}
 			}
 			if tpl.Spec.HostNetwork != tc.hostNetwork {

@@ -283,9 +283,6 @@ var ownedFlags = map[string]string{
 	"watch-namespace":                 "a gateway watches all namespaces",
 	"kubeconfig":                      "the controller runs in-cluster",
 	"apiserver-host":                  "the controller runs in-cluster",
-	"validating-webhook":              "the data-plane admission webhook is not managed by Portico yet; the old ValidatingWebhookConfiguration must be removed",
-	"validating-webhook-certificate":  "see --validating-webhook",
-	"validating-webhook-key":          "see --validating-webhook",
 }
 
 func (r *importRun) run() {
@@ -362,6 +359,7 @@ func (r *importRun) run() {
 
 	// Ports first: the stream maps are checked against them.
 	r.readPorts(flags)
+	r.webhook(flags)
 	r.flags(order, flags)
 	r.service()
 	r.ingressClass(flags)
@@ -455,7 +453,15 @@ func (r *importRun) readPorts(flags map[string]string) {
 
 func (r *importRun) reserved() []int32 {
 	p := r.ports
-	return []int32{p.HTTP, p.HTTPS, p.Healthz, p.DefaultServer, p.Status, p.Stream, p.Profiler, p.SSLPassthroughProxy}
+	out := []int32{p.HTTP, p.HTTPS, p.Healthz, p.DefaultServer, p.Status, p.Stream, p.Profiler, p.SSLPassthroughProxy}
+	if aw := r.gw.Spec.AdmissionWebhook; aw.IsEnabled() {
+		port := aw.Port
+		if port == 0 {
+			port = 8443
+		}
+		out = append(out, port)
+	}
+	return out
 }
 
 // serviceNamespaces maps Service names in the dump to their namespaces.
@@ -506,6 +512,8 @@ func (r *importRun) flags(order []string, flags map[string]string) {
 				}
 			}
 			r.carried("--publish-status-address=%s → spec.statusAddresses", v)
+		case name == "validating-webhook", name == "validating-webhook-certificate", name == "validating-webhook-key":
+			// webhook() handles these; the operator mounts the certificates it issues.
 		case name == "v":
 			if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 10 {
 				spec.Controller.LogLevel = ptr.To(int32(n))
@@ -523,6 +531,30 @@ func (r *importRun) flags(order []string, flags map[string]string) {
 			r.report.ExtraArgs = append(r.report.ExtraArgs, "--"+name+flagValue(v))
 		}
 	}
+}
+
+// webhook carries the data-plane admission webhook over. Before the stream
+// maps: its port is reserved for the controller.
+func (r *importRun) webhook(flags map[string]string) {
+	aw := &r.gw.Spec.AdmissionWebhook
+	v, ok := flags["validating-webhook"]
+	if !ok || v == "" {
+		// Keep behaviour: the install ran no webhook.
+		aw.Enabled = ptr.To(false)
+		r.carried("no --validating-webhook → spec.admissionWebhook.enabled: false (enable it to have Ingresses checked before nginx reloads; Portico manages its certificates)")
+		return
+	}
+	// ":8443" or "host:8443": Portico listens on every address.
+	_, port, _ := strings.Cut(v, ":")
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		r.dropped("--validating-webhook="+v, "not [host]:port; the gateway runs the webhook on port 8443")
+		return
+	}
+	if n != 8443 {
+		aw.Port = int32(n)
+	}
+	r.carried("--validating-webhook=%s → spec.admissionWebhook (Portico issues and rotates its certificates; delete the old ValidatingWebhookConfiguration and certgen Jobs)", v)
 }
 
 func flagValue(v string) string {
@@ -548,9 +580,28 @@ func (r *importRun) mainConfigMap(ref string) {
 		r.dropped("ConfigMap "+ref, "not found in the input; its settings were not carried over (include it in the dump)")
 		return
 	}
-	if len(cm.Data) > 0 {
-		r.gw.Spec.Controller.Config = maps.Clone(cm.Data)
-		r.carried("ConfigMap %s → spec.controller.config (keys: %d)", ref, len(cm.Data))
+	if len(cm.Data) == 0 {
+		return
+	}
+	cfg := maps.Clone(cm.Data)
+	// Snippet annotations have a field of their own: an explicit opt-in.
+	if v, ok := cfg["allow-snippet-annotations"]; ok {
+		delete(cfg, "allow-snippet-annotations")
+		if v == "true" {
+			r.gw.Spec.Controller.AllowSnippetAnnotations = true
+			r.carried("allow-snippet-annotations: \"true\" → spec.controller.allowSnippetAnnotations: true (every Ingress author can inject nginx configuration; turn it off unless all of them are trusted)")
+			if cfg["annotations-risk-level"] == "Critical" {
+				delete(cfg, "annotations-risk-level") // set by the opt-in
+			}
+		}
+	}
+	if cfg["annotations-risk-level"] == "Critical" && !r.gw.Spec.Controller.AllowSnippetAnnotations {
+		delete(cfg, "annotations-risk-level")
+		r.dropped("annotations-risk-level: Critical", "it admits snippet annotations, which are off; set spec.controller.allowSnippetAnnotations to opt in explicitly")
+	}
+	if len(cfg) > 0 {
+		r.gw.Spec.Controller.Config = cfg
+		r.carried("ConfigMap %s → spec.controller.config (keys: %d)", ref, len(cfg))
 	}
 }
 

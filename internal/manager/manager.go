@@ -20,9 +20,12 @@ package manager
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -35,10 +38,12 @@ import (
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/controllers"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/webhook"
 )
 
 // ImageEnv names the environment variable OLM sets to the controller image
@@ -64,6 +69,66 @@ type Options struct {
 	SkipNameValidation bool
 	// WrapClient, when set, wraps the reconciler's client (tests count writes).
 	WrapClient func(client.Client) client.Client
+	// Webhook configures the operator's own admission webhook.
+	Webhook WebhookOptions
+}
+
+// WebhookOptions configure the operator's validating admission webhook for
+// IngressGateway. The zero value leaves it off: the API server must be able
+// to reach the server, which the envtest suites, the benchmark and the demo
+// cannot arrange; cmd/manager turns it on through its flags.
+type WebhookOptions struct {
+	// Enabled serves the webhook.
+	Enabled bool
+	// Host and Port are where the server listens ("" means every address;
+	// 0 means 9443).
+	Host string
+	Port int
+	// CertDir holds tls.crt and tls.key.
+	CertDir string
+	// CertMode says who provides the files: the operator itself
+	// (self-signed) or an installer such as OLM or cert-manager (external).
+	CertMode webhook.CertMode
+	// Namespace is the operator's namespace, where the self-signed
+	// certificate Secret SecretName and the Service ServiceName live.
+	Namespace, SecretName, ServiceName string
+	// ConfigurationName is the ValidatingWebhookConfiguration whose
+	// caBundle the operator keeps in self-signed mode.
+	ConfigurationName string
+}
+
+// Defaults of the webhook flags; config/webhook installs objects of these
+// names.
+const (
+	DefaultWebhookPort              = 9443
+	DefaultWebhookSecretName        = "portico-webhook-server-cert"
+	DefaultWebhookServiceName       = "portico-webhook-service"
+	DefaultWebhookConfigurationName = "portico-validating-webhook-configuration"
+	// NamespaceEnv is set to the pod's namespace by config/manager.
+	NamespaceEnv = "POD_NAMESPACE"
+)
+
+// DefaultWebhookCertDir is controller-runtime's default certificate
+// directory, which OLM also mounts its certificates at.
+var DefaultWebhookCertDir = filepath.Join(os.TempDir(), "k8s-webhook-server", "serving-certs")
+
+// validate reports options the webhook cannot run with.
+func (w WebhookOptions) validate() error {
+	switch w.CertMode {
+	case webhook.CertModeExternal:
+		return nil
+	case webhook.CertModeSelfSigned:
+	default:
+		return fmt.Errorf("--webhook-cert-mode %q: want %s or %s", w.CertMode, webhook.CertModeSelfSigned, webhook.CertModeExternal)
+	}
+	var errs []error
+	if w.Namespace == "" {
+		errs = append(errs, errors.New("self-signed webhook certificates need the operator's namespace: set $"+NamespaceEnv+" or --webhook-namespace"))
+	}
+	if w.SecretName == "" || w.ServiceName == "" || w.ConfigurationName == "" {
+		errs = append(errs, errors.New("self-signed webhook certificates need --webhook-secret-name, --webhook-service-name and --webhook-configuration-name"))
+	}
+	return errors.Join(errs...)
 }
 
 // BindFlags registers the options on fs, with their defaults.
@@ -85,6 +150,20 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Render.ClusterRole, "dataplane-clusterrole", def.ClusterRole, "ClusterRole bound to every fleet cluster-wide.")
 	fs.StringVar(&o.Render.NamespacedClusterRole, "dataplane-namespaced-clusterrole", def.NamespacedClusterRole,
 		"ClusterRole bound to every fleet in its own namespace.")
+
+	w := &o.Webhook
+	fs.BoolVar(&w.Enabled, "enable-webhook", true, "Serve the validating admission webhook for IngressGateway (conflicts between gateways).")
+	fs.IntVar(&w.Port, "webhook-port", DefaultWebhookPort, "Port the webhook server listens on.")
+	fs.StringVar((*string)(&w.CertMode), "webhook-cert-mode", string(webhook.CertModeSelfSigned),
+		"Who provides the webhook's serving certificate: self-signed (the operator issues and rotates it, and keeps the caBundle) "+
+			"or external (OLM or cert-manager put tls.crt and tls.key into --webhook-cert-dir and inject the caBundle).")
+	fs.StringVar(&w.CertDir, "webhook-cert-dir", DefaultWebhookCertDir, "Directory of the webhook's tls.crt and tls.key.")
+	fs.StringVar(&w.Namespace, "webhook-namespace", os.Getenv(NamespaceEnv),
+		"Namespace of the webhook Service and certificate Secret (default: $"+NamespaceEnv+").")
+	fs.StringVar(&w.SecretName, "webhook-secret-name", DefaultWebhookSecretName, "Secret holding the self-signed webhook certificates.")
+	fs.StringVar(&w.ServiceName, "webhook-service-name", DefaultWebhookServiceName, "Service the API server reaches the webhook through.")
+	fs.StringVar(&w.ConfigurationName, "webhook-configuration-name", DefaultWebhookConfigurationName,
+		"ValidatingWebhookConfiguration whose caBundle the operator keeps in self-signed mode.")
 }
 
 // Scheme returns the scheme with the built-in kinds and the Portico API.
@@ -114,6 +193,10 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 	if o.SyncPeriod > 0 {
 		cacheOpts.SyncPeriod = &o.SyncPeriod
 	}
+	whServer, certs, err := webhookServer(o.Webhook)
+	if err != nil {
+		return nil, nil, err
+	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  Scheme(),
 		Cache:                   cacheOpts,
@@ -126,6 +209,7 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 		// Lets a new leader start at once when the old one stops cleanly.
 		LeaderElectionReleaseOnCancel: true,
 		Controller:                    ctrlConfig(o),
+		WebhookServer:                 whServer,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("create manager: %w", err)
@@ -160,7 +244,63 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
 		return nil, nil, err
 	}
+	if o.Webhook.Enabled {
+		if err := setupWebhook(mgr, certs); err != nil {
+			return nil, nil, err
+		}
+	}
 	return mgr, r, nil
+}
+
+// webhookServer returns the webhook server for w, and in self-signed mode
+// the runnable that provides its certificates (the server waits for them);
+// nil, nil when the webhook is off.
+func webhookServer(w WebhookOptions) (crwebhook.Server, *webhook.SelfSignedCerts, error) {
+	if !w.Enabled {
+		return nil, nil, nil
+	}
+	if err := w.validate(); err != nil {
+		return nil, nil, err
+	}
+	srv := crwebhook.NewServer(crwebhook.Options{
+		Host:    w.Host,
+		Port:    w.Port,
+		CertDir: w.CertDir,
+		// HTTP/2 stays off, as kubebuilder scaffolds it: the API server
+		// does not need it, and it widened the Rapid Reset attack surface
+		// (CVE-2023-44487, CVE-2023-39325).
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }},
+	})
+	if w.CertMode != webhook.CertModeSelfSigned {
+		return srv, nil, nil
+	}
+	certs := &webhook.SelfSignedCerts{
+		Namespace:         w.Namespace,
+		SecretName:        w.SecretName,
+		ServiceName:       w.ServiceName,
+		ConfigurationName: w.ConfigurationName,
+		CertDir:           w.CertDir,
+	}
+	return webhook.ServeAfter(srv, certs.Ready()), certs, nil
+}
+
+// setupWebhook registers the validator and, in self-signed mode, the
+// certificate runnable. The pod is ready only once the server serves, so
+// the Service never routes admission reviews to a replica that cannot
+// answer them.
+func setupWebhook(mgr ctrl.Manager, certs *webhook.SelfSignedCerts) error {
+	if certs != nil {
+		// Uncached reads: the cache holds neither this Secret nor the
+		// configuration (neither carries Portico's child labels).
+		certs.Client, certs.Reader = mgr.GetClient(), mgr.GetAPIReader()
+		if err := mgr.Add(certs); err != nil {
+			return err
+		}
+	}
+	if err := webhook.SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("set up webhook: %w", err)
+	}
+	return mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker())
 }
 
 // Run starts the operator and blocks until ctx ends.

@@ -25,10 +25,17 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -171,7 +178,7 @@ rules:
 	step(fmt.Sprintf("1. %d gateways created one by one", c.oneByOne))
 	w := newWatcher(ctx, cl)
 	defer w.stop()
-	if err := mkNamespace(ctx, cl2, "bench-seq"); err != nil {
+	if err := mkGatewayNamespace(ctx, cl2, "bench-seq"); err != nil {
 		return nil, err
 	}
 	var lat []float64
@@ -320,6 +327,52 @@ func mkNamespace(ctx context.Context, c client.Client, name string) error {
 	return c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
 }
 
+// mkGatewayNamespace creates a namespace with the default certificate the
+// bench gateway names, as the reference measurement had.
+func mkGatewayNamespace(ctx context.Context, c client.Client, name string) error {
+	if err := mkNamespace(ctx, c, name); err != nil {
+		return err
+	}
+	certPEM, keyPEM, err := benchCertificate()
+	if err != nil {
+		return err
+	}
+	return c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: name, Name: "default-tls"}, Type: corev1.SecretTypeTLS,
+		Data: map[string][]byte{corev1.TLSCertKey: certPEM, corev1.TLSPrivateKeyKey: keyPEM}})
+}
+
+var benchCert struct {
+	once         sync.Once
+	certPEM, key []byte
+	err          error
+}
+
+// benchCertificate returns one self-signed certificate, valid for a year.
+func benchCertificate() ([]byte, []byte, error) {
+	benchCert.once.Do(func() {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			benchCert.err = err
+			return
+		}
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "*.bench.test"},
+			DNSNames: []string{"*.bench.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			benchCert.err = err
+			return
+		}
+		kb, err := x509.MarshalECPrivateKey(key)
+		if err != nil {
+			benchCert.err = err
+			return
+		}
+		benchCert.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		benchCert.key = pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
+	})
+	return benchCert.certPEM, benchCert.key, benchCert.err
+}
+
 // createNoise fills the cluster with objects the operator must not cache.
 func createNoise(ctx context.Context, c client.Client, n, size int) error {
 	if n == 0 {
@@ -362,7 +415,7 @@ func scaleRun(ctx context.Context, c client.Client, w *watcher, cfg config, run 
 	var nss []string
 	for i := range cfg.namespaces {
 		ns := fmt.Sprintf("bench-r%d-%d", run, i)
-		if err := mkNamespace(ctx, c, ns); err != nil {
+		if err := mkGatewayNamespace(ctx, c, ns); err != nil {
 			return 0, err
 		}
 		nss = append(nss, ns)
@@ -569,8 +622,10 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	if err != nil {
 		return nil, err
 	}
+	// The operator's own admission webhook needs an in-cluster Service the
+	// API server can call; nothing here can serve one.
 	args := []string{"--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
-		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String()}
+		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String(), "--enable-webhook=false"}
 	if workers > 0 {
 		args = append(args, "--max-concurrent-reconciles", strconv.Itoa(workers))
 	}

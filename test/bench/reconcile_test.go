@@ -24,8 +24,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
@@ -77,7 +75,7 @@ func BenchmarkNoopReconcile(b *testing.B) {
 	}
 	go func() { _ = mgr.Start(ctx) }()
 
-	if err := env.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "bench"}}); err != nil {
+	if err := mkGatewayNamespace(ctx, env.Client, "bench"); err != nil {
 		b.Fatal(err)
 	}
 	gw := benchGateway("bench", "noop")

@@ -1,0 +1,257 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package webhook
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// This file is the pure part of the webhook: given the gateway under review
+// and what the cluster holds, which rules it breaks. Nothing here talks to
+// the API server.
+
+// defaultAdmissionWebhookPort is the CRD default of spec.admissionWebhook.port.
+const defaultAdmissionWebhookPort = 8443
+
+// BoundPort is a port a gateway's pods bind on every node they run on.
+type BoundPort struct {
+	// Protocol is TCP or UDP.
+	Protocol corev1.Protocol
+	// Port is the port number.
+	Port int32
+	// Field is the gateway field that sets it, for error messages.
+	Field *field.Path
+}
+
+// UsesHostPorts reports whether gw's pods bind ports on their nodes: on the
+// host network or with host ports.
+func UsesHostPorts(gw *v1alpha1.IngressGateway) bool {
+	return gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
+}
+
+// HostBoundPorts returns every port gw's pods bind on their nodes, in spec
+// order; nil when the gateway binds none. On the host network that is every
+// port the controller listens on (spec.ports, the admission webhook, tcp and
+// udp entries); with host ports only what is mapped onto the node (http,
+// https, tcp and udp entries), as internal/render declares them. Zero ports
+// (not defaulted, which the API server never lets through) are left out.
+func HostBoundPorts(gw *v1alpha1.IngressGateway) []BoundPort {
+	w := gw.Spec.Workload
+	if !UsesHostPorts(gw) {
+		return nil
+	}
+	var out []BoundPort
+	add := func(proto corev1.Protocol, port int32, f *field.Path) {
+		if port > 0 {
+			out = append(out, BoundPort{Protocol: proto, Port: port, Field: f})
+		}
+	}
+	ports := field.NewPath("spec", "ports")
+	p := gw.Spec.Ports
+	add(corev1.ProtocolTCP, p.HTTP, ports.Child("http"))
+	add(corev1.ProtocolTCP, p.HTTPS, ports.Child("https"))
+	if w.HostNetwork {
+		add(corev1.ProtocolTCP, p.Healthz, ports.Child("healthz"))
+		add(corev1.ProtocolTCP, p.DefaultServer, ports.Child("defaultServer"))
+		add(corev1.ProtocolTCP, p.Status, ports.Child("status"))
+		add(corev1.ProtocolTCP, p.Stream, ports.Child("stream"))
+		add(corev1.ProtocolTCP, p.Profiler, ports.Child("profiler"))
+		add(corev1.ProtocolTCP, p.SSLPassthroughProxy, ports.Child("sslPassthroughProxy"))
+		if aw := gw.Spec.AdmissionWebhook; aw.IsEnabled() {
+			port := aw.Port
+			if port == 0 {
+				port = defaultAdmissionWebhookPort
+			}
+			add(corev1.ProtocolTCP, port, field.NewPath("spec", "admissionWebhook", "port"))
+		}
+	}
+	for i, e := range gw.Spec.TCP {
+		add(corev1.ProtocolTCP, e.Port, field.NewPath("spec", "tcp").Index(i).Child("port"))
+	}
+	for i, e := range gw.Spec.UDP {
+		add(corev1.ProtocolUDP, e.Port, field.NewPath("spec", "udp").Index(i).Child("port"))
+	}
+	return out
+}
+
+// NodesMayOverlap reports whether pods with node selectors a and b may land
+// on the same node. It is deliberately conservative: the webhook cannot know
+// the nodes of tomorrow, nor reason about affinities, taints and
+// tolerations, so two selectors are only provably disjoint when they require
+// different values for the same label key. Anything else may overlap.
+func NodesMayOverlap(a, b map[string]string) bool {
+	for k, va := range a {
+		if vb, ok := b[k]; ok && va != vb {
+			return false
+		}
+	}
+	return true
+}
+
+// Conflict is one rule the reviewed gateway breaks.
+type Conflict struct {
+	// Err is the field error reported to the user.
+	Err *field.Error
+	// Key identifies the conflict independently of list indexes and message
+	// wording, so an update is only refused for conflicts it introduces.
+	Key string
+}
+
+// gatewayRef returns "namespace/name".
+func gatewayRef(gw *v1alpha1.IngressGateway) string { return gw.Namespace + "/" + gw.Name }
+
+// sortedOthers returns the gateways other than gw that are not being
+// deleted, by namespace and name, so messages are deterministic.
+func sortedOthers(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) []*v1alpha1.IngressGateway {
+	var out []*v1alpha1.IngressGateway
+	for i := range all {
+		o := &all[i]
+		if (o.Namespace == gw.Namespace && o.Name == gw.Name) || o.DeletionTimestamp != nil {
+			continue
+		}
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b *v1alpha1.IngressGateway) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// HostPortConflicts returns the ports gw binds on nodes that another gateway
+// in all (gw itself and gateways being deleted are skipped) binds on nodes
+// gw's pods may share, one Conflict per colliding field and gateway.
+func HostPortConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) []Conflict {
+	mine := HostBoundPorts(gw)
+	if len(mine) == 0 {
+		return nil
+	}
+	var out []Conflict
+	for _, o := range sortedOthers(gw, all) {
+		if !UsesHostPorts(o) || !NodesMayOverlap(gw.Spec.Workload.NodeSelector, o.Spec.Workload.NodeSelector) {
+			continue
+		}
+		theirs := map[BoundPort]*field.Path{}
+		for _, p := range HostBoundPorts(o) {
+			k := BoundPort{Protocol: p.Protocol, Port: p.Port}
+			if _, dup := theirs[k]; !dup {
+				theirs[k] = p.Field
+			}
+		}
+		for _, p := range mine {
+			f, ok := theirs[BoundPort{Protocol: p.Protocol, Port: p.Port}]
+			if !ok {
+				continue
+			}
+			msg := fmt.Sprintf("port %d/%s is already bound on the same nodes by IngressGateway %s (%s); "+
+				"pick another port or give the two gateways disjoint spec.workload.nodeSelector values",
+				p.Port, p.Protocol, gatewayRef(o), f)
+			out = append(out, Conflict{
+				Err: field.Invalid(p.Field, p.Port, msg),
+				Key: fmt.Sprintf("hostport/%s/%d/%s", p.Protocol, p.Port, gatewayRef(o)),
+			})
+		}
+	}
+	return out
+}
+
+// classField is where class conflicts are reported: the effective class
+// name is spec.ingressClass.name, defaulting to metadata.name.
+var classField = field.NewPath("spec", "ingressClass", "name")
+
+// IngressClassConflicts returns the conflicts of gw's effective IngressClass
+// name with the other gateways in all and with existing, the IngressClass of
+// that name (nil when there is none).
+func IngressClassConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway, existing *networkingv1.IngressClass) []Conflict {
+	class := render.IngressClassName(gw)
+	hint := ""
+	if gw.Spec.IngressClass.Name == "" {
+		hint = " (it defaults to metadata.name)"
+	}
+	var out []Conflict
+	claimedBy := map[string]bool{}
+	for _, o := range sortedOthers(gw, all) {
+		if render.IngressClassName(o) != class {
+			continue
+		}
+		claimedBy[gatewayRef(o)] = true
+		out = append(out, Conflict{
+			Err: field.Invalid(classField, class, fmt.Sprintf("IngressClass %q is already served by IngressGateway %s; "+
+				"set another spec.ingressClass.name%s", class, gatewayRef(o), hint)),
+			Key: "class/" + class + "/gateway/" + gatewayRef(o),
+		})
+	}
+	if existing == nil {
+		return out
+	}
+	l := existing.Labels
+	switch {
+	case l[render.ManagedByLabel] != render.ManagedByValue:
+		out = append(out, Conflict{
+			Err: field.Invalid(classField, class, fmt.Sprintf("IngressClass %q already exists with controller %q and is not managed by Portico; "+
+				"set another spec.ingressClass.name%s, or move its Ingresses and delete it first", class, existing.Spec.Controller, hint)),
+			Key: "class/" + class + "/foreign",
+		})
+	case l[render.GatewayNamespaceLabel] == gw.Namespace && l[render.GatewayNameLabel] == gw.Name:
+		// This gateway's own class (an update, or a re-created gateway
+		// whose class outlived it): the controller adopts it.
+	case claimedBy[l[render.GatewayNamespaceLabel]+"/"+l[render.GatewayNameLabel]]:
+		// Already reported against that gateway.
+	default:
+		owner := l[render.GatewayNamespaceLabel] + "/" + l[render.GatewayNameLabel]
+		out = append(out, Conflict{
+			Err: field.Invalid(classField, class, fmt.Sprintf("IngressClass %q already exists with controller %q for IngressGateway %s, which is being deleted or gone; "+
+				"wait until its deletion removes the IngressClass (or delete the IngressClass), or set another spec.ingressClass.name%s", class, existing.Spec.Controller, owner, hint)),
+			Key: "class/" + class + "/ingressclass/" + owner,
+		})
+	}
+	return out
+}
+
+// Introduced returns the conflicts of now whose keys are not in before: an
+// update is refused only for what it breaks, so gateways that conflicted
+// before the webhook was installed can still be edited (and finalized).
+func Introduced(now, before []Conflict) field.ErrorList {
+	old := map[string]bool{}
+	for _, c := range before {
+		old[c.Key] = true
+	}
+	var out field.ErrorList
+	for _, c := range now {
+		if !old[c.Key] {
+			out = append(out, c.Err)
+		}
+	}
+	return out
+}
+
+// errorList returns the field errors of cs.
+func errorList(cs []Conflict) field.ErrorList {
+	out := make(field.ErrorList, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, c.Err)
+	}
+	return out
+}
