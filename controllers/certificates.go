@@ -141,6 +141,7 @@ func (r *Reconciler) forgetGateway(gw *v1alpha1.IngressGateway) {
 	delete(r.rendered, gw.UID)
 	delete(r.certs, gw.UID)
 	delete(r.pkis, gw.UID)
+	delete(r.routerIDs, gw.UID)
 	delete(r.secrets, render.WebhookCASecretName(gw))
 	delete(r.secrets, render.WebhookCertSecretName(gw))
 }
@@ -212,4 +213,16 @@ func earliest(now time.Time, ts ...time.Time) time.Duration {
 		}
 	}
 	return best
+}
+
+// ForgetEverything drops every in-memory record, as an operator restart
+// does; tests use it to show that what matters is kept in the cluster.
+func (r *Reconciler) ForgetEverything() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rendered = map[types.UID]renderedHashes{}
+	r.certs = map[types.UID]certMemo{}
+	r.pkis = map[types.UID]pkiMemo{}
+	r.secrets = map[types.NamespacedName]secretMemo{}
+	r.routerIDs = map[types.UID]int32{}
 }

@@ -32,6 +32,7 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -92,21 +93,24 @@ type Reconciler struct {
 	rendered map[types.UID]renderedHashes
 	certs    map[types.UID]certMemo
 	pkis     map[types.UID]pkiMemo
-	secrets  map[types.NamespacedName]secretMemo
+	// routerIDs are the VRRP router IDs allocated in this process.
+	routerIDs map[types.UID]int32
+	secrets   map[types.NamespacedName]secretMemo
 }
 
 // NewReconciler wires a Reconciler to mgr.
 func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 	return &Reconciler{
-		Client:   mgr.GetClient(),
-		Applier:  NewApplier(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme()),
-		Recorder: mgr.GetEventRecorder("portico"),
-		Config:   cfg,
-		Now:      metav1.Now,
-		rendered: map[types.UID]renderedHashes{},
-		certs:    map[types.UID]certMemo{},
-		pkis:     map[types.UID]pkiMemo{},
-		secrets:  map[types.NamespacedName]secretMemo{},
+		Client:    mgr.GetClient(),
+		Applier:   NewApplier(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme()),
+		Recorder:  mgr.GetEventRecorder("portico"),
+		Config:    cfg,
+		Now:       metav1.Now,
+		rendered:  map[types.UID]renderedHashes{},
+		certs:     map[types.UID]certMemo{},
+		pkis:      map[types.UID]pkiMemo{},
+		routerIDs: map[types.UID]int32{},
+		secrets:   map[types.NamespacedName]secretMemo{},
 	}
 }
 
@@ -170,6 +174,7 @@ func CacheOptions() cache.Options {
 			// a cluster-wide Secret informer is a classic OOM.
 			&corev1.Secret{}: managed,
 			&admissionregistrationv1.ValidatingWebhookConfiguration{}: managed,
+			&coordinationv1.Lease{}:                                   managed,
 		},
 	}
 }
@@ -213,7 +218,7 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced
 // The operator grants each fleet get/update on its own leader-election Lease
 // through a Role; RBAC only lets it grant what it holds itself.
-// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;update
+// +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -285,6 +290,24 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		obs.DefaultCert = parsed
 		obs.DefaultCertRef = key.String()
 		requeueAt = append(requeueAt, certhealth.Judge(*parsed, key.String(), now).NextChange)
+	}
+
+	if gw.Spec.VIP != nil {
+		id, err := r.routerID(ctx, gw)
+		if err != nil {
+			obs.VIPErr = err
+			return obs, reconcile.Result{}, nil
+		}
+		pods, peers, err := r.vipPeers(ctx, gw)
+		if err != nil {
+			return obs, reconcile.Result{}, err
+		}
+		obs.Pods = pods
+		in.VIP = &render.VIPInputs{RouterID: id, Peers: peers}
+		obs.VIPRouterID = id
+		if obs.VIPHolder, err = r.vipHolder(ctx, gw); err != nil {
+			return obs, reconcile.Result{}, err
+		}
 	}
 
 	res, err := render.RenderWith(gw, r.Config, in)
@@ -487,20 +510,26 @@ type renderedHashes struct {
 // inputsFingerprint identifies the inputs resolved from the cluster: they
 // change the rendering without changing the gateway's generation (a
 // renewed certificate, say).
+// Update it when adding a field to render.Inputs.
 func inputsFingerprint(in render.Inputs) string {
-	if in.Webhook == nil {
+	if in.Webhook == nil && in.VIP == nil {
 		return ""
 	}
 	h := sha256.New()
-	for _, data := range []map[string][]byte{in.Webhook.CA, in.Webhook.Serving} {
-		for _, k := range slices.Sorted(maps.Keys(data)) {
-			h.Write([]byte(k))
-			h.Write([]byte{0})
-			h.Write(data[k])
-			h.Write([]byte{0})
+	if w := in.Webhook; w != nil {
+		for _, data := range []map[string][]byte{w.CA, w.Serving} {
+			for _, k := range slices.Sorted(maps.Keys(data)) {
+				h.Write([]byte(k))
+				h.Write([]byte{0})
+				h.Write(data[k])
+				h.Write([]byte{0})
+			}
 		}
+		h.Write(w.CABundle)
 	}
-	h.Write(in.Webhook.CABundle)
+	if v := in.VIP; v != nil {
+		fmt.Fprintf(h, "\x00vip %d %s", v.RouterID, strings.Join(v.Peers, ","))
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -668,6 +697,8 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets cache.Cach
 		Owns(&appsv1.DaemonSet{}, changed).
 		Owns(&appsv1.Deployment{}, changed).
 		Owns(&corev1.Secret{}, changed).
+		// The VIP holder reports itself in a Lease.
+		Owns(&coordinationv1.Lease{}, changed).
 		Watches(&admissionregistrationv1.ValidatingWebhookConfiguration{}, byLabels, changed).
 		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
 		Watches(&networkingv1.IngressClass{}, byLabels, changed).

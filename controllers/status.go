@@ -67,6 +67,12 @@ type observed struct {
 	DefaultCert *certhealth.Parsed
 	// DefaultCertRef is spec.defaultCertificate.secretRef as namespace/name.
 	DefaultCertRef string
+	// VIPErr is set when no VRRP router ID could be allocated.
+	VIPErr error
+	// VIPRouterID is the router ID in use; VIPHolder the node the VIP
+	// Lease names.
+	VIPRouterID int32
+	VIPHolder   string
 }
 
 // defaultCertVerdict judges the default certificate at obs.Now; nil without one.
@@ -142,6 +148,10 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 	if gw.Spec.AdmissionWebhook.IsEnabled() && !obs.WebhookNotAfter.IsZero() {
 		st.AdmissionWebhook = &v1alpha1.WebhookStatus{CertificateNotAfter: ptr.To(metav1.NewTime(obs.WebhookNotAfter.UTC().Truncate(time.Second)))}
 	}
+	st.VIP = nil
+	if gw.Spec.VIP != nil {
+		st.VIP = &v1alpha1.VIPStatus{RouterID: obs.VIPRouterID, Addresses: render.VIPAddresses(gw), Holder: obs.VIPHolder}
+	}
 	st.DefaultCertificate = nil
 	if dc := obs.DefaultCert; dc != nil && !dc.NotAfter.IsZero() {
 		st.DefaultCertificate = &v1alpha1.CertificateStatus{
@@ -155,6 +165,11 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		conds = append(conds, webhookCondition(gw, obs, ro))
 	} else {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionWebhookReady)
+	}
+	if gw.Spec.VIP != nil {
+		conds = append(conds, vipCondition(obs))
+	} else {
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionVIPReady)
 	}
 	if v := defaultCertVerdict(obs); v != nil {
 		conds = append(conds, defaultCertCondition(v))
@@ -179,6 +194,8 @@ func blocking(obs observed) (string, string, bool) {
 	switch {
 	case obs.RenderErr != nil:
 		return v1alpha1.ReasonInvalidSpec, obs.RenderErr.Error(), true
+	case obs.VIPErr != nil:
+		return v1alpha1.ReasonRouterIDExhausted, obs.VIPErr.Error(), true
 	case len(obs.Conflicts) > 0:
 		msgs := make([]string, 0, len(obs.Conflicts))
 		for _, c := range obs.Conflicts {
@@ -311,6 +328,31 @@ func webhookCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) me
 	return c
 }
 
+// vipCondition reports whether a node holds the floating addresses.
+func vipCondition(obs observed) metav1.Condition {
+	c := metav1.Condition{Type: v1alpha1.ConditionVIPReady, Status: metav1.ConditionFalse}
+	if reason, msg, ok := blocking(obs); ok {
+		c.Reason, c.Message = reason, msg
+		return c
+	}
+	ready := 0
+	for i := range obs.Pods {
+		if p := &obs.Pods[i]; p.Status.Phase == corev1.PodRunning && p.DeletionTimestamp == nil && podReady(p) {
+			ready++
+		}
+	}
+	switch {
+	case ready == 0:
+		c.Reason, c.Message = v1alpha1.ReasonVIPNoReadyPods, fmt.Sprintf("Router ID %d configured; no controller pod is ready to hold the addresses", obs.VIPRouterID)
+	case obs.VIPHolder == "":
+		c.Reason, c.Message = v1alpha1.ReasonVIPNoHolder, fmt.Sprintf("%d controller pods are ready but no node reports holding the addresses (router ID %d); check the keepalived container logs", ready, obs.VIPRouterID)
+	default:
+		c.Status, c.Reason = metav1.ConditionTrue, v1alpha1.ReasonVIPHeld
+		c.Message = fmt.Sprintf("Node %s holds the addresses (router ID %d)", obs.VIPHolder, obs.VIPRouterID)
+	}
+	return c
+}
+
 // defaultCertCondition reports the default certificate's health.
 func defaultCertCondition(v *certhealth.Verdict) metav1.Condition {
 	status := metav1.ConditionFalse
@@ -325,6 +367,9 @@ func defaultCertCondition(v *certhealth.Verdict) metav1.Condition {
 func addresses(gw *v1alpha1.IngressGateway, obs observed) []string {
 	if len(gw.Spec.StatusAddresses) > 0 {
 		return slices.Clone(gw.Spec.StatusAddresses)
+	}
+	if gw.Spec.VIP != nil {
+		return render.VIPAddresses(gw)
 	}
 	var out []string
 	if !render.PublishesNodeAddresses(gw) {

@@ -46,6 +46,11 @@ const (
 	// Expired; the controller then serves its self-signed fake
 	// certificate. Absent without a default certificate.
 	ConditionDefaultCertificateReady = "DefaultCertificateReady"
+
+	// ConditionVIPReady is True when the floating addresses are configured
+	// and, once the fleet has ready pods, a node holds them. Absent without
+	// spec.vip.
+	ConditionVIPReady = "VIPReady"
 )
 
 // Condition reasons. They are UpperCamel and stable: scripts may match them.
@@ -92,6 +97,17 @@ const (
 	// ReasonCertificateError (WebhookReady=False): the webhook's
 	// certificates could not be issued.
 	ReasonCertificateError = "CertificateError"
+	// ReasonVIPHeld (VIPReady=True): a node holds the addresses.
+	ReasonVIPHeld = "Held"
+	// ReasonVIPNoReadyPods (VIPReady=False): no controller pod is ready, so
+	// no node may hold the addresses.
+	ReasonVIPNoReadyPods = "NoReadyPods"
+	// ReasonVIPNoHolder (VIPReady=False): pods are ready but no node
+	// reports holding the addresses.
+	ReasonVIPNoHolder = "NoHolder"
+	// ReasonRouterIDExhausted (VIPReady=False, Degraded=True): every VRRP
+	// router ID is taken by other gateways.
+	ReasonRouterIDExhausted = "RouterIDExhausted"
 	// ReasonAsExpected (Degraded=False).
 	ReasonAsExpected = "AsExpected"
 )

@@ -30,6 +30,7 @@ import (
 // +kubebuilder:validation:XValidation:rule="!has(self.udp) || self.udp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + (has(self.admissionWebhook) && has(self.admissionWebhook.port) && (!has(self.admissionWebhook.enabled) || self.admissionWebhook.enabled) ? [self.admissionWebhook.port] : [])))",message="udp[].port collides with a port this gateway's controller binds itself (spec.ports or spec.admissionWebhook.port); ingress-nginx reserves them for TCP and UDP alike; pick another port",fieldPath=".udp"
 // +kubebuilder:validation:XValidation:rule="!has(self.admissionWebhook) || !has(self.admissionWebhook.port) || (has(self.admissionWebhook.enabled) && !self.admissionWebhook.enabled) || !(self.admissionWebhook.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy])",message="admissionWebhook.port collides with one of spec.ports; the controller binds all of them, pick another port",fieldPath=".admissionWebhook.port"
 // +kubebuilder:validation:XValidation:rule="(!has(self.tcp) || self.tcp.all(e, !has(e.nodePort))) && (!has(self.udp) || self.udp.all(e, !has(e.nodePort))) || (has(self.service.type) && (self.service.type == 'NodePort' || self.service.type == 'LoadBalancer'))",message="tcp[].nodePort and udp[].nodePort require service.type NodePort or LoadBalancer",fieldPath=".service.type"
+// +kubebuilder:validation:XValidation:rule="!has(self.vip) || (has(self.workload.hostNetwork) && self.workload.hostNetwork)",message="vip needs workload.hostNetwork: keepalived must add the address to the node's own interface",fieldPath=".vip"
 type IngressGatewaySpec struct {
 	// controller configures the ingress controller process: its image,
 	// its main ConfigMap and extra command-line flags.
@@ -85,6 +86,13 @@ type IngressGatewaySpec struct {
 	// +kubebuilder:default={}
 	AdmissionWebhook AdmissionWebhookSpec `json:"admissionWebhook,omitzero"`
 
+	// vip floats one or more addresses over the fleet's nodes with VRRP
+	// (keepalived): the node holding them is one whose local controller
+	// answers /healthz. Requires workload.hostNetwork. The addresses become
+	// the gateway's status address.
+	// +optional
+	VIP *VIPSpec `json:"vip,omitempty"`
+
 	// tcp exposes TCP services on the gateway: each entry becomes a
 	// tcp-services ConfigMap entry, a Service port and, in hostPorts mode,
 	// a host port. Edits are hot-reloaded by the controller; pods are not
@@ -117,6 +125,96 @@ type IngressGatewaySpec struct {
 	// +kubebuilder:validation:items:MaxLength=253
 	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9.:-]+$`
 	StatusAddresses []string `json:"statusAddresses,omitempty"`
+}
+
+// VIPSpec configures the floating addresses of the fleet.
+// +kubebuilder:validation:XValidation:rule="!has(self.authSecretRef) || ((!has(self.advertIntervalMilliseconds) || self.advertIntervalMilliseconds % 1000 == 0) && self.addresses.all(a, !a.contains(':')))",message="authSecretRef needs VRRPv2: whole-second advertIntervalMilliseconds and IPv4 addresses only (VRRPv3, used for sub-second adverts and IPv6, has no authentication)",fieldPath=".authSecretRef"
+type VIPSpec struct {
+	// addresses are the floating addresses with their prefix length, IPv4
+	// and/or IPv6, e.g. 192.168.10.15/24.
+	// +required
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self.all(a, isCIDR(a))",message="addresses are CIDRs such as 192.168.10.15/24 or fd00::15/64"
+	Addresses []string `json:"addresses"`
+
+	// interface carries the addresses. When empty, each node uses the
+	// interface holding its InternalIP.
+	// +optional
+	// +kubebuilder:validation:MaxLength=15
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.:@-]+$`
+	Interface string `json:"interface,omitempty"`
+
+	// virtualRouterID is the VRRP router ID (1-255), which must be unique
+	// on the network segment. When unset the operator allocates one that is
+	// unique among the cluster's gateways and reports it in
+	// status.vip.routerID; an explicit value another gateway uses is
+	// rejected.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=255
+	VirtualRouterID *int32 `json:"virtualRouterID,omitempty"`
+
+	// authSecretRef names a key of a Secret in the gateway's namespace
+	// holding the VRRP password (up to 8 characters; VRRPv2 PASS
+	// authentication).
+	// +optional
+	AuthSecretRef *SecretKeySelector `json:"authSecretRef,omitempty"`
+
+	// unicast sends adverts to the fleet's nodes (kept current as nodes
+	// join and leave) rather than to the VRRP multicast group, which many
+	// networks block. Defaults to true.
+	// +optional
+	// +kubebuilder:default=true
+	Unicast *bool `json:"unicast,omitempty"`
+
+	// advertIntervalMilliseconds between VRRP adverts (100-25500, in steps
+	// of 10). A crashed holder is replaced after about 3.6 adverts; the
+	// default of 500 keeps that under 2 s. Sub-second values use VRRPv3.
+	// +optional
+	// +kubebuilder:default=500
+	// +kubebuilder:validation:Minimum=100
+	// +kubebuilder:validation:Maximum=25500
+	// +kubebuilder:validation:MultipleOf=10
+	AdvertIntervalMilliseconds int32 `json:"advertIntervalMilliseconds,omitempty"`
+
+	// garpRefreshSeconds re-sends gratuitous ARP / unsolicited neighbour
+	// advertisements from the holder this often, so switches never age the
+	// address out. 0 disables. Defaults to 60.
+	// +optional
+	// +kubebuilder:default=60
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=3600
+	GARPRefreshSeconds *int32 `json:"garpRefreshSeconds,omitempty"`
+
+	// preempt lets a recovered node take the addresses back. Off by
+	// default: the addresses stay where they are, with no second move.
+	// +optional
+	Preempt bool `json:"preempt,omitempty"`
+
+	// image of the keepalived sidecar: keepalived, /bin/sh, ip and curl.
+	// Pin it by digest. Defaults to the operator's --default-keepalived-image
+	// (RELATED_IMAGE_KEEPALIVED).
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Image string `json:"image,omitempty"`
+}
+
+// SecretKeySelector names a key of a Secret in the gateway's namespace.
+type SecretKeySelector struct {
+	// name of the Secret.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// key in the Secret. Defaults to "password".
+	// +optional
+	// +kubebuilder:default=password
+	// +kubebuilder:validation:MaxLength=253
+	Key string `json:"key,omitempty"`
 }
 
 // AdmissionWebhookSpec configures the data plane's validating admission
@@ -607,10 +705,29 @@ type IngressGatewayStatus struct {
 	// +optional
 	AdmissionWebhook *WebhookStatus `json:"admissionWebhook,omitempty"`
 
+	// vip reports the floating addresses.
+	// +optional
+	VIP *VIPStatus `json:"vip,omitempty"`
+
 	// defaultCertificate reports the certificate in
 	// spec.defaultCertificate.secretRef, as last read.
 	// +optional
 	DefaultCertificate *CertificateStatus `json:"defaultCertificate,omitempty"`
+}
+
+// VIPStatus reports the floating addresses and where they are.
+type VIPStatus struct {
+	// routerID is the VRRP router ID in use.
+	// +optional
+	RouterID int32 `json:"routerID,omitempty"`
+	// addresses are the floating addresses.
+	// +optional
+	// +listType=atomic
+	Addresses []string `json:"addresses,omitempty"`
+	// holder is the node holding the addresses, as its keepalived last
+	// reported through the Lease <gateway>-vip.
+	// +optional
+	Holder string `json:"holder,omitempty"`
 }
 
 // WebhookStatus reports the admission webhook's certificates.

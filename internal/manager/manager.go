@@ -50,6 +50,10 @@ import (
 // it mirrored (RELATED_IMAGE_*); it is the default of --default-controller-image.
 const ImageEnv = "RELATED_IMAGE_INGRESS_NGINX"
 
+// KeepalivedImageEnv names the environment variable with the default
+// keepalived sidecar image (OLM's RELATED_IMAGE_* convention).
+const KeepalivedImageEnv = "RELATED_IMAGE_KEEPALIVED"
+
 // Options are the operator's settings, bound to command-line flags.
 type Options struct {
 	MetricsAddr      string
@@ -147,6 +151,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.SyncPeriod, "sync-period", 0, "Reconcile every gateway at least this often (0: about every 10h).")
 	fs.StringVar(&o.Render.ControllerImage, "default-controller-image", def.ControllerImage,
 		"Controller image for gateways that set none; pin it by digest. Defaults to $"+ImageEnv+" when set.")
+	fs.StringVar(&o.Render.KeepalivedImage, "default-keepalived-image", os.Getenv(KeepalivedImageEnv),
+		"keepalived sidecar image for gateways with spec.vip that set none (keepalived, /bin/sh, ip, curl); pin it by digest. Defaults to $"+KeepalivedImageEnv+".")
 	fs.StringVar(&o.Render.ClusterRole, "dataplane-clusterrole", def.ClusterRole, "ClusterRole bound to every fleet cluster-wide.")
 	fs.StringVar(&o.Render.NamespacedClusterRole, "dataplane-namespaced-clusterrole", def.NamespacedClusterRole,
 		"ClusterRole bound to every fleet in its own namespace.")

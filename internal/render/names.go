@@ -114,6 +114,16 @@ func ValidatingWebhookConfigurationName(gw *v1alpha1.IngressGateway) string {
 	return "portico." + gw.Namespace + "." + gw.Name
 }
 
+// KeepalivedConfigMapName returns the VIP sidecar's ConfigMap.
+func KeepalivedConfigMapName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "keepalived")}
+}
+
+// VIPLeaseName returns the Lease that names the node holding the VIP.
+func VIPLeaseName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "vip")}
+}
+
 // ElectionID returns the name of the controller's leader-election Lease
 // (--election-id). Unique per gateway within its namespace.
 func ElectionID(gw *v1alpha1.IngressGateway) string {

@@ -59,15 +59,25 @@ func RoleBinding(gw *v1alpha1.IngressGateway, cfg Config) *rbacv1.RoleBinding {
 // a shared role would let one fleet steal another's leadership.
 func LeaderElectionRole(gw *v1alpha1.IngressGateway) *rbacv1.Role {
 	n := LeaderElectionRoleName(gw)
+	rules := []rbacv1.PolicyRule{{
+		APIGroups:     []string{"coordination.k8s.io"},
+		Resources:     []string{"leases"},
+		ResourceNames: []string{ElectionID(gw)},
+		Verbs:         []string{"get", "update"},
+	}}
+	if gw.Spec.VIP != nil {
+		// The VIP holder's keepalived reports itself in this one Lease.
+		rules = append(rules, rbacv1.PolicyRule{
+			APIGroups:     []string{"coordination.k8s.io"},
+			Resources:     []string{"leases"},
+			ResourceNames: []string{VIPLeaseName(gw).Name},
+			Verbs:         []string{"get", "patch"},
+		})
+	}
 	return &rbacv1.Role{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
 		ObjectMeta: objectMeta(gw, n.Name),
-		Rules: []rbacv1.PolicyRule{{
-			APIGroups:     []string{"coordination.k8s.io"},
-			Resources:     []string{"leases"},
-			ResourceNames: []string{ElectionID(gw)},
-			Verbs:         []string{"get", "update"},
-		}},
+		Rules:      rules,
 	}
 }
 

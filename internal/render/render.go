@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"reflect"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
@@ -54,6 +55,8 @@ type Config struct {
 	// NamespacedClusterRole holds the controller's permissions in its own
 	// namespace; it is bound with a RoleBinding.
 	NamespacedClusterRole string
+	// KeepalivedImage is used when spec.vip.image is empty.
+	KeepalivedImage string
 }
 
 // DefaultConfig returns the configuration used when the operator is started
@@ -103,6 +106,7 @@ var ManagedKinds = []ManagedKind{
 	{GVK: schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass"}},
 	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Secret"}, Namespaced: true},
 	{GVK: schema.GroupVersionKind{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"}},
+	{GVK: schema.GroupVersionKind{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease"}, Namespaced: true},
 }
 
 // Inputs are the values the operator resolves from the cluster before
@@ -111,6 +115,9 @@ type Inputs struct {
 	// Webhook is the admission webhook's certificate material; nil renders
 	// placeholders.
 	Webhook *WebhookPKI
+	// VIP is the allocated router ID and the fleet's node addresses; nil
+	// renders spec.vip.virtualRouterID (or 1) and no peers.
+	VIP *VIPInputs
 }
 
 // Render returns every object gw's fleet needs, with placeholders for the
@@ -158,6 +165,21 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 	if pki == nil {
 		pki = placeholderPKI()
 	}
+	var kaImage string
+	var kaConfig *corev1.ConfigMap
+	if gw.Spec.VIP != nil {
+		if kaImage = keepalivedImage(gw, cfg); kaImage == "" {
+			return nil, fmt.Errorf("spec.vip.image: Required value: no keepalived image given and the operator has no default (--default-keepalived-image or RELATED_IMAGE_KEEPALIVED); set one, pinned by digest")
+		}
+		vip := in.VIP
+		if vip == nil {
+			vip = placeholderVIP(gw)
+		}
+		if kaConfig, err = KeepalivedConfigMap(gw, vip); err != nil {
+			return nil, err
+		}
+		r.Objects = append(r.Objects, kaConfig, VIPLease(gw))
+	}
 	// The webhook's Secrets come before the workload (its pods mount the
 	// serving Secret) and its registration comes last, once a pod can
 	// answer: registering a Fail-policy webhook with no server behind it
@@ -167,7 +189,7 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 		r.Objects = append(r.Objects, svc)
 	}
 	r.Objects = appendNonNil(r.Objects, WebhookService(gw))
-	r.Objects = append(r.Objects, Workload(gw, r.Image), IngressClass(gw))
+	r.Objects = append(r.Objects, workloadWith(gw, r.Image, kaImage), IngressClass(gw))
 	r.Objects = appendNonNil(r.Objects, ValidatingWebhookConfiguration(gw, pki))
 	return r, nil
 }

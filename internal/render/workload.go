@@ -40,10 +40,27 @@ const ControllerContainerName = "controller"
 // Workload returns the DaemonSet or the Deployment that runs the controller,
 // whichever spec.workload.kind asks for.
 func Workload(gw *v1alpha1.IngressGateway, image string) client.Object {
+	return workloadWith(gw, image, "")
+}
+
+func workloadWith(gw *v1alpha1.IngressGateway, image, keepalivedImage string) client.Object {
 	if workloadKind(gw) == v1alpha1.WorkloadDeployment {
-		return Deployment(gw, image)
+		d := Deployment(gw, image)
+		addKeepalived(gw, &d.Spec.Template.Spec, keepalivedImage)
+		return d
 	}
-	return DaemonSet(gw, image)
+	ds := DaemonSet(gw, image)
+	addKeepalived(gw, &ds.Spec.Template.Spec, keepalivedImage)
+	return ds
+}
+
+// addKeepalived adds the VIP sidecar and its volumes to a pod spec.
+func addKeepalived(gw *v1alpha1.IngressGateway, spec *corev1.PodSpec, image string) {
+	if gw.Spec.VIP == nil {
+		return
+	}
+	spec.Containers = append(spec.Containers, keepalivedContainer(gw, image))
+	spec.Volumes = append(spec.Volumes, keepalivedVolumes(gw)...)
 }
 
 // DaemonSet returns the controller DaemonSet: one pod per matching node.
@@ -304,6 +321,9 @@ func publishArgs(gw *v1alpha1.IngressGateway) []string {
 	if len(gw.Spec.StatusAddresses) > 0 {
 		return []string{"--publish-status-address=" + strings.Join(gw.Spec.StatusAddresses, ",")}
 	}
+	if gw.Spec.VIP != nil {
+		return []string{vipPublishArg(gw)}
+	}
 	switch EffectiveServiceType(gw) {
 	case v1alpha1.ServiceTypeClusterIP, v1alpha1.ServiceTypeLoadBalancer:
 		return []string{"--publish-service=$(POD_NAMESPACE)/" + ServiceName(gw).Name}
@@ -315,9 +335,11 @@ func publishArgs(gw *v1alpha1.IngressGateway) []string {
 // PublishesNodeAddresses reports whether the gateway's address is the set of
 // nodes running its ready pods (as opposed to a Service or fixed addresses).
 func PublishesNodeAddresses(gw *v1alpha1.IngressGateway) bool {
-	if len(gw.Spec.StatusAddresses) > 0 {
+	if len(gw.Spec.StatusAddresses) > 0 || gw.Spec.VIP != nil {
 		return false
 	}
 	t := EffectiveServiceType(gw)
 	return t == v1alpha1.ServiceTypeNone || t == v1alpha1.ServiceTypeNodePort
 }
+
+func resourceMust(q string) resource.Quantity { return resource.MustParse(q) }

@@ -230,6 +230,40 @@ func IngressClassConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGa
 	return out
 }
 
+// routerIDField is spec.vip.virtualRouterID.
+var routerIDField = field.NewPath("spec", "vip", "virtualRouterID")
+
+// RouterIDConflicts reports an explicit VRRP router ID that another gateway
+// already uses, explicitly or as allocated by the operator (status.vip).
+// Two VRRP instances with one ID on a segment fight over their addresses.
+func RouterIDConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) []Conflict {
+	if gw.Spec.VIP == nil || gw.Spec.VIP.VirtualRouterID == nil {
+		return nil
+	}
+	id := *gw.Spec.VIP.VirtualRouterID
+	var out []Conflict
+	for _, o := range sortedOthers(gw, all) {
+		if o.Spec.VIP == nil {
+			continue
+		}
+		theirs := int32(0)
+		switch {
+		case o.Spec.VIP.VirtualRouterID != nil:
+			theirs = *o.Spec.VIP.VirtualRouterID
+		case o.Status.VIP != nil:
+			theirs = o.Status.VIP.RouterID
+		}
+		if theirs == id {
+			out = append(out, Conflict{
+				Err: field.Invalid(routerIDField, id, fmt.Sprintf("VRRP router ID %d is already used by IngressGateway %s; "+
+					"pick another, or leave virtualRouterID unset and the operator allocates a free one", id, gatewayRef(o))),
+				Key: fmt.Sprintf("routerid/%d/%s", id, gatewayRef(o)),
+			})
+		}
+	}
+	return out
+}
+
 // Introduced returns the conflicts of now whose keys are not in before: an
 // update is refused only for what it breaks, so gateways that conflicted
 // before the webhook was installed can still be edited (and finalized).

@@ -336,3 +336,44 @@ func TestIntroduced(t *testing.T) {
 }
 
 func port(p int32) intstr.IntOrString { return intstr.FromInt32(p) }
+
+func TestRouterIDConflicts(t *testing.T) {
+	vip := func(ns, name string, explicit, allocated int32) v1alpha1.IngressGateway {
+		gw := v1alpha1.IngressGateway{}
+		gw.Namespace, gw.Name = ns, name
+		gw.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"10.0.0.1/24"}}
+		if explicit != 0 {
+			gw.Spec.VIP.VirtualRouterID = &explicit
+		}
+		if allocated != 0 {
+			gw.Status.VIP = &v1alpha1.VIPStatus{RouterID: allocated}
+		}
+		return gw
+	}
+	all := []v1alpha1.IngressGateway{vip("a", "explicit", 7, 7), vip("b", "allocated", 0, 9), vip("c", "other", 0, 0)}
+	cases := []struct {
+		name string
+		gw   v1alpha1.IngressGateway
+		want string
+	}{
+		{"collides with an explicit ID", vip("d", "new", 7, 0), "VRRP router ID 7 is already used by IngressGateway a/explicit"},
+		{"collides with an allocated ID", vip("d", "new", 9, 0), "already used by IngressGateway b/allocated"},
+		{"a free ID", vip("d", "new", 8, 0), ""},
+		{"no explicit ID: the operator allocates", vip("d", "new", 0, 0), ""},
+		{"its own ID on update", vip("a", "explicit", 7, 7), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := webhook.RouterIDConflicts(&tc.gw, all)
+			if tc.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("unexpected conflicts: %v", got)
+				}
+				return
+			}
+			if len(got) != 1 || !strings.Contains(got[0].Err.Error(), tc.want) || !strings.Contains(got[0].Err.Error(), "spec.vip.virtualRouterID") {
+				t.Fatalf("got %v, want one conflict with %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -144,7 +144,7 @@ func (v *Validator) listGateways(ctx context.Context) ([]v1alpha1.IngressGateway
 // conflicts returns every conflict of gw with the gateways in all and with
 // the IngressClass of its name.
 func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) ([]Conflict, error) {
-	out := HostPortConflicts(gw, all)
+	out := append(HostPortConflicts(gw, all), RouterIDConflicts(gw, all)...)
 	ic := &networkingv1.IngressClass{}
 	class := render.IngressClassName(gw)
 	switch err := v.APIReader.Get(ctx, types.NamespacedName{Name: class}, ic); {

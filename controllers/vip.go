@@ -1,0 +1,119 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// errRouterIDsExhausted says every VRRP router ID is in use.
+var errRouterIDsExhausted = fmt.Errorf("every VRRP router ID (1-255) is used by another gateway; set spec.vip.virtualRouterID to one that is free on this network segment")
+
+// routerID returns gw's VRRP router ID: spec.vip.virtualRouterID, else the
+// one recorded in status (stable across operator restarts) while no other
+// gateway uses it, else the lowest free one. Allocation is serialised in
+// this process and remembered, so two gateways reconciled at once never get
+// the same ID.
+func (r *Reconciler) routerID(ctx context.Context, gw *v1alpha1.IngressGateway) (int32, error) {
+	if v := gw.Spec.VIP.VirtualRouterID; v != nil {
+		return *v, nil
+	}
+	gws := &v1alpha1.IngressGatewayList{}
+	if err := r.Client.List(ctx, gws); err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	used := map[int32]bool{}
+	for i := range gws.Items {
+		o := &gws.Items[i]
+		if o.UID == gw.UID || o.Spec.VIP == nil {
+			continue
+		}
+		switch {
+		case o.Spec.VIP.VirtualRouterID != nil:
+			used[*o.Spec.VIP.VirtualRouterID] = true
+		case r.routerIDs[o.UID] != 0:
+			used[r.routerIDs[o.UID]] = true
+		case o.Status.VIP != nil && o.Status.VIP.RouterID != 0:
+			used[o.Status.VIP.RouterID] = true
+		}
+	}
+	for _, id := range []int32{r.routerIDs[gw.UID], statusRouterID(gw)} {
+		if id != 0 && !used[id] {
+			r.routerIDs[gw.UID] = id
+			return id, nil
+		}
+	}
+	for id := int32(1); id <= 255; id++ {
+		if !used[id] {
+			r.routerIDs[gw.UID] = id
+			return id, nil
+		}
+	}
+	return 0, errRouterIDsExhausted
+}
+
+func statusRouterID(gw *v1alpha1.IngressGateway) int32 {
+	if gw.Status.VIP != nil {
+		return gw.Status.VIP.RouterID
+	}
+	return 0
+}
+
+// vipPeers returns the addresses of the nodes running gw's pods, sorted:
+// the unicast peers of its keepalived instances.
+func (r *Reconciler) vipPeers(ctx context.Context, gw *v1alpha1.IngressGateway) ([]corev1.Pod, []string, error) {
+	pods := &corev1.PodList{}
+	if err := r.Client.List(ctx, pods, client.InNamespace(gw.Namespace), client.MatchingLabels(render.SelectorLabels(gw))); err != nil {
+		return nil, nil, err
+	}
+	var peers []string
+	for _, p := range pods.Items {
+		if p.Status.HostIP == "" || p.DeletionTimestamp != nil || p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+			continue
+		}
+		if !slices.Contains(peers, p.Status.HostIP) {
+			peers = append(peers, p.Status.HostIP)
+		}
+	}
+	slices.Sort(peers)
+	return pods.Items, peers, nil
+}
+
+// vipHolder returns the node the VIP Lease names, "" when none.
+func (r *Reconciler) vipHolder(ctx context.Context, gw *v1alpha1.IngressGateway) (string, error) {
+	l := &coordinationv1.Lease{}
+	err := r.Client.Get(ctx, render.VIPLeaseName(gw), l)
+	if apierrors.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil || l.Spec.HolderIdentity == nil {
+		return "", err
+	}
+	return *l.Spec.HolderIdentity, nil
+}

@@ -1,0 +1,316 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package keepalived_test
+
+import (
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/portico-dev/portico/internal/golden"
+	"github.com/portico-dev/portico/internal/keepalived"
+)
+
+func base() keepalived.Config {
+	return keepalived.Config{
+		Instance:           "portico_ingress_public",
+		RouterID:           51,
+		Addresses:          []string{"192.168.10.15/24"},
+		Unicast:            true,
+		Peers:              []string{"192.168.10.11", "192.168.10.12", "192.168.10.13"},
+		GARPRefreshSeconds: keepalived.DefaultGARPRefreshSeconds,
+		HealthzURL:         "http://127.0.0.1:10254/healthz",
+		LeaseName:          "public-vip",
+	}
+}
+
+// cases are the configurations every test renders; configtest_test.go runs
+// each through entrypoint.sh and keepalived --config-test.
+var cases = map[string]func(*keepalived.Config){
+	"v4-unicast": func(*keepalived.Config) {},
+	"v4-multicast": func(c *keepalived.Config) {
+		c.Unicast = false
+	},
+	"v6-unicast": func(c *keepalived.Config) {
+		c.Addresses = []string{"fd00:10::15/64"}
+		c.Peers = []string{"fd00:10::11", "fd00:10::12", "fd00:10::13"}
+	},
+	"dual-stack-unicast": func(c *keepalived.Config) {
+		c.Addresses = []string{"192.168.10.15/24", "fd00:10::15/64", "192.168.10.16/32"}
+		c.Peers = []string{"192.168.10.11", "192.168.10.12", "fd00:10::11", "fd00:10::12"}
+	},
+	"dual-stack-multicast": func(c *keepalived.Config) {
+		c.Addresses = []string{"fd00:10::15/64", "192.168.10.15/24"}
+		c.Unicast = false
+		c.Peers = nil
+	},
+	"auth": func(c *keepalived.Config) {
+		c.Auth = true
+		c.AdvertIntervalMilliseconds = 1000
+	},
+	"preempt": func(c *keepalived.Config) {
+		c.Preempt = true
+	},
+	"sub-second-advert": func(c *keepalived.Config) {
+		c.AdvertIntervalMilliseconds = 250
+	},
+	"whole-second-advert": func(c *keepalived.Config) {
+		c.AdvertIntervalMilliseconds = 2000
+	},
+	"garp-off": func(c *keepalived.Config) {
+		c.GARPRefreshSeconds = 0
+	},
+	"explicit-interface": func(c *keepalived.Config) {
+		c.Interface = "eth0"
+		c.LeaseName = ""
+	},
+	"lone-node": func(c *keepalived.Config) {
+		c.Peers = []string{"192.168.10.11"}
+	},
+}
+
+func config(name string) keepalived.Config {
+	c := base()
+	cases[name](&c)
+	return c
+}
+
+// TestGolden pins the rendered template of every case
+// (go test ./internal/keepalived -update rewrites testdata).
+func TestGolden(t *testing.T) {
+	for _, name := range slices.Sorted(maps.Keys(cases)) {
+		t.Run(name, func(t *testing.T) {
+			files, err := keepalived.Files(config(name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", name+".conf.tmpl"), []byte(files[keepalived.TemplateFile]))
+			again, _ := keepalived.Files(config(name))
+			if !maps.Equal(files, again) {
+				t.Fatal("two renders of one config differ")
+			}
+		})
+	}
+}
+
+func TestFileSet(t *testing.T) {
+	files, err := keepalived.Files(base())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"check.sh", "entrypoint.sh", "keepalived.conf.tmpl", "notify.sh", "peers"}
+	if got := slices.Sorted(maps.Keys(files)); !slices.Equal(got, want) {
+		t.Fatalf("files %v, want %v", got, want)
+	}
+	if got := files[keepalived.PeersFile]; got != "192.168.10.11\n192.168.10.12\n192.168.10.13\n" {
+		t.Errorf("peers %q", got)
+	}
+	for name, body := range files {
+		if strings.Contains(body, "@SETTINGS@") {
+			t.Errorf("%s: settings marker left in", name)
+		}
+		if strings.HasSuffix(name, ".sh") && !strings.HasPrefix(body, "#!/bin/sh\n") {
+			t.Errorf("%s: no /bin/sh shebang", name)
+		}
+	}
+	for _, want := range []string{"HEALTHZ_URL='http://127.0.0.1:10254/healthz'\n", "--max-time 1"} {
+		if !strings.Contains(files[keepalived.CheckFile], want) {
+			t.Errorf("check.sh lacks %q", want)
+		}
+	}
+	for _, want := range []string{"LEASE_NAME='public-vip'\n", "VIPS='192.168.10.15/24'\n"} {
+		if !strings.Contains(files[keepalived.NotifyFile], want) {
+			t.Errorf("notify.sh lacks %q", want)
+		}
+	}
+}
+
+// TestSemantics checks the keepalived settings the failover behaviour
+// rests on, in every case.
+func TestSemantics(t *testing.T) {
+	for name := range cases {
+		c := config(name)
+		files, err := keepalived.Files(c)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		conf := files[keepalived.TemplateFile]
+		instances, group := keepalived.InstanceNames(c)
+		for _, want := range []string{
+			"state BACKUP", "priority 100", "init_fail", "interval 1\n", "fall 2\n", "rise 2\n",
+			"portico_healthz weight 0", "vrrp_garp_master_repeat 5", "vrrp_garp_master_delay 5",
+		} {
+			if n := strings.Count(conf, want); n == 0 {
+				t.Errorf("%s: missing %q", name, want)
+			}
+		}
+		if got := strings.Count(conf, "state BACKUP"); got != len(instances) {
+			t.Errorf("%s: %d instances, want %d", name, got, len(instances))
+		}
+		if got, want := strings.Count(conf, "nopreempt"), len(instances); c.Preempt && got != 0 || !c.Preempt && got != want {
+			t.Errorf("%s: %d nopreempt lines (preempt %v)", name, got, c.Preempt)
+		}
+		if got := strings.Count(conf, "    notify "); got != 1 {
+			t.Errorf("%s: %d notify lines, want 1 (group or instance)", name, got)
+		}
+		if (group != "") != strings.Contains(conf, "vrrp_sync_group "+group+" {") {
+			t.Errorf("%s: sync group %q mismatch", name, group)
+		}
+		refresh := strings.Contains(conf, "vrrp_garp_master_refresh ")
+		if refresh != (c.GARPRefreshSeconds > 0) {
+			t.Errorf("%s: garp refresh rendered %v for %d s", name, refresh, c.GARPRefreshSeconds)
+		}
+		if strings.Contains(conf, "@UNICAST_IPV") != c.Unicast {
+			t.Errorf("%s: unicast markers present %v, unicast %v", name, !c.Unicast, c.Unicast)
+		}
+		if strings.Contains(conf, "auth_pass @VRRP_PASSWORD@") != c.Auth {
+			t.Errorf("%s: auth rendered wrongly", name)
+		}
+		if strings.Contains(conf, "@INTERFACE@") != (c.Interface == "") {
+			t.Errorf("%s: interface marker wrong", name)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		edit  func(*keepalived.Config)
+		want  int
+		advrt string
+	}{
+		{"default interval is sub-second", func(*keepalived.Config) {}, 3, "advert_int 0.5\n"},
+		{"whole seconds, IPv4", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = 1000 }, 2, "advert_int 1\n"},
+		{"3 s, IPv4", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = 3000 }, 2, "advert_int 3\n"},
+		{"1.5 s", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = 1500 }, 3, "advert_int 1.5\n"},
+		{"10 ms", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = 10 }, 3, "advert_int 0.01\n"},
+		{"IPv6 needs v3 at whole seconds", func(c *keepalived.Config) {
+			c.AdvertIntervalMilliseconds = 1000
+			c.Addresses = []string{"fd00::15/64"}
+			c.Peers = []string{"fd00::1"}
+		}, 3, "advert_int 1\n"},
+		{"dual-stack: one version for both", func(c *keepalived.Config) {
+			c.AdvertIntervalMilliseconds = 1000
+			c.Addresses = []string{"10.0.0.15/24", "fd00::15/64"}
+			c.Peers = []string{"10.0.0.1", "fd00::1"}
+		}, 3, "advert_int 1\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			tc.edit(&c)
+			if got := keepalived.Version(c); got != tc.want {
+				t.Fatalf("Version %d, want %d", got, tc.want)
+			}
+			files, err := keepalived.Files(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conf := files[keepalived.TemplateFile]
+			instances, _ := keepalived.InstanceNames(c)
+			if got := strings.Count(conf, "version "+string(rune('0'+tc.want))+"\n"); got != len(instances) {
+				t.Errorf("%d instances carry version %d, want %d:\n%s", got, tc.want, len(instances), conf)
+			}
+			if !strings.Contains(conf, tc.advrt) {
+				t.Errorf("no %q in\n%s", tc.advrt, conf)
+			}
+		})
+	}
+}
+
+func TestInstanceNames(t *testing.T) {
+	for _, tc := range []struct {
+		instance  string
+		addresses []string
+		want      []string
+		group     string
+	}{
+		{"portico_ns_gw", []string{"10.0.0.1/24"}, []string{"portico_ns_gw"}, ""},
+		{"portico_my-ns_my.gw", []string{"10.0.0.1/24"}, []string{"portico_my_ns_my_gw"}, ""},
+		{"portico_a_very_long_namespace_name_and_gateway", []string{"fd00::1/64"}, []string{"portico_a_very_long_namespace_"}, ""},
+		{"portico_ns_gw", []string{"10.0.0.1/24", "fd00::1/64"}, []string{"portico_ns_gw_v4", "portico_ns_gw_v6"}, "portico_ns_gw"},
+		{"portico_a_very_long_namespace_name_and_gateway", []string{"fd00::1/64", "10.0.0.1/24"},
+			[]string{"portico_a_very_long_namespa_v4", "portico_a_very_long_namespa_v6"}, "portico_a_very_long_namespa"},
+	} {
+		c := base()
+		c.Instance, c.Addresses = tc.instance, tc.addresses
+		got, group := keepalived.InstanceNames(c)
+		if !slices.Equal(got, tc.want) || group != tc.group {
+			t.Errorf("%q %v: got %v %q, want %v %q", tc.instance, tc.addresses, got, group, tc.want, tc.group)
+		}
+		for _, n := range append(got, group) {
+			if len(n) > 30 {
+				t.Errorf("%q is longer than 30", n)
+			}
+		}
+	}
+}
+
+func TestValidation(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*keepalived.Config)
+		want string
+	}{
+		{"no instance", func(c *keepalived.Config) { c.Instance = "" }, "instance: must not be empty"},
+		{"router id 0", func(c *keepalived.Config) { c.RouterID = 0 }, "routerID: 0 is outside 1-255"},
+		{"router id 256", func(c *keepalived.Config) { c.RouterID = 256 }, "routerID: 256 is outside 1-255"},
+		{"no addresses", func(c *keepalived.Config) { c.Addresses = nil }, "addresses: at least one VIP"},
+		{"bare address", func(c *keepalived.Config) { c.Addresses = []string{"192.168.10.15"} }, `addresses: "192.168.10.15" is not a CIDR`},
+		{"duplicate VIP", func(c *keepalived.Config) { c.Addresses = []string{"10.0.0.1/24", "10.0.0.1/32"} }, "listed twice"},
+		{"loopback VIP", func(c *keepalived.Config) { c.Addresses = []string{"127.0.0.2/8"} }, "not a usable unicast VIP"},
+		{"link-local VIP", func(c *keepalived.Config) { c.Addresses = []string{"fe80::1/64"} }, "not a usable unicast VIP"},
+		{"mapped VIP", func(c *keepalived.Config) { c.Addresses = []string{"::ffff:10.0.0.1/120"} }, "IPv4-mapped"},
+		{"bad interface", func(c *keepalived.Config) { c.Interface = "eth0; rm -rf /" }, "interface:"},
+		{"loopback interface", func(c *keepalived.Config) { c.Interface = "lo" }, "interface:"},
+		{"bad peer", func(c *keepalived.Config) { c.Peers = []string{"node-1"} }, `peers: "node-1" is not an IP address`},
+		{"duplicate peer", func(c *keepalived.Config) { c.Peers = []string{"10.0.0.1", "10.0.0.1"} }, "listed twice"},
+		{"peer is VIP", func(c *keepalived.Config) { c.Peers = []string{"192.168.10.15"} }, "also a VIP"},
+		{"unicast v6 without v6 peers", func(c *keepalived.Config) { c.Addresses = []string{"fd00::15/64"} }, "unicast IPv6 VIPs need the IPv6 node addresses"},
+		{"unicast v4 with only IPv6 peers", func(c *keepalived.Config) { c.Peers = []string{"fd00::11", "fd00::12"} }, "unicast IPv4 VIPs need the IPv4 node addresses"},
+		{"negative advert", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = -1 }, "negative"},
+		{"advert not centiseconds", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = 1005 }, "not a multiple of 10"},
+		{"advert too long", func(c *keepalived.Config) { c.AdvertIntervalMilliseconds = 41000 }, "above 40950"},
+		{"negative garp", func(c *keepalived.Config) { c.GARPRefreshSeconds = -5 }, "garpRefreshSeconds"},
+		{"no healthz", func(c *keepalived.Config) { c.HealthzURL = "" }, "healthzURL: must not be empty"},
+		{"healthz not http", func(c *keepalived.Config) { c.HealthzURL = "tcp://127.0.0.1:10254" }, "not an http(s) URL"},
+		{"healthz with quote", func(c *keepalived.Config) { c.HealthzURL = "http://127.0.0.1/'$(reboot)'" }, "cannot carry safely"},
+		{"bad lease", func(c *keepalived.Config) { c.LeaseName = "Bad_Name" }, "leaseName:"},
+		{"auth with default (v3) interval", func(c *keepalived.Config) { c.Auth = true }, "auth needs VRRPv2, but this VIP needs VRRPv3 (advert interval 500 ms is not whole seconds)"},
+		{"auth with IPv6", func(c *keepalived.Config) {
+			c.Auth, c.AdvertIntervalMilliseconds = true, 1000
+			c.Addresses, c.Peers = []string{"fd00::15/64"}, []string{"fd00::1"}
+		}, "auth needs VRRPv2, but this VIP needs VRRPv3 (IPv6 VIP fd00::15/64)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := base()
+			tc.edit(&c)
+			_, err := keepalived.Files(c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	// Every problem is reported at once.
+	_, err := keepalived.Files(keepalived.Config{})
+	for _, want := range []string{"instance:", "routerID:", "addresses:", "healthzURL:"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("empty config: error %v lacks %q", err, want)
+		}
+	}
+}
