@@ -45,9 +45,13 @@ k8s-binaries: ## Build etcd, kube-apiserver and kubectl from Go modules into the
 	hack/build-k8s-binaries.sh etcd kube-apiserver kubectl
 
 .PHONY: test
-test: manifests generate fmt vet k8s-binaries ## Run every test: golden renders, status, envtest suites.
+test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golden renders, status, envtest suites, keepalived checks.
 	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" \
 		go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
+
+.PHONY: test-deps
+test-deps: ## Install keepalived, iproute2 and curl for the VIP tests when missing (apt-get).
+	hack/install-test-deps.sh
 
 .PHONY: bench
 bench: k8s-binaries ## Print the performance figures (about 10 minutes; BENCH_FLAGS=-quick for a 1-minute smoke run).
@@ -57,7 +61,7 @@ bench: k8s-binaries ## Print the performance figures (about 10 minutes; BENCH_FL
 
 .PHONY: test-update-golden
 test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports).
-	go test ./internal/render/... ./internal/cli/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip' -update
+	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip' -update
 
 .PHONY: verify
 verify: fmt manifests generate test-update-golden ## Fail if generated code, manifests or golden files are stale.
