@@ -82,7 +82,7 @@ var _ = Describe("IngressGateway floating VIP", func() {
 			g.Expect(cs[0].SecurityContext.Capabilities.Add).To(ConsistOf(corev1.Capability("NET_BIND_SERVICE")))
 			g.Expect(cs[1].Name).To(Equal(render.KeepalivedContainerName))
 			g.Expect(cs[1].Image).To(Equal(testKeepalivedImage))
-			g.Expect(cs[1].SecurityContext.Capabilities.Add).To(ConsistOf(corev1.Capability("NET_ADMIN"), corev1.Capability("NET_RAW"), corev1.Capability("NET_BROADCAST")))
+			g.Expect(cs[1].SecurityContext.Capabilities.Add).To(ConsistOf(corev1.Capability("NET_ADMIN"), corev1.Capability("NET_RAW"), corev1.Capability("NET_BROADCAST"), corev1.Capability("SETGID")))
 			g.Expect(containerArgs(ds.Spec.Template.Spec)).To(ContainElement("--publish-status-address=192.168.10.15"))
 			cm := getConfigMap(ctx, g, render.KeepalivedConfigMapName(gw))
 			g.Expect(cm.Data).To(HaveKey(keepalived.TemplateFile))

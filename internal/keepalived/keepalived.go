@@ -29,7 +29,9 @@ limitations under the License.
 //   - env NODE_IP (status.hostIP), NODE_NAME (spec.nodeName), POD_NAMESPACE,
 //     and VRRP_PASSWORD when Auth is set; RUN_DIR (default
 //     /tmp/portico-keepalived) must be writable, e.g. an emptyDir;
-//   - hostNetwork and capabilities NET_ADMIN and NET_RAW;
+//   - hostNetwork and capabilities NET_ADMIN, NET_RAW and SETGID (keepalived
+//     2.2.7 calls setgroups before running every script, even as root;
+//     without it no health check or notification ever runs);
 //   - a ServiceAccount token allowed to get and patch the Lease (and create
 //     it, unless the operator creates it first, which resourceNames-scoped
 //     RBAC needs).

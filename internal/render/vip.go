@@ -166,8 +166,13 @@ func keepalivedContainer(gw *v1alpha1.IngressGateway, image string) corev1.Conta
 		}},
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: ptr.To(false),
+			// NET_ADMIN adds the addresses, NET_RAW opens the VRRP and ARP
+			// sockets, NET_BROADCAST as upstream's keepalived pods have it.
+			// SETGID because keepalived calls setgroups() before every
+			// script: without it no health check or notify ever runs and
+			// the VIP is silently no longer tied to the controller's health.
 			Capabilities: &corev1.Capabilities{
-				Add:  []corev1.Capability{"NET_ADMIN", "NET_RAW", "NET_BROADCAST"},
+				Add:  []corev1.Capability{"NET_ADMIN", "NET_RAW", "NET_BROADCAST", "SETGID"},
 				Drop: []corev1.Capability{"ALL"},
 			},
 			// Added capabilities reach only root's effective set.

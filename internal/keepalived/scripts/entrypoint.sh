@@ -9,6 +9,7 @@
 # KUBE_API_URL, KEEPALIVED (binary), POLL_SECONDS (2), LEASE_SYNC_SECONDS (30).
 # @SETTINGS@
 set -u
+umask 022
 CONFIG_DIR=${CONFIG_DIR:-$(cd "$(dirname "$0")" && pwd)}
 RUN_DIR=${RUN_DIR:-/tmp/portico-keepalived}
 KEEPALIVED=${KEEPALIVED:-keepalived}
@@ -180,11 +181,21 @@ for tool in "$KEEPALIVED" ip curl; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed: the sidecar image needs keepalived, iproute2 (ip) and curl"
 done
 
+# Fail loudly on missing capabilities: without SETGID keepalived 2.2.7 cannot
+# run scripts, counts every health check as passed and never notifies.
+caps=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
+if [ -n "$caps" ]; then
+	for c in 12:NET_ADMIN 13:NET_RAW 6:SETGID; do
+		[ $((0x$caps >> ${c%%:*} & 1)) -eq 1 ] || die "capability ${c#*:} is missing (effective set $caps); the sidecar needs NET_ADMIN, NET_RAW and SETGID"
+	done
+fi
+
 trap 'log "stopping before keepalived started"; exit 0' TERM INT
 
 # A keepalived killed with SIGKILL cannot remove its VIPs, and keepalived is
 # not running now, so any VIP here is stale: a second holder (kube-vip #1579).
 sh "$CONFIG_DIR/notify.sh" --release
+
 # sync_lease: notify.sh --sync in the background, one at a time; the marker
 # tells when it finished without trusting a pid that may have been reused.
 sync_lease() {

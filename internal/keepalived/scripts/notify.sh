@@ -10,6 +10,9 @@
 # API errors are logged and never fatal: the VIP does not depend on the API.
 # @SETTINGS@
 set -u
+# keepalived runs scripts with its own umask; without CAP_DAC_OVERRIDE
+# (the sidecar drops it) root could not use a lock dir created 0600.
+umask 022
 RUN_DIR=${RUN_DIR:-/tmp/portico-keepalived}
 SA_DIR=${SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
 if [ -z "${KUBE_API_URL:-}" ]; then
@@ -51,7 +54,9 @@ lock() {
 	i=0
 	while ! mkdir "$RUN_DIR/lease.lock" 2>/dev/null; do
 		owner=$(cat "$RUN_DIR/lease.lock/pid" 2>/dev/null || true)
-		if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+		# Stale: its owner is gone, or it never got an owner (killed
+		# between mkdir and writing the pid).
+		if { [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; } || { [ -z "$owner" ] && [ "$i" -ge 10 ]; }; then
 			rm -rf "$RUN_DIR/lease.lock"
 			continue
 		fi
