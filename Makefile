@@ -59,6 +59,10 @@ bench: k8s-binaries ## Print the performance figures (about 10 minutes; BENCH_FL
 	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" \
 		go test ./test/bench -run '^$$' -bench NoopReconcile -benchtime 2000x -count 5
 
+.PHONY: bench-vip
+bench-vip: test-deps ## Print VIP failover times with real keepalived in network namespaces (root; about 2 minutes).
+	PORTICO_VIP_BENCH=1 go test ./test/vip -run TestFailoverTimes -count=1 -v
+
 .PHONY: test-update-golden
 test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports).
 	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip' -update
