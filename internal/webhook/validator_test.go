@@ -18,8 +18,6 @@ package webhook_test
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -169,34 +167,6 @@ var _ = Describe("IngressGateway admission", func() {
 		err := update(9000, 10254)
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
 		Expect(causes(err)).To(Equal([]string{"spec.tcp[1].port"}))
-	})
-
-	It("rejects an explicit VRRP router ID another gateway uses, explicitly or as allocated", func() {
-		id := int32(100 + rand.Intn(150))
-		withVIP := func(routerID int32) func(*v1alpha1.IngressGateway) {
-			return func(gw *v1alpha1.IngressGateway) {
-				gw.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.30.1/24"}, Image: "example.org/keepalived@sha256:" + strings.Repeat("2", 64)}
-				if routerID != 0 {
-					gw.Spec.VIP.VirtualRouterID = &routerID
-				}
-			}
-		}
-		first := created(build("vrrp-a", hostNetwork, onNodes("a"), withVIP(id)))
-		err := k8sClient.Create(ctx, build("vrrp-b", hostNetwork, onNodes("b"), withVIP(id)))
-		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
-		Expect(causes(err)).To(Equal([]string{"spec.vip.virtualRouterID"}))
-		Expect(err.Error()).To(ContainSubstring(fmt.Sprintf("VRRP router ID %d is already used by IngressGateway %s/%s", id, ns, first.Name)))
-
-		By("an ID the operator allocated (status.vip.routerID) counts too")
-		allocated := created(build("vrrp-c", hostNetwork, onNodes("c"), withVIP(0)))
-		allocated.Status.VIP = &v1alpha1.VIPStatus{RouterID: id + 1}
-		Expect(k8sClient.Status().Update(ctx, allocated)).To(Succeed())
-		Eventually(func(g Gomega) {
-			err := k8sClient.Create(ctx, build("vrrp-d", hostNetwork, onNodes("d"), withVIP(id+1)))
-			g.Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
-			g.Expect(err.Error()).To(ContainSubstring("already used by IngressGateway " + ns + "/" + allocated.Name))
-		}).Should(Succeed())
-		Expect(k8sClient.Create(ctx, build("vrrp-e", hostNetwork, onNodes("e"), withVIP(id+2)))).To(Succeed())
 	})
 
 	It("rejects a second gateway with the same IngressClass name, naming the first", func() {
