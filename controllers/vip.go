@@ -42,6 +42,15 @@ func (r *Reconciler) routerID(ctx context.Context, gw *v1alpha1.IngressGateway) 
 	if v := gw.Spec.VIP.VirtualRouterID; v != nil {
 		return *v, nil
 	}
+	// Once allocated in this process an ID stays valid (the webhook refuses
+	// explicit IDs in use), so only the first reconcile after a start pays
+	// for listing every gateway.
+	r.mu.Lock()
+	id, ok := r.routerIDs[gw.UID]
+	r.mu.Unlock()
+	if ok {
+		return id, nil
+	}
 	gws := &v1alpha1.IngressGatewayList{}
 	if err := r.Client.List(ctx, gws); err != nil {
 		return 0, err
