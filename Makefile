@@ -11,6 +11,10 @@ LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GO_TEST_FLAGS ?=
+# etcd, kube-apiserver and kubectl for envtest; the rest for the simulated
+# cluster (workload controllers, scheduler, kwok's fake kubelets).
+K8S_COMPONENTS ?= etcd kube-apiserver kubectl kube-controller-manager kube-scheduler kwok
+K8S_ASSETS = $$(hack/build-k8s-binaries.sh $(K8S_COMPONENTS) | tail -1)
 GOBIN_DIR ?= $(or $(shell go env GOBIN),$(shell go env GOPATH)/bin)
 
 .PHONY: all
@@ -41,13 +45,25 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: k8s-binaries
-k8s-binaries: ## Build etcd, kube-apiserver and kubectl from Go modules into the cache (skipped when present).
-	hack/build-k8s-binaries.sh etcd kube-apiserver kubectl
+k8s-binaries: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and kwok from Go modules into the cache (skipped when present).
+	hack/build-k8s-binaries.sh $(K8S_COMPONENTS)
 
 .PHONY: test
-test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golden renders, status, envtest suites, keepalived checks.
-	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" \
-		go test $(GO_TEST_FLAGS) ./... -coverprofile cover.out
+test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golden renders, status, envtest and e2e suites, keepalived failover.
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" \
+		go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v /test/vip) -coverprofile cover.out
+	@# The failover tests time keepalived against < 3 s goals: they run on
+	@# their own, not beside the e2e suite's simulated cluster.
+	go test $(GO_TEST_FLAGS) ./test/vip -count=1
+	$(MAKE) test-bundle
+
+.PHONY: test-bundle
+test-bundle: ## Validate bundle/ with the operator-framework validators (own Go module: test/bundle).
+	cd test/bundle && go vet ./... && go test $(GO_TEST_FLAGS) ./...
+
+.PHONY: test-e2e
+test-e2e: k8s-binaries ## Run only the e2e suite: the operator binary on a simulated cluster (kwok nodes, real workload controllers and scheduler).
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go test $(GO_TEST_FLAGS) ./test/e2e/ -count=1 -timeout 30m
 
 .PHONY: test-deps
 test-deps: ## Install keepalived, iproute2 and curl for the VIP tests when missing (apt-get).
@@ -55,8 +71,8 @@ test-deps: ## Install keepalived, iproute2 and curl for the VIP tests when missi
 
 .PHONY: bench
 bench: k8s-binaries ## Print the performance figures (about 10 minutes; BENCH_FLAGS=-quick for a 1-minute smoke run).
-	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" go run ./test/bench $(BENCH_FLAGS)
-	KUBEBUILDER_ASSETS="$$(hack/build-k8s-binaries.sh etcd kube-apiserver kubectl | tail -1)" \
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go run ./test/bench $(BENCH_FLAGS)
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" \
 		go test ./test/bench -run '^$$' -bench NoopReconcile -benchtime 2000x -count 5
 
 .PHONY: bench-vip
@@ -68,10 +84,20 @@ test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterR
 	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip' -update
 
 .PHONY: verify
-verify: fmt manifests generate test-update-golden ## Fail if generated code, manifests or golden files are stale.
+verify: fmt manifests generate test-update-golden bundle ## Fail if generated code, manifests, golden files or the OLM bundle are stale.
 	@if [ -n "$$(git status --porcelain)" ]; then \
 		echo "the tree changed after regeneration; run 'make fmt manifests generate test-update-golden' and commit:"; \
 		git status --porcelain; git --no-pager diff | head -100; exit 1; fi
+
+##@ Packaging
+
+.PHONY: bundle
+bundle: manifests ## Regenerate the OLM bundle (bundle/, bundle.Dockerfile) and catalog (catalog/) from config/manifests and its release.yaml.
+	go run ./hack/bundle
+
+.PHONY: catalog-validate
+catalog-validate: bundle ## Check catalog/ with opm validate (builds opm v1.69.0 into the cache first: about 5 minutes once).
+	"$$(hack/opm.sh)" validate catalog
 
 ##@ Build
 

@@ -35,6 +35,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -88,6 +89,9 @@ type Reconciler struct {
 	// default certificates), from a cache of their metadata only; nil
 	// reads them from the API server every time.
 	SecretMeta client.Reader
+	// ServiceMeta reads Service metadata from a cluster-wide metadata-only
+	// cache (see ServiceCacheOptions); nil reads Services every time.
+	ServiceMeta client.Reader
 
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
@@ -96,6 +100,7 @@ type Reconciler struct {
 	// routerIDs are the VRRP router IDs allocated in this process.
 	routerIDs map[types.UID]int32
 	secrets   map[types.NamespacedName]secretMemo
+	services  map[types.NamespacedName]servicePorts
 }
 
 // NewReconciler wires a Reconciler to mgr.
@@ -140,7 +145,9 @@ func CacheOptions() cache.Options {
 			&corev1.Service{}:        managed,
 			&corev1.Pod{}: trimmed(func(in any) {
 				if p, ok := in.(*corev1.Pod); ok {
-					p.Spec = corev1.PodSpec{}
+					// The node a pod runs on, or the one a DaemonSet pod
+					// is pinned to, name the nodes of a host-port clash.
+					p.Spec = corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity}
 					p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
 				}
 			}),
@@ -175,6 +182,7 @@ func CacheOptions() cache.Options {
 			&corev1.Secret{}: managed,
 			&admissionregistrationv1.ValidatingWebhookConfiguration{}: managed,
 			&coordinationv1.Lease{}:                                   managed,
+			&policyv1.PodDisruptionBudget{}:                           managed,
 		},
 	}
 }
@@ -214,6 +222,7 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingwebhookconfigurations,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterrolebindings,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced
 // The operator grants each fleet get/update on its own leader-election Lease
@@ -232,6 +241,28 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 //  6. prune children no longer rendered;
 //  7. compute status from what was observed and write it only if it changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	res, err := r.reconcile(ctx, req)
+	if err != nil {
+		reconcileErrors.WithLabelValues(errorReason(err)).Inc()
+	}
+	return res, err
+}
+
+// childEvent records one event per reconcile for the children created,
+// updated or pruned (one per child would flood a 1,000-gateway cluster).
+func (r *Reconciler) childEvent(gw *v1alpha1.IngressGateway, what string, children []string) {
+	if len(children) == 0 || r.Recorder == nil {
+		return
+	}
+	const show = 8
+	list := strings.Join(children[:min(len(children), show)], ", ")
+	if len(children) > show {
+		list += fmt.Sprintf(" and %d more", len(children)-show)
+	}
+	r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, "Children"+what, "Reconcile", "%s %d: %s", what, len(children), list)
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	gw := &v1alpha1.IngressGateway{}
 	if err := r.Client.Get(ctx, req.NamespacedName, gw); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
@@ -341,10 +372,11 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	if gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts {
 		propagation = metav1.DeletePropagationForeground
 	}
-	stale, err := r.Applier.Prune(ctx, gw, workloadKinds, keep, propagation)
+	stale, pruned, err := r.Applier.Prune(ctx, gw, workloadKinds, keep, propagation)
 	if err != nil {
 		obs.ApplyErrs = append(obs.ApplyErrs, err)
 	}
+	r.childEvent(gw, "Pruned", pruned)
 	obs.Switching = len(stale) > 0 && propagation == metav1.DeletePropagationForeground
 
 	// ingress-nginx exits at start when its default backend Service is
@@ -358,6 +390,8 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		obs.DefaultBackendMissing = missing
 		obs.DefaultBackend = render.DefaultBackendKey(gw).String()
 	}
+
+	obs.BackendProblems, obs.BackendsErr = r.resolveBackends(ctx, gw)
 
 	hashes, err := r.hashes(gw, res, in)
 	if err != nil {
@@ -419,6 +453,21 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		}
 	}
 	wg.Wait()
+	var created, updated []string
+	for i, o := range res.Objects {
+		if oc := &outcomes[i]; oc.err == nil && oc.plan != nil && oc.plan.Write {
+			kind := o.GetObjectKind().GroupVersionKind().Kind
+			if oc.plan.Current == nil {
+				created = append(created, kind+" "+displayName(o))
+				childrenApplied.WithLabelValues(kind, "create").Inc()
+			} else {
+				updated = append(updated, kind+" "+displayName(o))
+				childrenApplied.WithLabelValues(kind, "update").Inc()
+			}
+		}
+	}
+	r.childEvent(gw, "Created", created)
+	r.childEvent(gw, "Updated", updated)
 	for _, oc := range outcomes {
 		var conflict *ConflictError
 		switch {
@@ -446,9 +495,11 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		}
 	}
 
-	if _, err := r.Applier.Prune(ctx, gw, otherKinds, keep, metav1.DeletePropagationBackground); err != nil {
+	_, pruned, err = r.Applier.Prune(ctx, gw, otherKinds, keep, metav1.DeletePropagationBackground)
+	if err != nil {
 		obs.ApplyErrs = append(obs.ApplyErrs, err)
 	}
+	r.childEvent(gw, "Pruned", pruned)
 
 	if render.PublishesNodeAddresses(gw) {
 		pods := &corev1.PodList{}
@@ -638,8 +689,12 @@ func resyncPredicate() predicate.Funcs {
 // when set, is the metadata cache of kubernetes.io/tls Secrets (see
 // TLSSecretCacheOptions): a change of a gateway's default certificate then
 // reconciles the gateway at once.
-func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets cache.Cache) error {
+func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services cache.Cache) error {
 	ctx := context.Background()
+	registerMetrics(mgr.GetCache())
+	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.IngressGateway{}, backendIndex, backendKeys); err != nil {
+		return err
+	}
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.IngressGateway{}, defaultCertIndex, func(o client.Object) []string {
 		if key, ok := DefaultCertificateKey(o.(*v1alpha1.IngressGateway)); ok {
 			return []string{key.String()}
@@ -648,18 +703,22 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets cache.Cach
 	}); err != nil {
 		return err
 	}
-	byDefaultCert := handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
-		gws := &v1alpha1.IngressGatewayList{}
-		key := types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}.String()
-		if err := mgr.GetClient().List(ctx, gws, client.MatchingFields{defaultCertIndex: key}); err != nil {
-			return nil
-		}
-		reqs := make([]reconcile.Request, 0, len(gws.Items))
-		for _, gw := range gws.Items {
-			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&gw)})
-		}
-		return reqs
-	})
+	// byIndex maps a referenced object to the gateways naming it.
+	byIndex := func(index string) handler.EventHandler {
+		return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+			gws := &v1alpha1.IngressGatewayList{}
+			key := types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}.String()
+			if err := mgr.GetClient().List(ctx, gws, client.MatchingFields{index: key}); err != nil {
+				return nil
+			}
+			reqs := make([]reconcile.Request, 0, len(gws.Items))
+			for _, gw := range gws.Items {
+				reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&gw)})
+			}
+			return reqs
+		})
+	}
+	byDefaultCert := byIndex(defaultCertIndex)
 	// Cluster-scoped children and pods carry the gateway labels instead of
 	// an owner reference to the gateway.
 	byLabels := handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
@@ -681,6 +740,11 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets cache.Cach
 		meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
 		b = b.WatchesRawSource(source.Kind[client.Object](tlsSecrets, meta, byDefaultCert, predicate.ResourceVersionChangedPredicate{}))
 	}
+	if services != nil {
+		meta := &metav1.PartialObjectMetadata{}
+		meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
+		b = b.WatchesRawSource(source.Kind[client.Object](services, meta, byIndex(backendIndex), predicate.ResourceVersionChangedPredicate{}))
+	}
 	return b.
 		Named("ingressgateway").
 		// Spec changes, deletion and resyncs; our own status writes need no
@@ -699,6 +763,7 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets cache.Cach
 		Owns(&corev1.Secret{}, changed).
 		// The VIP holder reports itself in a Lease.
 		Owns(&coordinationv1.Lease{}, changed).
+		Owns(&policyv1.PodDisruptionBudget{}, changed).
 		Watches(&admissionregistrationv1.ValidatingWebhookConfiguration{}, byLabels, changed).
 		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
 		Watches(&networkingv1.IngressClass{}, byLabels, changed).

@@ -60,11 +60,13 @@ func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind,
 
 // Prune deletes gw's children of the given kinds that keep is missing. Only
 // objects carrying gw's labels are ever listed, so nothing else is touched.
-// It returns the stale objects it found, including those it just deleted:
-// with foreground propagation they exist until their dependents are gone.
-func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds []render.ManagedKind, keep map[string]bool, propagation metav1.DeletionPropagation) ([]client.Object, error) {
+// It returns the stale objects it found, including those it just deleted
+// (with foreground propagation they exist until their dependents are gone),
+// and the kind and name of each object it deleted.
+func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds []render.ManagedKind, keep map[string]bool, propagation metav1.DeletionPropagation) ([]client.Object, []string, error) {
 	var errs []error
 	var remaining []client.Object
+	var pruned []string
 	for _, k := range kinds {
 		objs, err := a.listChildren(ctx, k.GVK, k.Namespaced, gw.Namespace, gw.Name)
 		if err != nil {
@@ -90,9 +92,13 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 				continue
 			}
 			a.Forget(k.GVK, o.GetNamespace(), o.GetName())
+			if err == nil {
+				childrenPruned.WithLabelValues(k.GVK.Kind).Inc()
+				pruned = append(pruned, k.GVK.Kind+" "+displayName(o))
+			}
 		}
 	}
-	return remaining, kerrors.NewAggregate(errs)
+	return remaining, pruned, kerrors.NewAggregate(errs)
 }
 
 // DeleteClusterScoped removes every cluster-scoped child of gw; they carry no
@@ -104,6 +110,6 @@ func (a *Applier) DeleteClusterScoped(ctx context.Context, gw *v1alpha1.IngressG
 			kinds = append(kinds, k)
 		}
 	}
-	_, err := a.Prune(ctx, gw, kinds, nil, metav1.DeletePropagationBackground)
+	_, _, err := a.Prune(ctx, gw, kinds, nil, metav1.DeletePropagationBackground)
 	return err
 }

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/webhook"
 )
 
 // observed is everything a reconcile pass learned; status is a pure
@@ -73,6 +75,10 @@ type observed struct {
 	// Lease names.
 	VIPRouterID int32
 	VIPHolder   string
+	// BackendProblems name the tcp/udp backends that do not resolve;
+	// BackendsErr is set when they could not be checked.
+	BackendProblems []string
+	BackendsErr     error
 }
 
 // defaultCertVerdict judges the default certificate at obs.Now; nil without one.
@@ -160,7 +166,7 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		}
 	}
 
-	conds := []metav1.Condition{degradedCondition(obs, ro), readyCondition(obs, ro), progressingCondition(obs, ro)}
+	conds := []metav1.Condition{degradedCondition(gw, obs, ro), readyCondition(obs, ro), progressingCondition(obs, ro)}
 	if gw.Spec.AdmissionWebhook.IsEnabled() {
 		conds = append(conds, webhookCondition(gw, obs, ro))
 	} else {
@@ -170,6 +176,11 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		conds = append(conds, vipCondition(obs))
 	} else {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionVIPReady)
+	}
+	if len(gw.Spec.TCP)+len(gw.Spec.UDP) > 0 {
+		conds = append(conds, backendsCondition(gw, obs))
+	} else {
+		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionBackendsResolved)
 	}
 	if v := defaultCertVerdict(obs); v != nil {
 		conds = append(conds, defaultCertCondition(v))
@@ -224,14 +235,71 @@ func noMatchingNodesMessage(ro *rollout) string {
 	return fmt.Sprintf("DaemonSet %s matches no node: check spec.workload.nodeSelector and tolerations", ro.name)
 }
 
+// hostPortConflict reports controller pods the scheduler cannot place
+// because their host ports are taken, naming the nodes (a DaemonSet pod is
+// pinned to one) and the fleet's host ports.
+func hostPortConflict(gw *v1alpha1.IngressGateway, obs observed) (string, bool) {
+	nodes := map[string]bool{}
+	pending := 0
+	for i := range obs.Pods {
+		p := &obs.Pods[i]
+		if p.Spec.NodeName != "" || p.DeletionTimestamp != nil {
+			continue
+		}
+		for _, c := range p.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse &&
+				c.Reason == corev1.PodReasonUnschedulable && strings.Contains(c.Message, "free ports") {
+				pending++
+				if n := pinnedNode(p); n != "" {
+					nodes[n] = true
+				}
+			}
+		}
+	}
+	if pending == 0 {
+		return "", false
+	}
+	var ports []string
+	for _, bp := range webhook.HostBoundPorts(gw) {
+		ports = append(ports, fmt.Sprintf("%d/%s", bp.Port, bp.Protocol))
+	}
+	where := "on every node it may run on"
+	if len(nodes) > 0 {
+		where = "on node(s) " + strings.Join(slices.Sorted(maps.Keys(nodes)), ", ")
+	}
+	return fmt.Sprintf("%d controller pod(s) cannot be scheduled: host ports %s are already bound %s "+
+		"(by another fleet or a host process); free them or move this gateway with spec.ports or spec.workload.nodeSelector",
+		pending, strings.Join(ports, ", "), where), true
+}
+
+// pinnedNode is the node a DaemonSet pod is bound to by its node affinity.
+func pinnedNode(p *corev1.Pod) string {
+	a := p.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return ""
+	}
+	for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		for _, f := range t.MatchFields {
+			if f.Key == "metadata.name" && f.Operator == corev1.NodeSelectorOpIn && len(f.Values) == 1 {
+				return f.Values[0]
+			}
+		}
+	}
+	return ""
+}
+
 // degradedCondition is True when the user must act.
-func degradedCondition(obs observed, ro *rollout) metav1.Condition {
+func degradedCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) metav1.Condition {
 	if reason, msg, ok := blocking(obs); ok {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
 	}
 	if obs.DefaultBackendMissing {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
 			Reason: v1alpha1.ReasonDefaultBackendMissing, Message: defaultBackendMessage(obs)}
+	}
+	if msg, ok := hostPortConflict(gw, obs); ok {
+		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
+			Reason: v1alpha1.ReasonHostPortConflict, Message: msg}
 	}
 	if noMatchingNodes(ro) {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,

@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,4 +180,52 @@ func equalStatus(a, b v1alpha1.IngressGatewayStatus) bool {
 		}
 	}
 	return a.ObservedGeneration == b.ObservedGeneration && a.Ready == b.Ready
+}
+
+func TestHostPortConflictNamesNodesAndPorts(t *testing.T) {
+	gw := &v1alpha1.IngressGateway{}
+	gw.Spec.Workload.HostNetwork = true
+	gw.Spec.Ports.HTTP, gw.Spec.Ports.HTTPS = 80, 443 // the schema's defaults
+	unschedulable := func(name, node string) corev1.Pod {
+		p := corev1.Pod{}
+		p.Name = name
+		if node != "" {
+			p.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+				RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+					MatchFields: []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{node}}},
+				}}},
+			}}
+		}
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable,
+			Message: "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 2 node(s) didn't match Pod's node affinity/selector."}}
+		return p
+	}
+	running := corev1.Pod{}
+	running.Spec.NodeName = "n1"
+
+	if msg, ok := hostPortConflict(gw, observed{Pods: []corev1.Pod{running}}); ok {
+		t.Fatalf("running pods are no conflict: %s", msg)
+	}
+	otherReason := unschedulable("p", "n2")
+	otherReason.Status.Conditions[0].Message = "0/3 nodes are available: 3 Insufficient cpu."
+	if _, ok := hostPortConflict(gw, observed{Pods: []corev1.Pod{otherReason}}); ok {
+		t.Fatal("an unschedulable pod for another reason is no host-port conflict")
+	}
+	msg, ok := hostPortConflict(gw, observed{Pods: []corev1.Pod{running, unschedulable("a", "n3"), unschedulable("b", "n2")}})
+	if !ok {
+		t.Fatal("no conflict reported")
+	}
+	for _, want := range []string{"2 controller pod(s)", "node(s) n2, n3", "80/TCP", "443/TCP"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	msg, _ = hostPortConflict(gw, observed{Pods: []corev1.Pod{unschedulable("d", "")}})
+	if !strings.Contains(msg, "on every node it may run on") {
+		t.Errorf("a Deployment pod names no node: %q", msg)
+	}
+	c := degradedCondition(gw, observed{Pods: []corev1.Pod{unschedulable("a", "n3")}}, nil)
+	if c.Status != metav1.ConditionTrue || c.Reason != v1alpha1.ReasonHostPortConflict {
+		t.Errorf("Degraded = %s/%s, want True/HostPortConflict", c.Status, c.Reason)
+	}
 }

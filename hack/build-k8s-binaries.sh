@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes control-plane binaries the tests and the demo need
 # (etcd, kube-apiserver, kubectl, and on request kube-controller-manager,
-# kube-scheduler) from Go modules, because the usual envtest download is not
+# kube-scheduler and kwok, which simulates nodes for the e2e cluster) from Go
+# modules, because the usual envtest download is not
 # reachable from every machine. Binaries land in a cache directory outside the
 # repository so clean clones on the same machine reuse them; a binary that is
 # already there is not rebuilt.
@@ -12,6 +13,7 @@ set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.37.1}"
 ETCD_VERSION="${ETCD_VERSION:-v3.7.3}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 CACHE_ROOT="${PORTICO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/portico}"
 OUT="${CACHE_ROOT}/k8s/${K8S_VERSION#v}-$(go env GOOS)-$(go env GOARCH)"
 COMPONENTS=("$@")
@@ -52,7 +54,7 @@ scratch_module() {
 build_kubernetes() {
   local want=()
   for c in "${COMPONENTS[@]}"; do
-    [ "$c" = etcd ] && continue
+    case "$c" in etcd|kwok) continue ;; esac
     [ -x "$OUT/$c" ] || want+=("$c")
   done
   [ ${#want[@]} -eq 0 ] && return 0
@@ -88,12 +90,35 @@ build_etcd() {
   )
 }
 
+build_kwok() {
+  if [ ! -x "$OUT/kwok" ]; then
+    log "building kwok ${KWOK_VERSION}"
+    # kwok's go.mod has no local replaces: a plain install builds it.
+    GOBIN="$OUT/.kwok-tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+    mv "$OUT/.kwok-tmp/kwok" "$OUT/kwok"
+    rmdir "$OUT/.kwok-tmp"
+  fi
+  # kwok only simulates what its stages describe; the upstream "fast"
+  # stages (nodes Ready with heartbeats, pods Running and Ready at once,
+  # deleted pods removed) ship in its module source, not in the binary.
+  if [ ! -s "$OUT/kwok-stages.yaml" ]; then
+    local src
+    src=$(go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')/kustomize/stage
+    for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
+             pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo "---"; cat "$src/$f"
+    done > "$OUT/kwok-stages.yaml.tmp"
+    mv "$OUT/kwok-stages.yaml.tmp" "$OUT/kwok-stages.yaml"
+  fi
+}
+
 for c in "${COMPONENTS[@]}"; do
   case "$c" in
-    etcd|kube-apiserver|kubectl|kube-controller-manager|kube-scheduler) ;;
+    etcd|kube-apiserver|kubectl|kube-controller-manager|kube-scheduler|kwok) ;;
     *) log "unknown component $c"; exit 2 ;;
   esac
 done
 if printf '%s\n' "${COMPONENTS[@]}" | grep -qx etcd; then build_etcd; fi
+if printf '%s\n' "${COMPONENTS[@]}" | grep -qx kwok; then build_kwok; fi
 build_kubernetes
 echo "$OUT"

@@ -51,6 +51,9 @@ const (
 	// and, once the fleet has ready pods, a node holds them. Absent without
 	// spec.vip.
 	ConditionVIPReady = "VIPReady"
+	// ConditionBackendsResolved is True when the Service and port of every
+	// tcp/udp entry exist. It does not affect Ready.
+	ConditionBackendsResolved = "BackendsResolved"
 )
 
 // Condition reasons. They are UpperCamel and stable: scripts may match them.
@@ -73,6 +76,18 @@ const (
 	// ReasonNoMatchingNodes (Ready=False, Degraded=True): the DaemonSet
 	// matches no node; check workload.nodeSelector and tolerations.
 	ReasonNoMatchingNodes = "NoMatchingNodes"
+	// ReasonHostPortConflict (Degraded=True): controller pods cannot be
+	// scheduled because something else on their nodes binds the fleet's
+	// host ports; the message names the nodes and ports.
+	ReasonHostPortConflict = "HostPortConflict"
+	// ReasonBackendsResolved (BackendsResolved=True).
+	ReasonBackendsResolved = "Resolved"
+	// ReasonBackendNotFound (BackendsResolved=False): a backend Service or
+	// its port does not exist; the message names each entry.
+	ReasonBackendNotFound = "BackendNotFound"
+	// ReasonBackendsUnknown (BackendsResolved=Unknown): the Services could
+	// not be read.
+	ReasonBackendsUnknown = "Unknown"
 	// ReasonApplyFailed (Degraded=True): the API server refused a child.
 	ReasonApplyFailed = "ApplyFailed"
 	// ReasonNameConflict (Degraded=True): an object Portico did not create

@@ -14,8 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command demo runs Portico on a private control plane: it starts its own
-// etcd and kube-apiserver on loopback (never the user's cluster), installs the
+// Command demo runs Portico on a private simulated cluster: it starts its own
+// etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok with
+// three simulated nodes on loopback (never the user's cluster), installs the
 // CRD, applies config/samples, runs the operator and shows what it built.
 // Ctrl-C stops everything; --once exits after the first report.
 package main
@@ -32,6 +33,11 @@ import (
 	"time"
 
 	"go.uber.org/zap/zapcore"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
@@ -61,32 +67,26 @@ func run(once, verbose bool) error {
 	// control plane: a closed stdout only fails writes.
 	signal.Ignore(syscall.SIGPIPE)
 
-	step("Starting a private etcd and kube-apiserver on 127.0.0.1")
-	env, err := testenv.Start(ctx)
+	step("Starting a private simulated cluster on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok with 3 nodes")
+	cluster, err := testenv.StartCluster(ctx, testenv.ClusterOptions{Nodes: 3})
 	if err != nil {
 		return err
 	}
 	defer func() {
-		step("Stopping the control plane")
-		_ = env.Stop()
+		step("Stopping the cluster")
+		_ = cluster.Stop()
 	}()
+	env, kubeconfig := cluster.Env, cluster.Kubeconfig
 
-	dir, err := os.MkdirTemp("", "portico-demo-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	kubeconfig, err := writeKubeconfig(env.Environment, dir)
-	if err != nil {
-		return err
-	}
-
-	step("Applying config/samples")
+	step("Applying config/samples (with a self-signed default certificate, as `kubectl create secret tls` would make)")
 	objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "samples"))
 	if err != nil {
 		return err
 	}
-	if err := testenv.Apply(ctx, env.Client, "default", objs); err != nil {
+	if err := testenv.ApplySamples(ctx, env.Client, "default", objs); err != nil {
+		return err
+	}
+	if err := standInBackends(ctx, env.Client); err != nil {
 		return err
 	}
 
@@ -98,13 +98,16 @@ func run(once, verbose bool) error {
 	opErr := make(chan error, 1)
 	go func() { opErr <- manager.Run(ctx, env.Config, opts) }()
 
-	if err := waitForStatus(ctx, env.Client); err != nil {
-		return err
-	}
+	readyErr := waitForReady(ctx, env.Client)
 	report(kubeconfig, env.Environment)
+	if readyErr != nil {
+		return readyErr
+	}
 	fmt.Println()
-	fmt.Println("This control plane runs no nodes or workload controllers, so no controller pod")
-	fmt.Println("starts: the gateways honestly report Ready=False (WorkloadPending).")
+	fmt.Println("kwok plays the kubelets: the pods are scheduled onto the simulated nodes and")
+	fmt.Println("reported running, but no ingress-nginx process runs and no traffic flows.")
+	fmt.Println("The VIP sample (default/edge-vip) targets nodes labelled node-role.kubernetes.io/ingress")
+	fmt.Println("and needs keepalived on real nodes: here it honestly reports NoMatchingNodes.")
 	if once {
 		return nil
 	}
@@ -128,40 +131,68 @@ func levelFor(verbose bool) int8 {
 
 func step(msg string) { fmt.Printf("==> %s\n", msg) }
 
-// writeKubeconfig writes an admin kubeconfig for the private control plane.
-func writeKubeconfig(env *envtest.Environment, dir string) (string, error) {
-	user, err := env.AddUser(envtest.User{Name: "demo-admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return "", err
+// standInBackends creates the tcp/udp backend Services the samples point
+// at (your applications in a real cluster), so BackendsResolved is True.
+func standInBackends(ctx context.Context, c client.Client) error {
+	list := &v1alpha1.IngressGatewayList{}
+	if err := c.List(ctx, list); err != nil {
+		return err
 	}
-	b, err := user.KubeConfig()
-	if err != nil {
-		return "", err
+	for _, gw := range list.Items {
+		var backends []v1alpha1.Backend
+		for _, e := range gw.Spec.TCP {
+			backends = append(backends, e.Backend)
+		}
+		for _, e := range gw.Spec.UDP {
+			backends = append(backends, e.Backend)
+		}
+		for _, b := range backends {
+			ns := b.Namespace
+			if ns == "" {
+				ns = gw.Namespace
+			}
+			if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil && !apierrors.IsAlreadyExists(err) {
+				return err
+			}
+			port := corev1.ServicePort{Name: "main", Port: b.Port.IntVal}
+			if b.Port.Type == intstr.String {
+				port = corev1.ServicePort{Name: b.Port.StrVal, Port: 80}
+			}
+			svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: b.Name},
+				Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{port}, Selector: map[string]string{"app": b.Name}}}
+			if err := c.Create(ctx, svc); err != nil && !apierrors.IsAlreadyExists(err) {
+				return err
+			}
+		}
 	}
-	path := filepath.Join(dir, "kubeconfig")
-	return path, os.WriteFile(path, b, 0o600)
+	return nil
 }
 
-// waitForStatus waits until every gateway has a status for its generation.
-func waitForStatus(ctx context.Context, c client.Client) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+// waitForReady waits until every gateway is Ready at its generation.
+func waitForReady(ctx context.Context, c client.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
+	var waiting []string
 	for {
 		list := &v1alpha1.IngressGatewayList{}
 		if err := c.List(ctx, list); err == nil && len(list.Items) > 0 {
-			done := true
+			waiting = waiting[:0]
 			for _, gw := range list.Items {
-				if gw.Status.ObservedGeneration != gw.Generation || len(gw.Status.Conditions) == 0 {
-					done = false
+				if gw.Spec.VIP != nil {
+					continue // see vipNote
+				}
+				ready := meta.FindStatusCondition(gw.Status.Conditions, v1alpha1.ConditionReady)
+				if gw.Status.ObservedGeneration != gw.Generation || ready == nil || ready.Status != metav1.ConditionTrue {
+					waiting = append(waiting, gw.Namespace+"/"+gw.Name)
 				}
 			}
-			if done {
+			if len(waiting) == 0 {
 				return nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("gateways did not report status: %w", ctx.Err())
+			return fmt.Errorf("gateways not Ready after 2 minutes: %v", waiting)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
@@ -180,10 +211,14 @@ func report(kubeconfig string, env *envtest.Environment) {
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		_ = cmd.Run()
 	}
+	run("kubectl get nodes -o wide", "get", "nodes", "-o", "wide")
 	run("kubectl get igw -A -o wide", "get", "igw", "-A", "-o", "wide")
 	run("Children (everything labelled app.kubernetes.io/managed-by=portico)", "get",
 		"serviceaccounts,roles,rolebindings,clusterrolebindings,configmaps,services,daemonsets,deployments,ingressclasses",
 		"-A", "-l", render.ManagedByLabel+"="+render.ManagedByValue)
+	run("Controller pods on the simulated nodes", "get", "pods", "-A", "-o", "wide")
+	run("Addresses of ingress/public (its nodes' InternalIPs: hostNetwork)", "get", "igw", "-n", "ingress", "public", "-o",
+		`jsonpath={.status.addresses}{"\n"}`)
 	run("Conditions of ingress/public", "get", "igw", "-n", "ingress", "public", "-o",
 		`jsonpath={range .status.conditions[*]}{.type}={.status} {.reason}: {.message}{"\n"}{end}`)
 }

@@ -60,7 +60,10 @@ type Options struct {
 	ProbeAddr        string
 	LeaderElection   bool
 	LeaderElectionNS string
-	Render           render.Config
+	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election: a
+	// killed leader is replaced within LeaseDuration+RetryPeriod.
+	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
+	Render                                    render.Config
 	// QPS and Burst limit the operator's requests to the API server.
 	QPS   float64
 	Burst int
@@ -145,6 +148,10 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints; 0 disables them.")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", false, "Elect a leader so only one operator replica reconciles.")
 	fs.StringVar(&o.LeaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
+	fs.DurationVar(&o.LeaseDuration, "leader-election-lease-duration", 15*time.Second,
+		"How long followers wait after the leader's last renewal before taking over (a killed leader is replaced within about this plus three retry periods).")
+	fs.DurationVar(&o.RenewDeadline, "leader-election-renew-deadline", 10*time.Second, "How long the leader keeps retrying to renew before it gives up leadership (and exits).")
+	fs.DurationVar(&o.RetryPeriod, "leader-election-retry-period", 2*time.Second, "How often candidates try to acquire or renew the lease.")
 	fs.Float64Var(&o.QPS, "kube-api-qps", 500, "Requests per second to the API server (sustained); the API server protects itself with priority and fairness.")
 	fs.IntVar(&o.Burst, "kube-api-burst", 1000, "Requests to the API server in a burst.")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 8, "Gateways reconciled in parallel (reconciles mostly wait on the API server).")
@@ -214,6 +221,9 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 		LeaderElectionNamespace: o.LeaderElectionNS,
 		// Lets a new leader start at once when the old one stops cleanly.
 		LeaderElectionReleaseOnCancel: true,
+		LeaseDuration:                 nonZero(o.LeaseDuration),
+		RenewDeadline:                 nonZero(o.RenewDeadline),
+		RetryPeriod:                   nonZero(o.RetryPeriod),
 		Controller:                    ctrlConfig(o),
 		WebhookServer:                 whServer,
 	})
@@ -241,7 +251,18 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 		return nil, nil, err
 	}
 	r.SecretMeta = tlsSecrets
-	if err := r.SetupWithManager(mgr, tlsSecrets); err != nil {
+	// tcp/udp backends: every Service's metadata, in a cache of its own too.
+	svcOpts := controllers.ServiceCacheOptions()
+	svcOpts.Scheme, svcOpts.Mapper, svcOpts.SyncPeriod = tlsOpts.Scheme, tlsOpts.Mapper, tlsOpts.SyncPeriod
+	services, err := cache.New(cfg, svcOpts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create backend Service cache: %w", err)
+	}
+	if err := mgr.Add(services); err != nil {
+		return nil, nil, err
+	}
+	r.ServiceMeta = services
+	if err := r.SetupWithManager(mgr, tlsSecrets, services); err != nil {
 		return nil, nil, fmt.Errorf("set up controller: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -326,4 +347,12 @@ func ctrlConfig(o Options) ctrlconfig.Controller {
 		workers = 8
 	}
 	return ctrlconfig.Controller{SkipNameValidation: &o.SkipNameValidation, MaxConcurrentReconciles: workers}
+}
+
+// nonZero maps an unset duration to nil (controller-runtime's default).
+func nonZero(d time.Duration) *time.Duration {
+	if d == 0 {
+		return nil
+	}
+	return &d
 }

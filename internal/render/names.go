@@ -57,6 +57,12 @@ func WorkloadName(gw *v1alpha1.IngressGateway) types.NamespacedName {
 	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "controller")}
 }
 
+// PodDisruptionBudgetName names the Deployment fleet's budget (the
+// workload's name).
+func PodDisruptionBudgetName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return WorkloadName(gw)
+}
+
 // ServiceName returns the Service in front of the controller pods.
 func ServiceName(gw *v1alpha1.IngressGateway) types.NamespacedName {
 	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "controller")}

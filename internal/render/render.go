@@ -107,6 +107,7 @@ var ManagedKinds = []ManagedKind{
 	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Secret"}, Namespaced: true},
 	{GVK: schema.GroupVersionKind{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"}},
 	{GVK: schema.GroupVersionKind{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease"}, Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}, Namespaced: true},
 }
 
 // Inputs are the values the operator resolves from the cluster before
@@ -189,7 +190,9 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 		r.Objects = append(r.Objects, svc)
 	}
 	r.Objects = appendNonNil(r.Objects, WebhookService(gw))
-	r.Objects = append(r.Objects, workloadWith(gw, r.Image, kaImage), IngressClass(gw))
+	r.Objects = append(r.Objects, workloadWith(gw, r.Image, kaImage))
+	r.Objects = appendNonNil(r.Objects, PodDisruptionBudget(gw))
+	r.Objects = append(r.Objects, IngressClass(gw))
 	r.Objects = appendNonNil(r.Objects, ValidatingWebhookConfiguration(gw, pki))
 	return r, nil
 }

@@ -29,6 +29,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -226,5 +227,31 @@ func TestOwnedFlagsAreNotDuplicatedByExtraArgs(t *testing.T) {
 	}
 	if !slices.Contains(args, "--watch-ingress-without-class") || !slices.Contains(args, "--enable-metrics=true") {
 		t.Errorf("extraArgs not rendered: %v", args)
+	}
+}
+
+func TestPodDisruptionBudgetOnlyForReplicatedDeployments(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		kind     v1alpha1.WorkloadKind
+		replicas *int32
+		want     bool
+	}{
+		{"DaemonSet", v1alpha1.WorkloadDaemonSet, nil, false},
+		{"Deployment, replicas unset (1)", v1alpha1.WorkloadDeployment, nil, false},
+		{"Deployment, 1 replica", v1alpha1.WorkloadDeployment, ptr.To[int32](1), false},
+		{"Deployment, 2 replicas", v1alpha1.WorkloadDeployment, ptr.To[int32](2), true},
+	} {
+		gw := &v1alpha1.IngressGateway{}
+		gw.Namespace, gw.Name = "ns", "gw"
+		gw.Spec.Workload.Kind, gw.Spec.Workload.Replicas = tc.kind, tc.replicas
+		pdb := render.PodDisruptionBudget(gw)
+		if (pdb != nil) != tc.want {
+			t.Errorf("%s: budget rendered = %v, want %v", tc.name, pdb != nil, tc.want)
+			continue
+		}
+		if pdb != nil && (pdb.Spec.MaxUnavailable.IntValue() != 1 || pdb.Spec.Selector.MatchLabels[render.GatewayNameLabel] != "gw") {
+			t.Errorf("%s: budget %+v", tc.name, pdb.Spec)
+		}
 	}
 }

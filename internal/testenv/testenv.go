@@ -26,6 +26,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -107,6 +108,9 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 		ErrorIfCRDPathMissing: true,
 		BinaryAssetsDirectory: dir,
 		WebhookInstallOptions: o.Webhook,
+		// A loaded 2-core machine (several suites in parallel, a simulated
+		// cluster) can need more than the default 20 s to stop.
+		ControlPlaneStopTimeout: time.Minute,
 	}
 	// Webhook calls go to the Service's endpoints rather than to its DNS
 	// name: without a cluster DNS the name would resolve on the host, and a

@@ -18,6 +18,8 @@ package webhook_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -167,6 +169,42 @@ var _ = Describe("IngressGateway admission", func() {
 		err := update(9000, 10254)
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
 		Expect(causes(err)).To(Equal([]string{"spec.tcp[1].port"}))
+	})
+
+	It("rejects an explicit VRRP router ID another gateway uses, explicitly or as allocated", func() {
+		withVIP := func(routerID int32) func(*v1alpha1.IngressGateway) {
+			return func(gw *v1alpha1.IngressGateway) {
+				gw.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.30.1/24"}, Image: "example.org/keepalived@sha256:" + strings.Repeat("2", 64)}
+				if routerID != 0 {
+					gw.Spec.VIP.VirtualRouterID = &routerID
+				}
+			}
+		}
+		// The operator runs in this suite and allocates IDs from 1 upwards
+		// for gateways without one; 200+ stays clear of those.
+		id := int32(200 + rand.Intn(50))
+		first := created(build("vrrp-a", hostNetwork, onNodes("a"), withVIP(id)))
+		err := k8sClient.Create(ctx, build("vrrp-b", hostNetwork, onNodes("b"), withVIP(id)))
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
+		Expect(causes(err)).To(Equal([]string{"spec.vip.virtualRouterID"}))
+		Expect(err.Error()).To(ContainSubstring(fmt.Sprintf("spec.vip.virtualRouterID: Invalid value: %d: VRRP router ID %d is already used by IngressGateway %s/%s", id, id, ns, first.Name)))
+
+		By("an ID the operator allocated (status.vip.routerID) counts too, once the webhook's cache has it")
+		allocated := created(build("vrrp-c", hostNetwork, onNodes("c"), withVIP(0)))
+		var got int32
+		Eventually(func(g Gomega) {
+			var seen v1alpha1.IngressGateway
+			g.Expect(mgrClient.Get(ctx, client.ObjectKeyFromObject(allocated), &seen)).To(Succeed())
+			g.Expect(seen.Status.VIP).NotTo(BeNil())
+			g.Expect(seen.Status.VIP.RouterID).To(BeNumerically(">", 0))
+			got = seen.Status.VIP.RouterID
+		}).Should(Succeed())
+		err = k8sClient.Create(ctx, build("vrrp-d", hostNetwork, onNodes("d"), withVIP(got)))
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
+		Expect(err.Error()).To(ContainSubstring(fmt.Sprintf("VRRP router ID %d is already used by IngressGateway %s/%s", got, ns, allocated.Name)))
+
+		By("a free ID is accepted")
+		Expect(k8sClient.Create(ctx, build("vrrp-e", hostNetwork, onNodes("e"), withVIP(id+1)))).To(Succeed())
 	})
 
 	It("rejects a second gateway with the same IngressClass name, naming the first", func() {

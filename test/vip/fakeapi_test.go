@@ -62,7 +62,10 @@ type fakeAPI struct {
 	version int
 	events  []leaseEvent
 	errors  []string
-	srv     *http.Server
+	// conflicts counts conditional writes refused because the Lease
+	// changed meanwhile (answered 409, as the API server would).
+	conflicts int
+	srv       *http.Server
 }
 
 // startFakeAPI listens on addr inside ns and writes ca.crt and token into
@@ -186,6 +189,10 @@ func holderOf(obj map[string]any) string {
 func (f *fakeAPI) fail(w http.ResponseWriter, code int, format string, args ...any) {
 	msg := fmt.Sprintf(format, args...)
 	f.errors = append(f.errors, fmt.Sprintf("%d %s", code, msg))
+	f.respond(w, code, msg)
+}
+
+func (f *fakeAPI) respond(w http.ResponseWriter, code int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(map[string]any{"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": msg, "code": code})
@@ -236,7 +243,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if rv, ok := meta["resourceVersion"].(string); ok {
 				cur := obj["metadata"].(map[string]any)["resourceVersion"]
 				if rv != cur {
-					f.fail(w, http.StatusConflict, "resourceVersion %s is stale (now %v)", rv, cur)
+					// A conditional release losing to a newer claim is the
+					// designed outcome, not a rejected request.
+					f.conflicts++
+					f.respond(w, http.StatusConflict, fmt.Sprintf("resourceVersion %s is stale (now %v)", rv, cur))
 					return
 				}
 			}

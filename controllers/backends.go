@@ -1,0 +1,180 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+)
+
+// backendIndex indexes gateways by the Services their tcp/udp entries name.
+const backendIndex = "spec.backends"
+
+// ServiceCacheOptions configure the cache the tcp/udp backends are watched
+// through: every Service, metadata only (names and resourceVersions, no
+// labels or annotations), so a backend appearing or changing reconciles
+// its gateways while the operator never holds Service specs.
+func ServiceCacheOptions() cache.Options {
+	return cache.Options{
+		DefaultTransform: func(in any) (any, error) {
+			if o, ok := in.(client.Object); ok {
+				o.SetManagedFields(nil)
+				o.SetAnnotations(nil)
+				o.SetLabels(nil)
+			}
+			return in, nil
+		},
+	}
+}
+
+// backendRef is one tcp/udp entry's backend.
+type backendRef struct {
+	field string // e.g. spec.tcp[0].backend
+	key   types.NamespacedName
+	port  intstr.IntOrString
+}
+
+func backendRefs(gw *v1alpha1.IngressGateway) []backendRef {
+	var out []backendRef
+	ref := func(field string, b v1alpha1.Backend) backendRef {
+		ns := b.Namespace
+		if ns == "" {
+			ns = gw.Namespace
+		}
+		return backendRef{field: field, key: types.NamespacedName{Namespace: ns, Name: b.Name}, port: b.Port}
+	}
+	for i, e := range gw.Spec.TCP {
+		out = append(out, ref(fmt.Sprintf("spec.tcp[%d].backend", i), e.Backend))
+	}
+	for i, e := range gw.Spec.UDP {
+		out = append(out, ref(fmt.Sprintf("spec.udp[%d].backend", i), e.Backend))
+	}
+	return out
+}
+
+// backendKeys are the index values of a gateway (namespace/name of each
+// backend Service).
+func backendKeys(o client.Object) []string {
+	var out []string
+	for _, b := range backendRefs(o.(*v1alpha1.IngressGateway)) {
+		out = append(out, b.key.String())
+	}
+	return out
+}
+
+// servicePorts memoizes a Service's ports at one resourceVersion: the
+// spec is read from the API server only when the version changes.
+type servicePorts struct {
+	rv    string
+	ports []corev1.ServicePort
+}
+
+// resolveBackends checks every tcp/udp backend: its Service exists and has
+// the port. It returns one problem per unresolved backend.
+func (r *Reconciler) resolveBackends(ctx context.Context, gw *v1alpha1.IngressGateway) ([]string, error) {
+	var problems []string
+	for _, b := range backendRefs(gw) {
+		ports, found, err := r.servicePorts(ctx, b.key)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			problems = append(problems, fmt.Sprintf("%s: Service %s does not exist", b.field, b.key))
+			continue
+		}
+		if !hasPort(ports, b.port) {
+			problems = append(problems, fmt.Sprintf("%s: Service %s has no port %s", b.field, b.key, b.port.String()))
+		}
+	}
+	return problems, nil
+}
+
+func hasPort(ports []corev1.ServicePort, want intstr.IntOrString) bool {
+	for _, p := range ports {
+		if (want.Type == intstr.Int && p.Port == want.IntVal) || (want.Type == intstr.String && p.Name == want.StrVal) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Reconciler) servicePorts(ctx context.Context, key types.NamespacedName) ([]corev1.ServicePort, bool, error) {
+	rv := ""
+	if r.ServiceMeta != nil {
+		m := &metav1.PartialObjectMetadata{}
+		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
+		err := r.ServiceMeta.Get(ctx, key, m)
+		if apierrors.IsNotFound(err) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		rv = m.ResourceVersion
+		r.mu.Lock()
+		memo, ok := r.services[key]
+		r.mu.Unlock()
+		if ok && memo.rv == rv {
+			return memo.ports, true, nil
+		}
+	}
+	svc := &corev1.Service{}
+	err := r.Applier.Reader.Get(ctx, key, svc)
+	if apierrors.IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	r.mu.Lock()
+	if r.services == nil {
+		r.services = map[types.NamespacedName]servicePorts{}
+	}
+	r.services[key] = servicePorts{rv: svc.ResourceVersion, ports: svc.Spec.Ports}
+	r.mu.Unlock()
+	return svc.Spec.Ports, true, nil
+}
+
+// backendsCondition (set only when there are tcp/udp entries) is True when
+// every backend resolves. It never
+// affects Ready: the HTTP routes and the other entries still serve.
+func backendsCondition(gw *v1alpha1.IngressGateway, obs observed) metav1.Condition {
+	c := metav1.Condition{Type: v1alpha1.ConditionBackendsResolved}
+	n := len(gw.Spec.TCP) + len(gw.Spec.UDP)
+	switch {
+	case obs.BackendsErr != nil:
+		c.Status, c.Reason, c.Message = metav1.ConditionUnknown, v1alpha1.ReasonBackendsUnknown, obs.BackendsErr.Error()
+	case len(obs.BackendProblems) > 0:
+		c.Status, c.Reason = metav1.ConditionFalse, v1alpha1.ReasonBackendNotFound
+		c.Message = fmt.Sprintf("%d of %d tcp/udp backends do not resolve (their ports refuse connections until they do): %s",
+			len(obs.BackendProblems), n, strings.Join(obs.BackendProblems, "; "))
+	default:
+		c.Status, c.Reason, c.Message = metav1.ConditionTrue, v1alpha1.ReasonBackendsResolved, fmt.Sprintf("All %d tcp/udp backends exist with their ports", n)
+	}
+	return c
+}

@@ -1,0 +1,111 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// ApplySamples applies sample manifests the way a user following the
+// tutorials would: first everything that is not a gateway (namespaces,
+// backends, Ingresses — before a gateway's admission webhook exists to
+// judge them), then a self-signed kubernetes.io/tls Secret for every
+// defaultCertificate a gateway references (as `kubectl create secret tls`
+// would), then the gateways. Objects without a namespace go to namespace.
+func ApplySamples(ctx context.Context, c client.Client, namespace string, objs []*unstructured.Unstructured) error {
+	var gateways, rest []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == "IngressGateway" {
+			gateways = append(gateways, o)
+		} else {
+			rest = append(rest, o)
+		}
+	}
+	if err := Apply(ctx, c, namespace, rest); err != nil {
+		return err
+	}
+	for _, g := range gateways {
+		ref, ok, _ := unstructured.NestedStringMap(g.Object, "spec", "defaultCertificate", "secretRef")
+		if !ok {
+			continue
+		}
+		ns := ref["namespace"]
+		if ns == "" {
+			ns = g.GetNamespace()
+		}
+		if ns == "" {
+			ns = namespace
+		}
+		s, err := SelfSignedTLSSecret(ns, ref["name"], "*.example.test")
+		if err != nil {
+			return err
+		}
+		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create Secret %s/%s: %w", ns, s.Name, err)
+		}
+	}
+	return Apply(ctx, c, namespace, gateways)
+}
+
+// SelfSignedTLSSecret returns a kubernetes.io/tls Secret holding a fresh
+// self-signed ECDSA certificate valid for 90 days.
+func SelfSignedTLSSecret(namespace, name string, dnsNames ...string) (*corev1.Secret, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(now.UnixNano()),
+		Subject:      pkix.Name{CommonName: dnsNames[0]},
+		DNSNames:     dnsNames,
+		NotBefore:    now.Add(-time.Hour), NotAfter: now.Add(90 * 24 * time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Type:       corev1.SecretTypeTLS,
+		Data: map[string][]byte{
+			corev1.TLSCertKey:       pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+			corev1.TLSPrivateKeyKey: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}),
+		},
+	}, nil
+}
