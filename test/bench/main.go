@@ -74,7 +74,8 @@ type config struct {
 	syncPeriod time.Duration
 	edits      int
 	scaleRuns  int
-	workers    int
+	// operatorArgs are extra flags for the operator (e.g. "--kube-api-qps=100").
+	operatorArgs []string
 }
 
 func main() {
@@ -89,13 +90,14 @@ func main() {
 	flag.DurationVar(&c.syncPeriod, "sync-period", 30*time.Second, "operator resync period (short, to prove resyncs write nothing)")
 	flag.IntVar(&c.edits, "edits", 10, "tcp-map edits timed")
 	flag.IntVar(&c.scaleRuns, "scale-runs", 1, "repetitions of the scale run (each in fresh namespaces)")
-	flag.IntVar(&c.workers, "workers", 0, "the operator's --max-concurrent-reconciles (0: its default)")
+	opArgs := flag.String("operator-args", "", "extra operator flags, space-separated (e.g. \"--max-concurrent-reconciles=4 --kube-api-qps=200\")")
 	quick := flag.Bool("quick", false, "small figures for a smoke run (CI)")
 	flag.Parse()
 	if *quick {
 		c = config{oneByOne: 10, scale: 50, namespaces: 5, noise: 200, noiseSize: 8192, idle: 10 * time.Second,
 			idleGWs: 10, syncPeriod: 3 * time.Second, edits: 3, scaleRuns: 1}
 	}
+	c.operatorArgs = strings.Fields(*opArgs)
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -142,7 +144,8 @@ kind: Policy
 omitStages: [RequestReceived]
 rules:
 - level: Metadata
-  verbs: [create, update, patch, delete, deletecollection]
+  users: [`+operatorUser+`]
+  verbs: [get, list, create, update, patch, delete, deletecollection]
 - level: None
 `), 0o644); err != nil {
 		return nil, err
@@ -166,7 +169,7 @@ rules:
 	}
 
 	step("Building and starting the operator as its own process")
-	op, err := startOperator(ctx, env.Environment, work, c.syncPeriod, c.workers)
+	op, err := startOperator(ctx, env.Environment, work, c.syncPeriod, c.operatorArgs)
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +227,7 @@ rules:
 		return nil, err
 	}
 	idleWrites := after.total - before.total
-	rows = append(rows, row{fmt.Sprintf("4. writes while idle (%s, %d resyncs)", c.idle, int(c.idle/c.syncPeriod)), fmt.Sprintf("%d %v", idleWrites, diffVerbs(before, after)), "0"},
+	rows = append(rows, row{fmt.Sprintf("4. writes while idle (%s, %d resyncs)", c.idle, int(c.idle/c.syncPeriod)), fmt.Sprintf("%d (requests by verb: %v)", idleWrites, diffVerbs(before, after)), "0"},
 		row{"   operator CPU while idle", fmt.Sprintf("%.2f %% of a core", 100*(cpu1-cpu0)/c.idle.Seconds()), "< 1 %"})
 
 	// 5. tcp-map edits.
@@ -269,10 +272,17 @@ rules:
 	var scaleTimes []float64
 	for r := range c.scaleRuns {
 		step(fmt.Sprintf("2. %d gateways across %d namespaces, created at once (run %d)", c.scale, c.namespaces, r+1))
+		cp0, op0 := controlPlaneCPU(), op.cpuSeconds()
+		req0, _ := countWrites(auditLog)
 		d, err := scaleRun(ctx, cl2, w, c, r)
 		if err != nil {
 			return nil, err
 		}
+		cp1, op1 := controlPlaneCPU(), op.cpuSeconds()
+		req1, _ := countWrites(auditLog)
+		fmt.Printf("    %.1f s; CPU: operator %.1f s, kube-apiserver %.1f s, etcd %.1f s\n", d.Seconds(), op1-op0,
+			cp1["kube-apiserver"]-cp0["kube-apiserver"], cp1["etcd"]-cp0["etcd"])
+		fmt.Printf("    operator requests: %v\n", diffVerbs(req0, req1))
 		scaleTimes = append(scaleTimes, d.Seconds())
 	}
 	s = summarize(scaleTimes)
@@ -290,7 +300,7 @@ rules:
 	rows = append(rows, row{fmt.Sprintf("3. operator RSS with %d gateways, %d+%d unrelated objects", total, c.noise, c.noise), fmt.Sprintf("%.1f MiB (Go heap in use %s)", rss, heapStr), "≤ 100 MiB"})
 
 	final, _ := countWrites(auditLog)
-	rows = append(rows, row{"   operator writes in the whole run", fmt.Sprintf("%d %v", final.total, final.byVerb), ""})
+	rows = append(rows, row{"   operator requests in the whole run", fmt.Sprintf("%d writes, %d reads %v", final.total, final.reads, final.byVerb), ""})
 	return rows, nil
 }
 
@@ -543,7 +553,8 @@ func (w *watcher) fire(m map[string]chan struct{}, key string) {
 
 // writeCounts are the operator's writes seen in the audit log.
 type writeCounts struct {
-	total  int
+	total  int // writes
+	reads  int // get and list
 	byVerb map[string]int
 }
 
@@ -571,8 +582,13 @@ func countWrites(path string) (writeCounts, error) {
 		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.Stage != "ResponseComplete" || ev.User.Username != operatorUser {
 			continue
 		}
-		wc.total++
 		wc.byVerb[ev.Verb]++
+		switch ev.Verb {
+		case "get", "list":
+			wc.reads++
+		default:
+			wc.total++
+		}
 	}
 	return wc, sc.Err()
 }
@@ -593,7 +609,7 @@ type operator struct {
 	metricsAddr string
 }
 
-func startOperator(ctx context.Context, env *envtest.Environment, work string, syncPeriod time.Duration, workers int) (*operator, error) {
+func startOperator(ctx context.Context, env *envtest.Environment, work string, syncPeriod time.Duration, extra []string) (*operator, error) {
 	bin := filepath.Join(work, "manager")
 	build := exec.Command("go", "build", "-o", bin, "github.com/portico-dev/portico/cmd/manager")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
@@ -626,9 +642,7 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	// API server can call; nothing here can serve one.
 	args := []string{"--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
 		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String(), "--enable-webhook=false"}
-	if workers > 0 {
-		args = append(args, "--max-concurrent-reconciles", strconv.Itoa(workers))
-	}
+	args = append(args, extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
@@ -650,7 +664,12 @@ func (o *operator) stop() {
 
 // cpuSeconds is the operator's user+system CPU time so far.
 func (o *operator) cpuSeconds() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", o.cmd.Process.Pid))
+	return procCPUSeconds(o.cmd.Process.Pid)
+}
+
+// procCPUSeconds is a process's user+system CPU time so far.
+func procCPUSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
@@ -658,6 +677,32 @@ func (o *operator) cpuSeconds() float64 {
 	utime, _ := strconv.ParseFloat(f[11], 64)
 	stime, _ := strconv.ParseFloat(f[12], 64)
 	return (utime + stime) / 100 // USER_HZ
+}
+
+// controlPlaneCPU is the CPU time so far of this process's children
+// named etcd and kube-apiserver: where a scale run's time goes.
+func controlPlaneCPU() map[string]float64 {
+	out := map[string]float64{}
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < 0 {
+			continue
+		}
+		comm := s[open+1 : end]
+		f := strings.Fields(s[end+2:])
+		if ppid, _ := strconv.Atoi(f[1]); ppid != os.Getpid() || (comm != "etcd" && comm != "kube-apiserver") {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(d))
+		out[comm] += procCPUSeconds(pid)
+	}
+	return out
 }
 
 // rssMiB is the operator's resident set size.
