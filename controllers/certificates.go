@@ -123,6 +123,13 @@ func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName
 		if c, err := resourceversion.CompareResourceVersion(s.ResourceVersion, memo.rv); err == nil && c < 0 {
 			return memo.data, memo.rv, nil
 		}
+		// The cache has caught up: the memo would only double the memory
+		// the certificates take (a second copy per gateway).
+		r.mu.Lock()
+		if r.secrets[key].rv == memo.rv {
+			delete(r.secrets, key)
+		}
+		r.mu.Unlock()
 	}
 	return s.Data, s.ResourceVersion, nil
 }
@@ -139,7 +146,6 @@ func (r *Reconciler) forgetGateway(gw *v1alpha1.IngressGateway) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.rendered, gw.UID)
-	delete(r.certs, gw.UID)
 	delete(r.pkis, gw.UID)
 	delete(r.routerIDs, gw.UID)
 	delete(r.secrets, render.WebhookCASecretName(gw))
@@ -170,7 +176,7 @@ func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.Ingres
 		return nil, nil
 	}
 	r.mu.Lock()
-	memo, haveMemo := r.certs[gw.UID]
+	memo, haveMemo := r.certs[key]
 	r.mu.Unlock()
 	if r.SecretMeta != nil {
 		m := &metav1.PartialObjectMetadata{}
@@ -191,7 +197,7 @@ func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.Ingres
 		parsed = certhealth.Parse(s)
 	}
 	r.mu.Lock()
-	r.certs[gw.UID] = certMemo{rv: s.ResourceVersion, parsed: parsed}
+	r.certs[key] = certMemo{rv: s.ResourceVersion, parsed: parsed}
 	r.mu.Unlock()
 	return &parsed, nil
 }
@@ -221,7 +227,7 @@ func (r *Reconciler) ForgetEverything() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.rendered = map[types.UID]renderedHashes{}
-	r.certs = map[types.UID]certMemo{}
+	r.certs = map[types.NamespacedName]certMemo{}
 	r.pkis = map[types.UID]pkiMemo{}
 	r.secrets = map[types.NamespacedName]secretMemo{}
 	r.routerIDs = map[types.UID]int32{}

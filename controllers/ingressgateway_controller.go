@@ -95,8 +95,10 @@ type Reconciler struct {
 
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
-	certs    map[types.UID]certMemo
-	pkis     map[types.UID]pkiMemo
+	// certs are the parsed default certificates by Secret: gateways that
+	// share one (a namespace's wildcard certificate) read it once.
+	certs map[types.NamespacedName]certMemo
+	pkis  map[types.UID]pkiMemo
 	// routerIDs are the VRRP router IDs allocated in this process.
 	routerIDs map[types.UID]int32
 	secrets   map[types.NamespacedName]secretMemo
@@ -112,7 +114,7 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 		Config:    cfg,
 		Now:       metav1.Now,
 		rendered:  map[types.UID]renderedHashes{},
-		certs:     map[types.UID]certMemo{},
+		certs:     map[types.NamespacedName]certMemo{},
 		pkis:      map[types.UID]pkiMemo{},
 		routerIDs: map[types.UID]int32{},
 		secrets:   map[types.NamespacedName]secretMemo{},

@@ -56,8 +56,10 @@ const KeepalivedImageEnv = "RELATED_IMAGE_KEEPALIVED"
 
 // Options are the operator's settings, bound to command-line flags.
 type Options struct {
-	MetricsAddr      string
-	ProbeAddr        string
+	MetricsAddr string
+	ProbeAddr   string
+	// PprofAddr serves net/http/pprof (off by default).
+	PprofAddr        string
 	LeaderElection   bool
 	LeaderElectionNS string
 	// LeaseDuration, RenewDeadline and RetryPeriod tune leader election: a
@@ -146,6 +148,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	}
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint (e.g. :8080); 0 disables it.")
 	fs.StringVar(&o.ProbeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz endpoints; 0 disables them.")
+	fs.StringVar(&o.PprofAddr, "pprof-bind-address", "", "Address of the Go profiler's /debug/pprof endpoints (e.g. 127.0.0.1:6060); empty disables it.")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", false, "Elect a leader so only one operator replica reconciles.")
 	fs.StringVar(&o.LeaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (default: the pod's namespace).")
 	fs.DurationVar(&o.LeaseDuration, "leader-election-lease-duration", 15*time.Second,
@@ -216,6 +219,7 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 		Client:                  controllers.ClientOptions(),
 		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
 		HealthProbeBindAddress:  o.ProbeAddr,
+		PprofBindAddress:        o.PprofAddr,
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        "portico-operator.ingress.portico.dev",
 		LeaderElectionNamespace: o.LeaderElectionNS,

@@ -86,6 +86,8 @@ type Env struct {
 type Options struct {
 	// AuditPolicyFile and AuditLogPath turn on the API server's audit log.
 	AuditPolicyFile, AuditLogPath string
+	// Profiling serves the API server's /debug/pprof (benchmarks).
+	Profiling bool
 	// Webhook installs admission webhook configurations (Paths) pointed at
 	// a local server; Start fills in LocalServingHost, LocalServingPort and
 	// LocalServingCertDir (with a certificate the API server trusts), read
@@ -116,7 +118,13 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 	// name: without a cluster DNS the name would resolve on the host, and a
 	// test must never send traffic off this machine. Without endpoints (no
 	// pod runs here) the call fails at once.
-	e.ControlPlane.GetAPIServer().Configure().Set("enable-aggregator-routing", "true")
+	e.ControlPlane.GetAPIServer().Configure().Set("enable-aggregator-routing", "true").
+		// envtest's default /24 holds 254 Services: fewer than the two
+		// per gateway of a 1,000-gateway benchmark.
+		Set("service-cluster-ip-range", "10.0.0.0/16")
+	if o.Profiling {
+		e.ControlPlane.GetAPIServer().Configure().Set("profiling", "true")
+	}
 	if o.AuditLogPath != "" {
 		e.ControlPlane.GetAPIServer().Configure().
 			Set("audit-policy-file", o.AuditPolicyFile).

@@ -52,6 +52,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
@@ -76,6 +77,9 @@ type config struct {
 	scaleRuns  int
 	// operatorArgs are extra flags for the operator (e.g. "--kube-api-qps=100").
 	operatorArgs []string
+	// profile, when set, is where a CPU profile of kube-apiserver taken
+	// during the first scale run is written.
+	profile string
 }
 
 func main() {
@@ -90,6 +94,7 @@ func main() {
 	flag.DurationVar(&c.syncPeriod, "sync-period", 30*time.Second, "operator resync period (short, to prove resyncs write nothing)")
 	flag.IntVar(&c.edits, "edits", 10, "tcp-map edits timed")
 	flag.IntVar(&c.scaleRuns, "scale-runs", 1, "repetitions of the scale run (each in fresh namespaces)")
+	flag.StringVar(&c.profile, "apiserver-profile", "", "write a CPU profile of kube-apiserver during the scale run to this file")
 	opArgs := flag.String("operator-args", "", "extra operator flags, space-separated (e.g. \"--max-concurrent-reconciles=4 --kube-api-qps=200\")")
 	quick := flag.Bool("quick", false, "small figures for a smoke run (CI)")
 	flag.Parse()
@@ -130,13 +135,20 @@ func run(c config) error {
 }
 
 // measure runs every scenario and returns the table rows.
-func measure(c config) ([]row, error) {
+func measure(c config) (rows []row, err error) {
 	ctx := context.Background()
 	work, err := os.MkdirTemp("", "portico-bench-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(work)
+	defer func() {
+		if err != nil {
+			// Keep the operator's log and the audit log for a post-mortem.
+			fmt.Fprintf(os.Stderr, "bench: failed; the operator log and audit log are kept in %s\n", work)
+			return
+		}
+		_ = os.RemoveAll(work)
+	}()
 
 	policy := filepath.Join(work, "audit-policy.yaml")
 	if err := os.WriteFile(policy, []byte(`apiVersion: audit.k8s.io/v1
@@ -145,14 +157,14 @@ omitStages: [RequestReceived]
 rules:
 - level: Metadata
   users: [`+operatorUser+`]
-  verbs: [get, list, create, update, patch, delete, deletecollection]
+  verbs: [create, update, patch, delete, deletecollection]
 - level: None
 `), 0o644); err != nil {
 		return nil, err
 	}
 	auditLog := filepath.Join(work, "audit.log")
 	step("Starting etcd and kube-apiserver (audit log on)")
-	env, err := testenv.StartWithOptions(ctx, testenv.Options{AuditPolicyFile: policy, AuditLogPath: auditLog})
+	env, err := testenv.StartWithOptions(ctx, testenv.Options{AuditPolicyFile: policy, AuditLogPath: auditLog, Profiling: c.profile != ""})
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +186,6 @@ rules:
 		return nil, err
 	}
 	defer op.stop()
-
-	var rows []row
 
 	// 1. Convergence of gateways created one by one.
 	step(fmt.Sprintf("1. %d gateways created one by one", c.oneByOne))
@@ -272,17 +282,21 @@ rules:
 	var scaleTimes []float64
 	for r := range c.scaleRuns {
 		step(fmt.Sprintf("2. %d gateways across %d namespaces, created at once (run %d)", c.scale, c.namespaces, r+1))
+		if c.profile != "" && r == 0 {
+			go profileAPIServer(env.Config, c.profile, 15*time.Second)
+			go fetch(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=15", op.pprofAddr), c.profile+".operator")
+		}
 		cp0, op0 := controlPlaneCPU(), op.cpuSeconds()
-		req0, _ := countWrites(auditLog)
+		req0 := op.requestsByMethod()
 		d, err := scaleRun(ctx, cl2, w, c, r)
 		if err != nil {
 			return nil, err
 		}
 		cp1, op1 := controlPlaneCPU(), op.cpuSeconds()
-		req1, _ := countWrites(auditLog)
+		req1 := op.requestsByMethod()
 		fmt.Printf("    %.1f s; CPU: operator %.1f s, kube-apiserver %.1f s, etcd %.1f s\n", d.Seconds(), op1-op0,
 			cp1["kube-apiserver"]-cp0["kube-apiserver"], cp1["etcd"]-cp0["etcd"])
-		fmt.Printf("    operator requests: %v\n", diffVerbs(req0, req1))
+		fmt.Printf("    operator requests by method: %v\n", diffMethods(req0, req1))
 		scaleTimes = append(scaleTimes, d.Seconds())
 	}
 	s = summarize(scaleTimes)
@@ -291,6 +305,9 @@ rules:
 	// 3. Memory.
 	time.Sleep(2 * time.Second)
 	rss := op.rssMiB()
+	if c.profile != "" {
+		fetch(fmt.Sprintf("http://%s/debug/pprof/heap", op.pprofAddr), c.profile+".operator-heap")
+	}
 	heap, herr := op.heapMiB()
 	heapStr := fmt.Sprintf("%.1f MiB", heap)
 	if herr != nil {
@@ -300,7 +317,7 @@ rules:
 	rows = append(rows, row{fmt.Sprintf("3. operator RSS with %d gateways, %d+%d unrelated objects", total, c.noise, c.noise), fmt.Sprintf("%.1f MiB (Go heap in use %s)", rss, heapStr), "≤ 100 MiB"})
 
 	final, _ := countWrites(auditLog)
-	rows = append(rows, row{"   operator requests in the whole run", fmt.Sprintf("%d writes, %d reads %v", final.total, final.reads, final.byVerb), ""})
+	rows = append(rows, row{"   operator requests in the whole run", fmt.Sprintf("%d writes %v (audit log); client-side by method: %v", final.total, final.byVerb, diffMethods(nil, op.requestsByMethod())), ""})
 	return rows, nil
 }
 
@@ -457,8 +474,9 @@ func scaleRun(ctx context.Context, c client.Client, w *watcher, cfg config, run 
 	if err := <-errs; err != nil {
 		return 0, err
 	}
+	deadline := time.Now().Add(5 * time.Minute)
 	for i, d := range dones {
-		if err := waitDone(d, 10*time.Minute); err != nil {
+		if err := waitDone(d, time.Until(deadline)); err != nil {
 			return 0, fmt.Errorf("gateway %s/%s: %w", gws[i].Namespace, gws[i].Name, err)
 		}
 	}
@@ -553,8 +571,7 @@ func (w *watcher) fire(m map[string]chan struct{}, key string) {
 
 // writeCounts are the operator's writes seen in the audit log.
 type writeCounts struct {
-	total  int // writes
-	reads  int // get and list
+	total  int
 	byVerb map[string]int
 }
 
@@ -582,13 +599,8 @@ func countWrites(path string) (writeCounts, error) {
 		if json.Unmarshal(sc.Bytes(), &ev) != nil || ev.Stage != "ResponseComplete" || ev.User.Username != operatorUser {
 			continue
 		}
+		wc.total++
 		wc.byVerb[ev.Verb]++
-		switch ev.Verb {
-		case "get", "list":
-			wc.reads++
-		default:
-			wc.total++
-		}
 	}
 	return wc, sc.Err()
 }
@@ -607,6 +619,7 @@ func diffVerbs(a, b writeCounts) map[string]int {
 type operator struct {
 	cmd         *exec.Cmd
 	metricsAddr string
+	pprofAddr   string
 }
 
 func startOperator(ctx context.Context, env *envtest.Environment, work string, syncPeriod time.Duration, extra []string) (*operator, error) {
@@ -634,6 +647,12 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
+	l, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	pprofAddr := l.Addr().String()
+	_ = l.Close()
 	logf, err := os.Create(filepath.Join(work, "operator.log"))
 	if err != nil {
 		return nil, err
@@ -641,14 +660,14 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	// The operator's own admission webhook needs an in-cluster Service the
 	// API server can call; nothing here can serve one.
 	args := []string{"--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
-		"--health-probe-bind-address", "0", "--sync-period", syncPeriod.String(), "--enable-webhook=false"}
+		"--health-probe-bind-address", "0", "--pprof-bind-address", pprofAddr, "--sync-period", syncPeriod.String(), "--enable-webhook=false"}
 	args = append(args, extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	return &operator{cmd: cmd, metricsAddr: addr}, nil
+	return &operator{cmd: cmd, metricsAddr: addr, pprofAddr: pprofAddr}, nil
 }
 
 func (o *operator) stop() {
@@ -720,6 +739,46 @@ func (o *operator) rssMiB() float64 {
 	return 0
 }
 
+// requestsByMethod reads the operator's client-side request counts
+// (client-go's rest_client_requests_total) by HTTP method: the reads the
+// audit log leaves out, to keep its cost off the API server.
+func (o *operator) requestsByMethod() map[string]float64 {
+	out := map[string]float64{}
+	resp, err := http.Get("http://" + o.metricsAddr + "/metrics")
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return out
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(l, "rest_client_requests_total{") {
+			continue
+		}
+		i := strings.Index(l, `method="`)
+		if i < 0 {
+			continue
+		}
+		m := l[i+len(`method="`):]
+		m = m[:strings.IndexByte(m, '"')]
+		v, _ := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
+		out[m] += v
+	}
+	return out
+}
+
+func diffMethods(a, b map[string]float64) map[string]int {
+	out := map[string]int{}
+	for k, v := range b {
+		if d := int(v - a[k]); d != 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
 // heapMiB reads the Go heap in use from the operator's metrics endpoint.
 func (o *operator) heapMiB() (float64, error) {
 	resp, err := http.Get("http://" + o.metricsAddr + "/metrics")
@@ -738,4 +797,46 @@ func (o *operator) heapMiB() (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no go_memstats_heap_inuse_bytes metric")
+}
+
+// profileAPIServer writes a CPU profile of kube-apiserver (its
+// /debug/pprof endpoint, on by default) to path.
+func profileAPIServer(cfg *rest.Config, path string, d time.Duration) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.Timeout = d + 30*time.Second
+	hc, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	resp, err := hc.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(cfg.Host, "/"), int(d.Seconds())))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+	}
+}
+
+// fetch writes what url returns to path (profiles).
+func fetch(url, path string) {
+	resp, err := http.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+		return
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err == nil {
+		err = os.WriteFile(path, b, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "profile:", err)
+	}
 }
