@@ -154,8 +154,15 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	}
 	logf.FromContext(ctx).V(1).Info("Applying", "kind", p.gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
 	want := desired.DeepCopy() // the apply response is written into desired
-	if err := a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired),
-		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
+	body, err := json.Marshal(desired.Object)
+	if err != nil {
+		return nil, err
+	}
+	// The body comes from typed Go structs: it cannot hold unknown or
+	// duplicate fields, so the API server's strict decoding (a second parse
+	// of every apply under the default fieldValidation=Warn) is skipped.
+	if err := a.Client.Patch(ctx, desired, client.RawPatch(types.ApplyYAMLPatchType, body),
+		client.FieldOwner(FieldOwner), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore)); err != nil {
 		return nil, fmt.Errorf("apply %s %s: %w", p.gvk.Kind, displayName(obj), err)
 	}
 	// Server-side apply never removes keys another manager added to a map.

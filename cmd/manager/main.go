@@ -34,6 +34,11 @@ func main() {
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	if limit, err := manager.ApplySoftMemoryLimit(os.Getenv); err != nil {
+		ctrl.Log.Error(err, "Ignoring the memory limit")
+	} else if limit > 0 {
+		ctrl.Log.Info("Go soft memory limit set from the container's", "bytes", limit)
+	}
 
 	if err := manager.Run(ctrl.SetupSignalHandler(), ctrl.GetConfigOrDie(), opts); err != nil {
 		ctrl.Log.Error(err, "Operator stopped")

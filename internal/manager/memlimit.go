@@ -1,0 +1,62 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manager
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strconv"
+)
+
+// MemoryLimitEnv carries the container's memory limit in bytes (the
+// Deployment sets it from the downward API, limits.memory).
+const MemoryLimitEnv = "MEMORY_LIMIT"
+
+// memoryLimitShare is the part of the container limit the Go heap may use
+// before the collector works harder; the rest covers stacks and runtime
+// memory outside the heap.
+const memoryLimitShare = 0.85
+
+// SoftMemoryLimit returns the Go soft memory limit for the container limit
+// in getenv(MemoryLimitEnv): without it the collector lets the heap grow to
+// twice the live data, and a burst of reconciles can push a 1,000-gateway
+// operator past a limit it fits in. An explicit GOMEMLIMIT wins; ok is
+// false when there is nothing to set.
+func SoftMemoryLimit(getenv func(string) string) (limit int64, ok bool, err error) {
+	if getenv("GOMEMLIMIT") != "" {
+		return 0, false, nil
+	}
+	v := getenv(MemoryLimitEnv)
+	if v == "" {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, false, fmt.Errorf("%s=%q: want the memory limit in bytes", MemoryLimitEnv, v)
+	}
+	return int64(float64(n) * memoryLimitShare), true, nil
+}
+
+// ApplySoftMemoryLimit sets the limit SoftMemoryLimit returns.
+func ApplySoftMemoryLimit(getenv func(string) string) (int64, error) {
+	limit, ok, err := SoftMemoryLimit(getenv)
+	if !ok || err != nil {
+		return 0, err
+	}
+	debug.SetMemoryLimit(limit)
+	return limit, nil
+}
