@@ -52,7 +52,10 @@ func TestControllers(t *testing.T) {
 
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
-	SetDefaultEventuallyTimeout(20 * time.Second)
+	// Generous: CI runs this suite beside the e2e suite's simulated
+	// cluster and the demo on two cores; a passing Eventually returns at
+	// once whatever its timeout.
+	SetDefaultEventuallyTimeout(45 * time.Second)
 	SetDefaultEventuallyPollingInterval(100 * time.Millisecond)
 	SetDefaultConsistentlyDuration(2 * time.Second)
 
