@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
@@ -44,7 +45,7 @@ var _ = Describe("Install paths", func() {
 	ctx := context.Background()
 
 	It("config/default runs the operator hardened: restricted pod, limits, probes, leader election, metrics Service", func() {
-		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
+		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 		Expect(err).NotTo(HaveOccurred())
 		applyAndExpectFleets(ctx, "portico-system", objs)
 
@@ -84,7 +85,7 @@ var _ = Describe("Install paths", func() {
 	})
 
 	It("config/default confines the operator's Secret writes to Secrets labelled part-of=portico", func() {
-		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
+		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 		Expect(err).NotTo(HaveOccurred())
 		applyAndExpectFleets(ctx, "portico-system", objs)
 		ns := newNamespace(ctx)
@@ -144,7 +145,7 @@ var _ = Describe("Install paths", func() {
 
 	for _, overlay := range []string{"bare-metal", "nodeport", "loadbalancer", "microk8s"} {
 		It("config/overlays/"+overlay+" installs with server-side apply and its gateway gets its fleet", func() {
-			objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "overlays", overlay))
+			objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "overlays", overlay))
 			Expect(err).NotTo(HaveOccurred())
 			kinds := map[string]int{}
 			for _, o := range objs {

@@ -22,6 +22,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/testenv"
 )
 
@@ -30,11 +31,11 @@ import (
 // port name (the monitoring CRDs are not in envtest, so this is checked on
 // the built manifests).
 func TestServiceMonitorSelectsTheMetricsService(t *testing.T) {
-	mon, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "prometheus"))
+	mon, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "prometheus"))
 	if err != nil || len(mon) != 1 || mon[0].GetKind() != "ServiceMonitor" {
 		t.Fatalf("config/prometheus: %v, %d objects", err, len(mon))
 	}
-	install, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
+	install, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
@@ -42,13 +43,13 @@ var _ = Describe("Shipped manifests", func() {
 
 	It("applies every sample and reconciles each into its fleet", func() {
 		ns := newNamespace(ctx)
-		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "samples"))
+		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(applyAndExpectFleets(ctx, ns, objs)).To(HaveLen(5))
 	})
 
 	It("installs config/default into a real API server with server-side apply", func() {
-		objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
+		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(testenv.Apply(ctx, k8sClient, "portico-system", objs)).To(Succeed())
 		// No operator pod runs here to serve its IngressGateway webhook

@@ -44,6 +44,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
@@ -79,7 +80,7 @@ func run(once, verbose bool) error {
 	env, kubeconfig := cluster.Env, cluster.Kubeconfig
 
 	step("Applying config/samples (with a self-signed default certificate, as `kubectl create secret tls` would make)")
-	objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "samples"))
+	objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "samples"))
 	if err != nil {
 		return err
 	}

@@ -39,9 +39,9 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
+
+	"github.com/portico-dev/portico/internal/kustomize"
 )
 
 // Package is the OLM package name.
@@ -159,7 +159,7 @@ func GenerateRelease(root string, rel Release) (Files, error) {
 	if err := rel.Validate(); err != nil {
 		return nil, err
 	}
-	objs, err := kustomize(filepath.Join(root, ManifestsDir))
+	objs, err := kustomize.Build(filepath.Join(root, ManifestsDir))
 	if err != nil {
 		return nil, err
 	}
@@ -272,29 +272,6 @@ func (f Files) Diff(root string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// kustomize builds dir as `kubectl kustomize` does.
-func kustomize(dir string) ([]*unstructured.Unstructured, error) {
-	opts := krusty.MakeDefaultOptions()
-	opts.Reorder = krusty.ReorderOptionLegacy
-	resMap, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), dir)
-	if err != nil {
-		return nil, fmt.Errorf("kustomize %s: %w", dir, err)
-	}
-	var out []*unstructured.Unstructured
-	for _, r := range resMap.Resources() {
-		b, err := r.MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(b); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, nil
 }
 
 // inputs are config/manifests' objects, sorted by what becomes of them.

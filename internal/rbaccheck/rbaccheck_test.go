@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
 
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/rbaccheck"
 	"github.com/portico-dev/portico/internal/testenv"
 )
@@ -71,7 +72,7 @@ func TestShippedRBACIsLeastPrivilege(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(dir, func(t *testing.T) {
-			objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), dir))
+			objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), dir))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,8 +34,6 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
@@ -155,31 +153,6 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 // ClusterRoles returns the shipped data-plane ClusterRoles (for checks).
 func ClusterRoles() []*rbacv1.ClusterRole {
 	return render.DataPlaneClusterRoles(render.DefaultConfig())
-}
-
-// Kustomize builds the kustomization in dir (as `kubectl kustomize` does)
-// and returns its objects in order.
-func Kustomize(dir string) ([]*unstructured.Unstructured, error) {
-	opts := krusty.MakeDefaultOptions()
-	opts.Reorder = krusty.ReorderOptionLegacy // Namespaces and CRDs first, like kubectl
-	k := krusty.MakeKustomizer(opts)
-	resMap, err := k.Run(filesys.MakeFsOnDisk(), dir)
-	if err != nil {
-		return nil, fmt.Errorf("kustomize %s: %w", dir, err)
-	}
-	var out []*unstructured.Unstructured
-	for _, r := range resMap.Resources() {
-		b, err := r.MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(b); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, nil
 }
 
 // Apply server-side applies objs in order, putting namespace-less namespaced

@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/testenv"
 )
@@ -35,7 +36,7 @@ import (
 // the names the operator's flags default to, reachable at the port it
 // serves on, so a plain install needs no webhook flag. No API server needed.
 func TestInstallMatchesFlagDefaults(t *testing.T) {
-	objs, err := testenv.Kustomize(filepath.Join(testenv.RepoRoot(), "config", "default"))
+	objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 	if err != nil {
 		t.Fatal(err)
 	}
