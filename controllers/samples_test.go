@@ -76,35 +76,14 @@ func applyAndExpectFleets(ctx context.Context, ns string, objs []*unstructured.U
 	// No controller pod runs here to answer a gateway's admission
 	// webhook, which (failurePolicy Fail) refuses its class's Ingresses:
 	// everything else goes in before the gateways register it.
-	var gateways, rest []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() == "IngressGateway" {
-			gateways = append(gateways, o)
-		} else {
-			rest = append(rest, o)
-		}
-	}
+	gateways, rest := testenv.SplitGateways(objs)
 	Expect(testenv.Apply(ctx, k8sClient, ns, rest)).To(Succeed())
 	for _, o := range rest {
 		if o.GetKind() == "ValidatingWebhookConfiguration" && o.GetName() == manager.DefaultWebhookConfigurationName {
 			Expect(k8sClient.Delete(ctx, o)).To(Succeed())
 		}
 	}
-	// The user's default certificates, as `kubectl create secret tls`
-	// would make them.
-	for _, g := range gateways {
-		if ref, ok, _ := unstructured.NestedStringMap(g.Object, "spec", "defaultCertificate", "secretRef"); ok {
-			secretNS := ref["namespace"]
-			if secretNS == "" {
-				secretNS = g.GetNamespace()
-			}
-			if secretNS == "" {
-				secretNS = ns
-			}
-			certPEM, keyPEM := selfSigned(time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour), "*.example.test")
-			putTLSSecret(ctx, secretNS, ref["name"], certPEM, keyPEM)
-		}
-	}
+	Expect(testenv.CreateDefaultCertificates(ctx, k8sClient, ns, gateways)).To(Succeed())
 	Expect(testenv.Apply(ctx, k8sClient, ns, gateways)).To(Succeed())
 
 	var out []*v1alpha1.IngressGateway

@@ -38,11 +38,22 @@ import (
 // ApplySamples applies sample manifests the way a user following the
 // tutorials would: first everything that is not a gateway (namespaces,
 // backends, Ingresses — before a gateway's admission webhook exists to
-// judge them), then a self-signed kubernetes.io/tls Secret for every
-// defaultCertificate a gateway references (as `kubectl create secret tls`
-// would), then the gateways. Objects without a namespace go to namespace.
+// judge them), then the default certificates (CreateDefaultCertificates),
+// then the gateways. Objects without a namespace go to namespace.
 func ApplySamples(ctx context.Context, c client.Client, namespace string, objs []*unstructured.Unstructured) error {
-	var gateways, rest []*unstructured.Unstructured
+	gateways, rest := SplitGateways(objs)
+	if err := Apply(ctx, c, namespace, rest); err != nil {
+		return err
+	}
+	if err := CreateDefaultCertificates(ctx, c, namespace, gateways); err != nil {
+		return err
+	}
+	return Apply(ctx, c, namespace, gateways)
+}
+
+// SplitGateways separates the IngressGateways among objs from the rest,
+// keeping their order.
+func SplitGateways(objs []*unstructured.Unstructured) (gateways, rest []*unstructured.Unstructured) {
 	for _, o := range objs {
 		if o.GetKind() == "IngressGateway" {
 			gateways = append(gateways, o)
@@ -50,9 +61,14 @@ func ApplySamples(ctx context.Context, c client.Client, namespace string, objs [
 			rest = append(rest, o)
 		}
 	}
-	if err := Apply(ctx, c, namespace, rest); err != nil {
-		return err
-	}
+	return gateways, rest
+}
+
+// CreateDefaultCertificates creates a self-signed kubernetes.io/tls Secret
+// for every defaultCertificate the gateways reference (as `kubectl create
+// secret tls` would), unless it exists. Gateways without a namespace are
+// in namespace.
+func CreateDefaultCertificates(ctx context.Context, c client.Client, namespace string, gateways []*unstructured.Unstructured) error {
 	for _, g := range gateways {
 		ref, ok, _ := unstructured.NestedStringMap(g.Object, "spec", "defaultCertificate", "secretRef")
 		if !ok {
@@ -73,7 +89,7 @@ func ApplySamples(ctx context.Context, c client.Client, namespace string, objs [
 			return fmt.Errorf("create Secret %s/%s: %w", ns, s.Name, err)
 		}
 	}
-	return Apply(ctx, c, namespace, gateways)
+	return nil
 }
 
 // SelfSignedTLSSecret returns a kubernetes.io/tls Secret holding a fresh

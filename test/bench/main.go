@@ -25,17 +25,10 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -306,7 +299,7 @@ rules:
 		step(fmt.Sprintf("2. %d gateways across %d namespaces, created at once (run %d)", c.scale, c.namespaces, r+1))
 		if c.profile != "" && r == 0 {
 			go profileAPIServer(env.Config, c.profile, 15*time.Second)
-			go fetch(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=15", op.pprofAddr), c.profile+".operator")
+			go fetch(http.DefaultClient, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=15", op.pprofAddr), c.profile+".operator")
 		}
 		cp0, op0 := controlPlaneCPU(), op.cpuSeconds()
 		req0 := op.requestsByMethod()
@@ -331,7 +324,7 @@ rules:
 	time.Sleep(2 * time.Second)
 	rss := op.rssMiB()
 	if c.profile != "" {
-		fetch(fmt.Sprintf("http://%s/debug/pprof/heap?gc=1", op.pprofAddr), c.profile+".operator-heap")
+		fetch(http.DefaultClient, fmt.Sprintf("http://%s/debug/pprof/heap?gc=1", op.pprofAddr), c.profile+".operator-heap")
 	}
 	heap, herr := op.heapMiB()
 	heapStr := fmt.Sprintf("%.1f MiB", heap)
@@ -389,44 +382,11 @@ func mkGatewayNamespace(ctx context.Context, c client.Client, name string) error
 	if err := mkNamespace(ctx, c, name); err != nil {
 		return err
 	}
-	certPEM, keyPEM, err := benchCertificate()
+	s, err := testenv.SelfSignedTLSSecret(name, "default-tls", "*.bench.test")
 	if err != nil {
 		return err
 	}
-	return c.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: name, Name: "default-tls"}, Type: corev1.SecretTypeTLS,
-		Data: map[string][]byte{corev1.TLSCertKey: certPEM, corev1.TLSPrivateKeyKey: keyPEM}})
-}
-
-var benchCert struct {
-	once         sync.Once
-	certPEM, key []byte
-	err          error
-}
-
-// benchCertificate returns one self-signed certificate, valid for a year.
-func benchCertificate() ([]byte, []byte, error) {
-	benchCert.once.Do(func() {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			benchCert.err = err
-			return
-		}
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "*.bench.test"},
-			DNSNames: []string{"*.bench.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			benchCert.err = err
-			return
-		}
-		kb, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			benchCert.err = err
-			return
-		}
-		benchCert.certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-		benchCert.key = pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
-	})
-	return benchCert.certPEM, benchCert.key, benchCert.err
+	return c.Create(ctx, s)
 }
 
 // createNoise fills the cluster with objects the operator must not cache.
@@ -849,24 +809,12 @@ func profileAPIServer(cfg *rest.Config, path string, d time.Duration) {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		return
 	}
-	resp, err := hc.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(cfg.Host, "/"), int(d.Seconds())))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "profile:", err)
-		return
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err == nil {
-		err = os.WriteFile(path, b, 0o644)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "profile:", err)
-	}
+	fetch(hc, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", strings.TrimSuffix(cfg.Host, "/"), int(d.Seconds())), path)
 }
 
 // fetch writes what url returns to path (profiles).
-func fetch(url, path string) {
-	resp, err := http.Get(url)
+func fetch(hc *http.Client, url, path string) {
+	resp, err := hc.Get(url)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		return
