@@ -54,6 +54,10 @@ const (
 	// ConditionBackendsResolved is True when the Service and port of every
 	// tcp/udp entry exist. It does not affect Ready.
 	ConditionBackendsResolved = "BackendsResolved"
+	// ConditionAdmissionPolicyInstalled is True when the API server enforces
+	// the gateway-class ValidatingAdmissionPolicy (config/policy): the
+	// class holds even while the operator is down.
+	ConditionAdmissionPolicyInstalled = "AdmissionPolicyInstalled"
 )
 
 // Condition reasons. They are UpperCamel and stable: scripts may match them.
@@ -123,6 +127,21 @@ const (
 	// ReasonRouterIDExhausted (VIPReady=False, Degraded=True): every VRRP
 	// router ID is taken by other gateways.
 	ReasonRouterIDExhausted = "RouterIDExhausted"
+	// ReasonClassNotFound (Ready=False, Degraded=True): the gateway names
+	// no existing IngressGatewayClass, or names none and no class (or more
+	// than one) is the default. Nothing is applied.
+	ReasonClassNotFound = "ClassNotFound"
+	// ReasonClassForbids (Ready=False, Degraded=True): the gateway uses
+	// something its IngressGatewayClass does not allow (the class changed,
+	// or admission was bypassed). No new rollout happens; the running fleet
+	// is left as it is.
+	ReasonClassForbids = "ClassForbids"
+	// ReasonPolicyInstalled (AdmissionPolicyInstalled=True).
+	ReasonPolicyInstalled = "Installed"
+	// ReasonPolicyMissing (AdmissionPolicyInstalled=False): the policy or
+	// its binding is missing; only the operator's webhook and reconciler
+	// enforce the class.
+	ReasonPolicyMissing = "PolicyMissing"
 	// ReasonAsExpected (Degraded=False).
 	ReasonAsExpected = "AsExpected"
 )

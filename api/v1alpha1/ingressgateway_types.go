@@ -32,6 +32,14 @@ import (
 // +kubebuilder:validation:XValidation:rule="(!has(self.tcp) || self.tcp.all(e, !has(e.nodePort))) && (!has(self.udp) || self.udp.all(e, !has(e.nodePort))) || (has(self.service.type) && (self.service.type == 'NodePort' || self.service.type == 'LoadBalancer'))",message="tcp[].nodePort and udp[].nodePort require service.type NodePort or LoadBalancer",fieldPath=".service.type"
 // +kubebuilder:validation:XValidation:rule="!has(self.vip) || (has(self.workload.hostNetwork) && self.workload.hostNetwork)",message="vip needs workload.hostNetwork: keepalived must add the address to the node's own interface",fieldPath=".vip"
 type IngressGatewaySpec struct {
+	// gatewayClassName names the IngressGatewayClass, owned by cluster
+	// admins, that decides where this gateway may live and what it may do.
+	// Empty uses the class marked default.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`
+	GatewayClassName string `json:"gatewayClassName,omitempty"`
+
 	// controller configures the ingress controller process: its image,
 	// its main ConfigMap and extra command-line flags.
 	// +optional
@@ -253,7 +261,7 @@ type AdmissionWebhookSpec struct {
 func (a AdmissionWebhookSpec) IsEnabled() bool { return a.Enabled == nil || *a.Enabled }
 
 // ControllerSpec configures the ingress controller process.
-// +kubebuilder:validation:XValidation:rule="!has(self.config) || !('annotations-risk-level' in self.config) || self.config['annotations-risk-level'] != 'Critical' || (has(self.allowSnippetAnnotations) && self.allowSnippetAnnotations)",message="annotations-risk-level Critical admits snippet annotations; set spec.controller.allowSnippetAnnotations to opt in explicitly",fieldPath=".config"
+// +kubebuilder:validation:XValidation:rule="!has(self.config) || !('annotations-risk-level' in self.config) || self.config['annotations-risk-level'].lowerAscii() != 'critical' || (has(self.allowSnippetAnnotations) && self.allowSnippetAnnotations)",message="annotations-risk-level Critical admits snippet annotations; set spec.controller.allowSnippetAnnotations to opt in explicitly",fieldPath=".config"
 // +kubebuilder:validation:XValidation:rule="!has(self.extraArgs) || self.extraArgs.all(k, !(k in ['configmap', 'tcp-services-configmap', 'udp-services-configmap', 'default-ssl-certificate', 'publish-service', 'publish-status-address', 'report-node-internal-ip-address', 'ingress-class', 'controller-class', 'election-id', 'http-port', 'https-port', 'healthz-port', 'default-server-port', 'status-port', 'stream-port', 'profiler-port', 'ssl-passthrough-proxy-port', 'validating-webhook', 'validating-webhook-certificate', 'validating-webhook-key', 'default-backend-service', 'v', 'watch-namespace', 'apiserver-host', 'kubeconfig']))",message="extraArgs may not set a flag the operator owns; use the matching IngressGateway field instead (ports, service, defaultCertificate, defaultBackend, tcp, udp, statusAddresses, ingressClass, controller.logLevel)"
 type ControllerSpec struct {
 	// image is the controller image. Pin it by digest. When empty, the
@@ -675,6 +683,11 @@ type IngressGatewayStatus struct {
 	// +kubebuilder:validation:MaxItems=32
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
+	// gatewayClassName is the IngressGatewayClass this gateway was checked
+	// against (spec.gatewayClassName, or the default class).
+	// +optional
+	GatewayClassName string `json:"gatewayClassName,omitempty"`
+
 	// ingressClassName is the IngressClass Ingresses use to select this gateway.
 	// +optional
 	IngressClassName string `json:"ingressClassName,omitempty"`
@@ -768,6 +781,7 @@ type ReplicaStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=igw,categories=portico
 // +kubebuilder:printcolumn:name="Class",type=string,JSONPath=`.status.ingressClassName`
+// +kubebuilder:printcolumn:name="Gateway-Class",type=string,JSONPath=`.status.gatewayClassName`
 // +kubebuilder:printcolumn:name="Kind",type=string,JSONPath=`.spec.workload.kind`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.ready`
 // +kubebuilder:printcolumn:name="Address",type=string,JSONPath=`.status.addresses[*]`
