@@ -103,6 +103,7 @@ type Reconciler struct {
 	routerIDs map[types.UID]int32
 	secrets   map[types.NamespacedName]secretMemo
 	services  map[types.NamespacedName]servicePorts
+	policy    policyState
 }
 
 // NewReconciler wires a Reconciler to mgr.
@@ -226,7 +227,7 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 // +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterrolebindings,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced;portico-ingress-nginx-scoped
 // The operator grants each fleet get/update on its own leader-election Lease
 // through a Role; RBAC only lets it grant what it holds itself.
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
@@ -300,6 +301,22 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	var obs observed
 	now := r.Now().Time
 	obs.Now = now
+	obs.PolicyInstalled = r.policyInstalled(ctx, now)
+	verdict, err := r.checkClass(ctx, gw)
+	if err != nil {
+		return obs, reconcile.Result{}, err
+	}
+	obs.ClassNotFound, obs.ClassViolations = verdict.notFound, verdict.violations
+	if verdict.class != nil {
+		obs.Class = verdict.class.Name
+	}
+	if obs.ClassNotFound != "" || len(obs.ClassViolations) > 0 {
+		// No new rollout, nothing deleted, no referenced object read: the
+		// running fleet stays as it is, and status tells how it runs.
+		obs.Workload = r.liveWorkload(ctx, gw)
+		return obs, reconcile.Result{}, nil
+	}
+	cfg := r.Config.ForClass(verdict.class)
 	var in render.Inputs
 	var requeueAt []time.Time
 	if gw.Spec.AdmissionWebhook.IsEnabled() {
@@ -343,7 +360,7 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		}
 	}
 
-	res, err := render.RenderWith(gw, r.Config, in)
+	res, err := render.RenderWith(gw, cfg, in)
 	if err != nil {
 		obs.RenderErr = err
 		return obs, reconcile.Result{}, nil
@@ -395,7 +412,7 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 
 	obs.BackendProblems, obs.BackendsErr = r.resolveBackends(ctx, gw)
 
-	hashes, err := r.hashes(gw, res, in)
+	hashes, err := r.hashes(gw, res, in, verdict.class)
 	if err != nil {
 		return obs, reconcile.Result{}, err
 	}
@@ -588,8 +605,9 @@ func inputsFingerprint(in render.Inputs) string {
 
 // hashes returns the hash of every rendered child, from the cache when the
 // gateway's generation (and so its rendering) is unchanged.
-func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in render.Inputs) ([]string, error) {
-	fp := inputsFingerprint(in)
+func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in render.Inputs, class *v1alpha1.IngressGatewayClass) ([]string, error) {
+	// The class's images and scope change the rendering too.
+	fp := inputsFingerprint(in) + "/" + class.Name + "@" + class.ResourceVersion
 	r.mu.Lock()
 	cached, ok := r.rendered[gw.UID]
 	r.mu.Unlock()
@@ -648,6 +666,11 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 	if after := degradedReason(st); after != "" && after != before {
 		c := findCondition(st, v1alpha1.ConditionDegraded)
 		r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, after, "Reconcile", "%s", c.Message)
+	}
+	if c := findCondition(st, v1alpha1.ConditionAdmissionPolicyInstalled); c != nil && c.Status == metav1.ConditionFalse {
+		if old := findCondition(prev, v1alpha1.ConditionAdmissionPolicyInstalled); old == nil || old.Status != c.Status {
+			r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, "AdmissionPolicyMissing", "Reconcile", "%s", c.Message)
+		}
 	}
 	if c := findCondition(st, v1alpha1.ConditionDefaultCertificateReady); c != nil && c.Reason == string(certhealth.ExpiringSoon) {
 		if old := findCondition(prev, v1alpha1.ConditionDefaultCertificateReady); old == nil || old.Reason != c.Reason {
@@ -769,6 +792,10 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 		Watches(&admissionregistrationv1.ValidatingWebhookConfiguration{}, byLabels, changed).
 		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
 		Watches(&networkingv1.IngressClass{}, byLabels, changed).
+		// The class decides what a gateway may do; a grant what it may
+		// reference.
+		Watches(&v1alpha1.IngressGatewayClass{}, r.gatewaysForClassChange(), changed).
+		Watches(&v1alpha1.IngressGatewayGrant{}, r.gatewaysForClassChange(), changed).
 		// Pod readiness decides the node addresses in status.
 		Watches(&corev1.Pod{}, byLabels, changed).
 		Complete(r)

@@ -45,6 +45,10 @@ var (
 		Name: "portico_reconcile_errors_total",
 		Help: "Reconciles that returned an error (and are retried), by reason: the API status reason, or NameConflict, InvalidSpec, Unknown.",
 	}, []string{"reason"})
+	admissionPolicyInstalled = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "portico_admission_policy_installed",
+		Help: "1 when the API server enforces the gateway-class ValidatingAdmissionPolicy (and its Deny binding), 0 when it is missing; checked at most once a minute.",
+	})
 	gatewaysDesc = prometheus.NewDesc("portico_gateways",
 		"IngressGateways by condition type and status (and reason), as last written to their status.",
 		[]string{"condition", "status", "reason"}, nil)
@@ -60,7 +64,7 @@ var (
 // gauge reads from reader (the manager's cache) at scrape time.
 func registerMetrics(reader client.Reader) {
 	registerOnce.Do(func() {
-		metrics.Registry.MustRegister(childrenApplied, childrenPruned, reconcileErrors, collector)
+		metrics.Registry.MustRegister(childrenApplied, childrenPruned, reconcileErrors, admissionPolicyInstalled, collector)
 	})
 	collectorMu.Lock()
 	collector.reader = reader

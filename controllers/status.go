@@ -32,6 +32,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
+	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/webhook"
 )
@@ -79,6 +80,14 @@ type observed struct {
 	// BackendsErr is set when they could not be checked.
 	BackendProblems []string
 	BackendsErr     error
+	// Class is the gateway's IngressGatewayClass; ClassNotFound explains
+	// why it has none, ClassViolations what it forbids.
+	Class           string
+	ClassNotFound   string
+	ClassViolations []classrules.Violation
+	// PolicyInstalled says whether the API server enforces the class
+	// policy; nil when unknown.
+	PolicyInstalled *bool
 }
 
 // defaultCertVerdict judges the default certificate at obs.Now; nil without one.
@@ -137,6 +146,7 @@ func workloadRollout(w client.Object) *rollout {
 func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v1alpha1.IngressGatewayStatus {
 	st := *gw.Status.DeepCopy()
 	gen := gw.Generation
+	st.GatewayClassName = obs.Class
 	if obs.Result != nil {
 		st.Image = obs.Result.Image
 		st.IngressClassName = obs.Result.IngressClassName
@@ -187,6 +197,14 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 	} else {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionDefaultCertificateReady)
 	}
+	if p := obs.PolicyInstalled; p != nil {
+		c := metav1.Condition{Type: v1alpha1.ConditionAdmissionPolicyInstalled, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonPolicyInstalled,
+			Message: "The API server enforces the IngressGatewayClass rules it can check, also while the operator is down"}
+		if !*p {
+			c.Status, c.Reason, c.Message = metav1.ConditionFalse, v1alpha1.ReasonPolicyMissing, policyMessage
+		}
+		conds = append(conds, c)
+	}
 	for _, c := range conds {
 		c.ObservedGeneration = gen
 		c.LastTransitionTime = now
@@ -203,6 +221,14 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 // gateway from being reconciled, if any.
 func blocking(obs observed) (string, string, bool) {
 	switch {
+	case obs.ClassNotFound != "":
+		return v1alpha1.ReasonClassNotFound, obs.ClassNotFound + "; nothing is applied until the gateway has a class", true
+	case len(obs.ClassViolations) > 0:
+		msgs := make([]string, 0, len(obs.ClassViolations))
+		for _, v := range obs.ClassViolations {
+			msgs = append(msgs, v.String())
+		}
+		return v1alpha1.ReasonClassForbids, "No new rollout: the running fleet is left as it is until the gateway complies with its class. " + strings.Join(msgs, "; "), true
 	case obs.RenderErr != nil:
 		return v1alpha1.ReasonInvalidSpec, obs.RenderErr.Error(), true
 	case obs.VIPErr != nil:

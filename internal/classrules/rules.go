@@ -84,7 +84,7 @@ type Rule struct {
 	// list entries (the Go check reports exact indexes).
 	GatewayField string
 	// Check returns the violations; nil when the rule holds.
-	Check func(in Input, v func(path *field.Path, detail string)) 
+	Check func(in Input, v func(path *field.Path, detail string))
 	// CEL is the rule over object (the gateway), params (its class) and
 	// namespaceObject, true when the rule holds; empty when the API server
 	// cannot check it (Why says why) and only the webhook and the

@@ -67,12 +67,12 @@ func TestCheck(t *testing.T) {
 		return g
 	}
 	cases := []struct {
-		name    string
-		gw      *v1alpha1.IngressGateway
-		class   func(*v1alpha1.IngressGatewayClass)
-		labels  map[string]string
-		grants  []v1alpha1.IngressGatewayGrant
-		want    []string // "rule field"
+		name   string
+		gw     *v1alpha1.IngressGateway
+		class  func(*v1alpha1.IngressGatewayClass)
+		labels map[string]string
+		grants []v1alpha1.IngressGatewayGrant
+		want   []string // "rule field"
 	}{
 		{name: "plain gateway", gw: gw(func(*v1alpha1.IngressGateway) {})},
 		{name: "other namespace", gw: gw(func(g *v1alpha1.IngressGateway) { g.Namespace = "team-a" }), want: []string{"namespace metadata.namespace"}},

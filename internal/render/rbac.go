@@ -98,12 +98,21 @@ func ClusterRoleBinding(gw *v1alpha1.IngressGateway, cfg Config) *rbacv1.Cluster
 	return &rbacv1.ClusterRoleBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
 		ObjectMeta: clusterObjectMeta(gw, ClusterRoleBindingName(gw)),
-		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: cfg.ClusterRole},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clusterRoleFor(cfg)},
 		Subjects:   subjects(gw),
 	}
 }
 
-// DataPlaneClusterRoles returns the two ClusterRoles shipped with the
+// clusterRoleFor is the ClusterRole a fleet gets cluster-wide: upstream's,
+// or for a namespace-scoped fleet only IngressClasses and Nodes.
+func clusterRoleFor(cfg Config) string {
+	if cfg.namespaceScoped() {
+		return cfg.ScopedClusterRole
+	}
+	return cfg.ClusterRole
+}
+
+// DataPlaneClusterRoles returns the three ClusterRoles shipped with the
 // operator (config/dataplane-rbac), with exactly upstream's permissions:
 // the ClusterRole ingress-nginx, and the Role ingress-nginx without its
 // named-Lease rule (LeaderElectionRole carries that per gateway).
@@ -140,5 +149,14 @@ func DataPlaneClusterRoles(cfg Config) []*rbacv1.ClusterRole {
 		rule(core, []string{"events"}, "create", "patch"),
 		rule(disc, []string{"endpointslices"}, "list", "watch", "get"),
 	}}
-	return []*rbacv1.ClusterRole{cluster, namespaced}
+	// A fleet that watches only its namespace (--watch-namespace) reads
+	// Secrets, Services, Ingresses and EndpointSlices there through the
+	// RoleBinding above; cluster-wide it needs IngressClasses (without list
+	// rights ingress-nginx turns IngressClass support off) and Nodes (its
+	// own node at start, node addresses for status).
+	scoped := &rbacv1.ClusterRole{TypeMeta: tm, ObjectMeta: meta(cfg.ScopedClusterRole), Rules: []rbacv1.PolicyRule{
+		rule(core, []string{"nodes"}, "get", "list", "watch"),
+		rule(netw, []string{"ingressclasses"}, "get", "list", "watch"),
+	}}
+	return []*rbacv1.ClusterRole{cluster, namespaced, scoped}
 }

@@ -43,6 +43,9 @@ const DefaultControllerImage = "registry.k8s.io/ingress-nginx/controller:v1.15.1
 const (
 	DefaultClusterRole           = "portico-ingress-nginx"
 	DefaultNamespacedClusterRole = "portico-ingress-nginx-namespaced"
+	// DefaultScopedClusterRole holds what a fleet of scope GatewayNamespace
+	// still needs cluster-wide: IngressClasses and Nodes, no Secrets.
+	DefaultScopedClusterRole = "portico-ingress-nginx-scoped"
 )
 
 // Config is the operator-level input to rendering. Builders read it and
@@ -57,7 +60,34 @@ type Config struct {
 	NamespacedClusterRole string
 	// KeepalivedImage is used when spec.vip.image is empty.
 	KeepalivedImage string
+	// ScopedClusterRole is bound instead of ClusterRole when Scope is
+	// GatewayNamespace.
+	ScopedClusterRole string
+	// Scope is what the controller reads (the gateway class decides):
+	// Cluster, or only the gateway's namespace (--watch-namespace). Empty
+	// means Cluster.
+	Scope v1alpha1.DataPlaneScope
 }
+
+// ForClass returns cfg with the data-plane decisions of class applied:
+// its images (when set) and its scope.
+func (cfg Config) ForClass(class *v1alpha1.IngressGatewayClass) Config {
+	if class == nil {
+		return cfg
+	}
+	dp := class.Spec.DataPlane
+	if dp.Image != "" {
+		cfg.ControllerImage = dp.Image
+	}
+	if dp.KeepalivedImage != "" {
+		cfg.KeepalivedImage = dp.KeepalivedImage
+	}
+	cfg.Scope = dp.Scope
+	return cfg
+}
+
+// namespaceScoped reports whether the fleet reads only its own namespace.
+func (cfg Config) namespaceScoped() bool { return cfg.Scope == v1alpha1.ScopeGatewayNamespace }
 
 // DefaultConfig returns the configuration used when the operator is started
 // without flags.
@@ -66,6 +96,7 @@ func DefaultConfig() Config {
 		ControllerImage:       DefaultControllerImage,
 		ClusterRole:           DefaultClusterRole,
 		NamespacedClusterRole: DefaultNamespacedClusterRole,
+		ScopedClusterRole:     DefaultScopedClusterRole,
 	}
 }
 
@@ -190,7 +221,7 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 		r.Objects = append(r.Objects, svc)
 	}
 	r.Objects = appendNonNil(r.Objects, WebhookService(gw))
-	r.Objects = append(r.Objects, workloadWith(gw, r.Image, kaImage))
+	r.Objects = append(r.Objects, workloadWith(gw, r.Image, kaImage, cfg.namespaceScoped()))
 	r.Objects = appendNonNil(r.Objects, PodDisruptionBudget(gw))
 	r.Objects = append(r.Objects, IngressClass(gw))
 	r.Objects = appendNonNil(r.Objects, ValidatingWebhookConfiguration(gw, pki))

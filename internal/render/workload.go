@@ -40,18 +40,34 @@ const ControllerContainerName = "controller"
 // Workload returns the DaemonSet or the Deployment that runs the controller,
 // whichever spec.workload.kind asks for.
 func Workload(gw *v1alpha1.IngressGateway, image string) client.Object {
-	return workloadWith(gw, image, "")
+	return workloadWith(gw, image, "", false)
 }
 
-func workloadWith(gw *v1alpha1.IngressGateway, image, keepalivedImage string) client.Object {
+func workloadWith(gw *v1alpha1.IngressGateway, image, keepalivedImage string, scoped bool) client.Object {
 	if workloadKind(gw) == v1alpha1.WorkloadDeployment {
 		d := Deployment(gw, image)
 		addKeepalived(gw, &d.Spec.Template.Spec, keepalivedImage)
+		watchOwnNamespace(gw, &d.Spec.Template.Spec, scoped)
 		return d
 	}
 	ds := DaemonSet(gw, image)
 	addKeepalived(gw, &ds.Spec.Template.Spec, keepalivedImage)
+	watchOwnNamespace(gw, &ds.Spec.Template.Spec, scoped)
 	return ds
+}
+
+// watchOwnNamespace confines a namespace-scoped fleet's controller to its
+// gateway's namespace: its informers (Ingress, Service, EndpointSlice,
+// Secret, ConfigMap) then list only there, which its RBAC matches.
+func watchOwnNamespace(gw *v1alpha1.IngressGateway, spec *corev1.PodSpec, scoped bool) {
+	if !scoped {
+		return
+	}
+	for i := range spec.Containers {
+		if spec.Containers[i].Name == ControllerContainerName {
+			spec.Containers[i].Args = append(spec.Containers[i].Args, "--watch-namespace="+gw.Namespace)
+		}
+	}
 }
 
 // addKeepalived adds the VIP sidecar and its volumes to a pod spec.

@@ -19,6 +19,7 @@ package webhook
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -286,6 +287,36 @@ func errorList(cs []Conflict) field.ErrorList {
 	out := make(field.ErrorList, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, c.Err)
+	}
+	return out
+}
+
+// VIPConflicts reports a floating address another gateway already floats:
+// two VRRP groups announcing one address fight over it.
+func VIPConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) []Conflict {
+	if gw.Spec.VIP == nil {
+		return nil
+	}
+	var out []Conflict
+	for i, a := range gw.Spec.VIP.Addresses {
+		pa, err := netip.ParsePrefix(a)
+		if err != nil {
+			continue
+		}
+		for _, o := range sortedOthers(gw, all) {
+			if o.Spec.VIP == nil {
+				continue
+			}
+			for _, b := range o.Spec.VIP.Addresses {
+				if pb, err := netip.ParsePrefix(b); err == nil && pa.Addr() == pb.Addr() {
+					out = append(out, Conflict{
+						Err: field.Invalid(field.NewPath("spec", "vip", "addresses").Index(i), a, fmt.Sprintf(
+							"address %s is already a floating address of IngressGateway %s; pick another address", pa.Addr(), gatewayRef(o))),
+						Key: fmt.Sprintf("vip/%s/%s", pa.Addr(), gatewayRef(o)),
+					})
+				}
+			}
+		}
 	}
 	return out
 }

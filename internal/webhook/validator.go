@@ -24,7 +24,11 @@ package webhook
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -33,12 +37,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -57,6 +63,9 @@ var groupKind = schema.GroupKind{Group: v1alpha1.GroupVersion.Group, Kind: "Ingr
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways,verbs=get;list;watch
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get
 // +kubebuilder:rbac:groups="",resources=services,verbs=get
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get
+// +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgatewayclasses;ingressgatewaygrants,verbs=get;list;watch
+// +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 
 // Validator checks IngressGateways against the rest of the cluster. It
 // narrows conflicts but cannot serialize writes: two gateways created at the
@@ -72,14 +81,25 @@ type Validator struct {
 	// server: the manager's cache holds only Portico's own IngressClasses,
 	// and Secrets must never be cached cluster-wide.
 	APIReader client.Reader
+	// Classes lists IngressGatewayClasses and IngressGatewayGrants (the
+	// manager's cache).
+	Classes client.Reader
+	// Reviews creates SubjectAccessReviews: a warning about a referenced
+	// object is given only to a requester who may read it.
+	Reviews client.Client
 }
 
 var _ admission.Validator[*v1alpha1.IngressGateway] = &Validator{}
 
 // SetupWithManager registers a Validator on mgr's webhook server.
 func SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewWebhookManagedBy(mgr, &v1alpha1.IngressGateway{}).
-		WithValidator(&Validator{Gateways: mgr.GetClient(), APIReader: mgr.GetAPIReader()}).
+	if err := ctrl.NewWebhookManagedBy(mgr, &v1alpha1.IngressGateway{}).
+		WithValidator(&Validator{Gateways: mgr.GetClient(), APIReader: mgr.GetAPIReader(), Classes: mgr.GetClient(), Reviews: mgr.GetClient()}).
+		Complete(); err != nil {
+		return err
+	}
+	return ctrl.NewWebhookManagedBy(mgr, &v1alpha1.IngressGatewayClass{}).
+		WithValidator(&ClassValidator{Classes: mgr.GetAPIReader()}).
 		Complete()
 }
 
@@ -90,15 +110,54 @@ func (v *Validator) ValidateCreate(ctx context.Context, gw *v1alpha1.IngressGate
 	if err != nil {
 		return nil, err
 	}
+	forbidden, class, err := v.classViolations(ctx, gw)
+	if err != nil {
+		return nil, err
+	}
 	conflicts, err := v.conflicts(ctx, gw, all)
 	if err != nil {
 		return nil, err
 	}
-	warnings := v.warnings(ctx, gw)
-	if len(conflicts) > 0 {
-		return warnings, apierrors.NewInvalid(groupKind, gw.Name, errorList(conflicts))
+	errs := append(forbidden, errorList(conflicts)...)
+	if len(errs) > 0 {
+		return nil, apierrors.NewInvalid(groupKind, gw.Name, errs)
 	}
-	return warnings, nil
+	return v.warnings(ctx, gw, class), nil
+}
+
+// classViolations resolves gw's class and checks gw against it: one field
+// error per violation, naming the class and the class field.
+func (v *Validator) classViolations(ctx context.Context, gw *v1alpha1.IngressGateway) (field.ErrorList, *v1alpha1.IngressGatewayClass, error) {
+	classes := &v1alpha1.IngressGatewayClassList{}
+	if err := v.Classes.List(ctx, classes); err != nil {
+		return nil, nil, fmt.Errorf("list IngressGatewayClasses: %w", err)
+	}
+	class, err := classrules.Resolve(gw, classes.Items)
+	var notFound *classrules.ErrClassNotFound
+	if errors.As(err, &notFound) {
+		return field.ErrorList{field.Invalid(field.NewPath("spec", "gatewayClassName"), gw.Spec.GatewayClassName, notFound.Msg)}, nil, nil
+	}
+	in := classrules.Input{Gateway: gw, Class: class}
+	if sel := class.Spec.AllowedNamespaces.Selector; sel != nil {
+		ns := &metav1.PartialObjectMetadata{}
+		ns.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
+		if err := v.APIReader.Get(ctx, types.NamespacedName{Name: gw.Namespace}, ns); err != nil {
+			return nil, nil, fmt.Errorf("read Namespace %s for IngressGatewayClass %s's namespace selector: %w", gw.Namespace, class.Name, err)
+		}
+		in.NamespaceLabels = ns.Labels
+	}
+	for _, ns := range classrules.ReferencedNamespaces(gw) {
+		grants := &v1alpha1.IngressGatewayGrantList{}
+		if err := v.Classes.List(ctx, grants, client.InNamespace(ns)); err != nil {
+			return nil, nil, fmt.Errorf("list IngressGatewayGrants in %s: %w", ns, err)
+		}
+		in.Grants = append(in.Grants, grants.Items...)
+	}
+	var out field.ErrorList
+	for _, vi := range classrules.Check(in) {
+		out = append(out, field.Forbidden(vi.Field, vi.Message()))
+	}
+	return out, class, nil
 }
 
 // ValidateUpdate refuses only the conflicts an update introduces: gateways
@@ -112,6 +171,13 @@ func (v *Validator) ValidateUpdate(ctx context.Context, oldGW, gw *v1alpha1.Ingr
 	if err != nil {
 		return nil, err
 	}
+	// The class is checked in full on every spec change: a gateway its class
+	// no longer allows (the class was tightened) must be brought in line
+	// before it changes otherwise, as the admission policy requires too.
+	errs, class, err := v.classViolations(ctx, gw)
+	if err != nil {
+		return nil, err
+	}
 	now, err := v.conflicts(ctx, gw, all)
 	if err != nil {
 		return nil, err
@@ -121,11 +187,12 @@ func (v *Validator) ValidateUpdate(ctx context.Context, oldGW, gw *v1alpha1.Ingr
 		if err != nil {
 			return nil, err
 		}
-		if introduced := Introduced(now, before); len(introduced) > 0 {
-			return v.warnings(ctx, gw), apierrors.NewInvalid(groupKind, gw.Name, introduced)
-		}
+		errs = append(errs, Introduced(now, before)...)
 	}
-	return v.warnings(ctx, gw), nil
+	if len(errs) > 0 {
+		return nil, apierrors.NewInvalid(groupKind, gw.Name, errs)
+	}
+	return v.warnings(ctx, gw, class), nil
 }
 
 // ValidateDelete allows every deletion.
@@ -145,6 +212,7 @@ func (v *Validator) listGateways(ctx context.Context) ([]v1alpha1.IngressGateway
 // the IngressClass of its name.
 func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) ([]Conflict, error) {
 	out := append(HostPortConflicts(gw, all), RouterIDConflicts(gw, all)...)
+	out = append(out, VIPConflicts(gw, all)...)
 	ic := &networkingv1.IngressClass{}
 	class := render.IngressClassName(gw)
 	switch err := v.APIReader.Get(ctx, types.NamespacedName{Name: class}, ic); {
@@ -158,46 +226,77 @@ func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, 
 
 // warnings names the referenced objects that do not exist yet. They do not
 // block the gateway: the operator copes, and they may well be created next.
+// An object is looked up only when the class permits the reference and the
+// requester may read it themselves (a SubjectAccessReview): a warning must
+// not tell anyone whether a Secret exists in a namespace they cannot read.
 // Lookup errors only cost a warning, so they are logged and skipped.
-func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway) admission.Warnings {
+func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway, class *v1alpha1.IngressGatewayClass) admission.Warnings {
 	log := logf.FromContext(ctx)
 	var out admission.Warnings
-	if dc := gw.Spec.DefaultCertificate; dc != nil {
-		key := types.NamespacedName{Namespace: orDefault(dc.SecretRef.Namespace, gw.Namespace), Name: dc.SecretRef.Name}
-		switch missing, err := v.missing(ctx, "Secret", key); {
-		case err != nil:
-			log.V(1).Info("Cannot check the default certificate Secret", "secret", key, "err", err.Error())
-		case missing:
-			out = append(out, fmt.Sprintf("spec.defaultCertificate.secretRef: Secret %s does not exist yet; the gateway is accepted, "+
-				"and its controller serves its self-signed fake certificate to HTTPS requests that match no Ingress TLS section until the Secret exists", key))
+	may := v.requesterMayGet(ctx)
+	lookups := 0
+	seen := map[string]bool{}
+	for _, r := range classrules.References(gw) {
+		key := types.NamespacedName{Namespace: r.Namespace, Name: r.Name}
+		id := string(r.Kind) + "/" + key.String()
+		if seen[id] || lookups >= maxServiceLookups || !may(string(r.Kind), r.Namespace) {
+			continue
 		}
-	}
-	services := map[types.NamespacedName]bool{}
-	backend := func(entry string, b v1alpha1.Backend, port int32, proto corev1.Protocol) {
-		key := types.NamespacedName{Namespace: orDefault(b.Namespace, gw.Namespace), Name: b.Name}
-		missing, seen := services[key]
-		if !seen {
-			if len(services) >= maxServiceLookups {
-				return
-			}
-			var err error
-			if missing, err = v.missing(ctx, "Service", key); err != nil {
-				log.V(1).Info("Cannot check a backend Service", "service", key, "err", err.Error())
-			}
-			services[key] = missing
+		seen[id] = true
+		lookups++
+		missing, err := v.missing(ctx, string(r.Kind), key)
+		if err != nil {
+			log.V(1).Info("Cannot check a referenced object", "kind", r.Kind, "object", key, "err", err.Error())
+			continue
 		}
-		if missing {
-			out = append(out, fmt.Sprintf("%s.backend: Service %s does not exist yet; the gateway is accepted, "+
-				"but ingress-nginx skips the entry (nothing answers on port %d/%s) until the Service exists", entry, key, port, proto))
+		if !missing {
+			continue
 		}
-	}
-	for i, e := range gw.Spec.TCP {
-		backend(fmt.Sprintf("spec.tcp[%d]", i), e.Backend, e.Port, corev1.ProtocolTCP)
-	}
-	for i, e := range gw.Spec.UDP {
-		backend(fmt.Sprintf("spec.udp[%d]", i), e.Backend, e.Port, corev1.ProtocolUDP)
+		switch r.Kind {
+		case "Secret":
+			out = append(out, fmt.Sprintf("%s: Secret %s does not exist yet; the gateway is accepted, "+
+				"and its controller serves its self-signed fake certificate to HTTPS requests that match no Ingress TLS section until the Secret exists", r.Field, key))
+		default:
+			out = append(out, fmt.Sprintf("%s: Service %s does not exist yet; the gateway is accepted, "+
+				"but the fleet cannot use it until the Service exists", r.Field, key))
+		}
 	}
 	return out
+}
+
+// requesterMayGet returns a check, memoized per kind and namespace, of
+// whether the user behind the admission request may get that kind there.
+func (v *Validator) requesterMayGet(ctx context.Context) func(kind, ns string) bool {
+	req, err := admission.RequestFromContext(ctx)
+	memo := map[string]bool{}
+	return func(kind, ns string) bool {
+		if err != nil || v.Reviews == nil {
+			return false
+		}
+		k := kind + "/" + ns
+		if ok, seen := memo[k]; seen {
+			return ok
+		}
+		u := req.UserInfo
+		extra := map[string]authorizationv1.ExtraValue{}
+		for key, vals := range u.Extra {
+			extra[key] = authorizationv1.ExtraValue(vals)
+		}
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+			User: u.Username, UID: u.UID, Groups: u.Groups, Extra: extra,
+			ResourceAttributes: &authorizationv1.ResourceAttributes{
+				Namespace: ns, Verb: "get", Resource: strings.ToLower(kind) + "s",
+			},
+		}}
+		ok := false
+		if cerr := v.Reviews.Create(ctx, sar); cerr == nil {
+			ok = sar.Status.Allowed
+		} else {
+			logf.FromContext(ctx).V(1).Info("SubjectAccessReview failed; no warning about referenced objects", "err", cerr.Error())
+		}
+		memo[k] = ok
+		return ok
+	}
 }
 
 // missing reports whether the core/v1 object kind key does not exist. It
