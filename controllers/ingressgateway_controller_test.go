@@ -44,6 +44,7 @@ import (
 	"github.com/portico-dev/portico/controllers"
 	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/testenv"
 )
 
 // ---- helpers ----------------------------------------------------------
@@ -51,6 +52,9 @@ import (
 func newNamespace(ctx context.Context) string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "t-" + rand.String(8)}}
 	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
+	// The specs reference Services and Secrets in these namespaces; their
+	// consent is what the class requires for cross-namespace references.
+	Expect(testenv.GrantAll(ctx, k8sClient, ns.Name, "service-foo", "default", "certs")).To(Succeed())
 	return ns.Name
 }
 

@@ -65,6 +65,7 @@ var _ = BeforeSuite(func() {
 	env, err = testenv.Start(ctx)
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient = env.Client
+	Expect(testenv.CreatePermissiveClass(ctx, k8sClient)).To(Succeed())
 
 	opts := manager.Options{MetricsAddr: "0", ProbeAddr: "0", Render: render.DefaultConfig(),
 		WrapClient: func(c client.Client) client.Client {

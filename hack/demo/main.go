@@ -79,12 +79,23 @@ func run(once, verbose bool) error {
 	}()
 	env, kubeconfig := cluster.Env, cluster.Kubeconfig
 
-	step("Applying config/samples (with a self-signed default certificate, as `kubectl create secret tls` would make)")
+	step("Applying config/class and config/policy: the default IngressGatewayClass (gateways only in namespace \"ingress\") and the API server's enforcement of it")
+	for _, dir := range []string{"class", "policy"} {
+		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", dir))
+		if err != nil {
+			return err
+		}
+		if err := testenv.Apply(ctx, env.Client, "", objs); err != nil {
+			return err
+		}
+	}
+
+	step("Applying config/samples into namespace ingress (with a self-signed default certificate, as `kubectl create secret tls` would make)")
 	objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "samples"))
 	if err != nil {
 		return err
 	}
-	if err := testenv.ApplySamples(ctx, env.Client, "default", objs); err != nil {
+	if err := testenv.ApplySamples(ctx, env.Client, "ingress", objs); err != nil {
 		return err
 	}
 	if err := standInBackends(ctx, env.Client); err != nil {
@@ -107,13 +118,13 @@ func run(once, verbose bool) error {
 	fmt.Println()
 	fmt.Println("kwok plays the kubelets: the pods are scheduled onto the simulated nodes and")
 	fmt.Println("reported running, but no ingress-nginx process runs and no traffic flows.")
-	fmt.Println("The VIP sample (default/edge-vip) targets nodes labelled node-role.kubernetes.io/ingress")
+	fmt.Println("The VIP sample (ingress/edge-vip, class edge-vip) targets nodes labelled node-role.kubernetes.io/ingress")
 	fmt.Println("and needs keepalived on real nodes: here it honestly reports NoMatchingNodes.")
 	if once {
 		return nil
 	}
 	fmt.Printf("\nTry it:  export KUBECONFIG=%s\n", kubeconfig)
-	fmt.Println("         kubectl get igw -A -o wide; kubectl explain ingressgateway.spec")
+	fmt.Println("         kubectl get igwc; kubectl get igw -A -o wide; kubectl explain ingressgatewayclass.spec")
 	fmt.Println("Press Ctrl-C to stop.")
 	select {
 	case <-ctx.Done():

@@ -74,6 +74,7 @@ var _ = BeforeSuite(func() {
 	}})
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient = env.Client
+	Expect(testenv.CreatePermissiveClass(ctx, k8sClient)).To(Succeed())
 
 	w := env.WebhookInstallOptions
 	mgr, err := manager.New(env.Config, manager.Options{

@@ -176,6 +176,9 @@ rules:
 		return nil, err
 	}
 	cl2 := env.Client
+	if err := testenv.CreatePermissiveClass(ctx, cl2); err != nil {
+		return nil, err
+	}
 
 	step(fmt.Sprintf("Creating %d unrelated Secrets and %d ConfigMaps of %d bytes", c.noise, c.noise, c.noiseSize))
 	if err := createNoise(ctx, cl2, c.noise, c.noiseSize); err != nil {
@@ -380,6 +383,10 @@ func mkNamespace(ctx context.Context, c client.Client, name string) error {
 // bench gateway names, as the reference measurement had.
 func mkGatewayNamespace(ctx context.Context, c client.Client, name string) error {
 	if err := mkNamespace(ctx, c, name); err != nil {
+		return err
+	}
+	// The gateways' tcp entry points at default/redis: that namespace's consent.
+	if err := testenv.GrantAll(ctx, c, name, "default"); err != nil {
 		return err
 	}
 	s, err := testenv.SelfSignedTLSSecret(name, "default-tls", "*.bench.test")

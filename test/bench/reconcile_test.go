@@ -77,6 +77,9 @@ func BenchmarkNoopReconcile(b *testing.B) {
 	}
 	go func() { _ = mgr.Start(ctx) }()
 
+	if err := testenv.CreatePermissiveClass(ctx, env.Client); err != nil {
+		b.Fatal(err)
+	}
 	if err := mkGatewayNamespace(ctx, env.Client, "bench"); err != nil {
 		b.Fatal(err)
 	}

@@ -81,6 +81,7 @@ var _ = BeforeSuite(func() {
 	cluster, err = testenv.StartCluster(ctx, testenv.ClusterOptions{Nodes: 3})
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient = cluster.Client
+	Expect(testenv.CreatePermissiveClass(ctx, k8sClient)).To(Succeed())
 	GinkgoWriter.Printf("cluster up in %s\n", time.Since(start).Round(time.Millisecond))
 
 	operator = startOperator("main")
