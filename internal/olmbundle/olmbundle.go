@@ -318,7 +318,9 @@ func sortInputs(objs []*unstructured.Unstructured) (*inputs, error) {
 			in.roles[o.GetKind()+"/"+o.GetName()] = o
 		case "RoleBinding", "ClusterRoleBinding":
 			in.bindings = append(in.bindings, o)
-		case "IngressGateway":
+		case "IngressGateway", "IngressGatewayClass", "IngressGatewayGrant":
+			// Custom resources are examples (alm-examples): a bundle cannot
+			// install them, so the default class is a documented step.
 			in.samples = append(in.samples, o)
 		case "Service":
 			services = append(services, o)
@@ -665,9 +667,14 @@ func ownedCRDs(in *inputs, spec map[string]any) ([]any, error) {
 		if entry["kind"] != d.kind || entry["version"] != d.version {
 			return nil, fmt.Errorf("owned CRD %s: base CSV says %v %v, the CRD serves %s %s", crd.GetName(), entry["kind"], entry["version"], d.kind, d.version)
 		}
-		entry["resources"] = childResources
+		// Only gateways own children; classes and grants are policy.
+		if d.kind == "IngressGateway" {
+			entry["resources"] = childResources
+		}
 		entry["specDescriptors"] = d.spec
-		entry["statusDescriptors"] = d.status
+		if len(d.status) > 0 {
+			entry["statusDescriptors"] = d.status
+		}
 		out = append(out, entry)
 		delete(base, crd.GetName())
 	}

@@ -104,15 +104,17 @@ func TestCSV(t *testing.T) {
 		for _, doc := range strings.Split(string(b), "\n---\n") {
 			var o map[string]any
 			_ = yaml.Unmarshal([]byte(doc), &o)
-			if o["kind"] == "IngressGateway" {
-				want = append(want, o["metadata"].(map[string]any)["name"].(string))
+			if k, ok := o["kind"].(string); ok && strings.HasPrefix(k, "IngressGateway") {
+				want = append(want, k+"/"+o["metadata"].(map[string]any)["name"].(string))
 			}
 		}
 	}
 	var got []string
 	for _, e := range examples {
-		got = append(got, e["metadata"].(map[string]any)["name"].(string))
+		got = append(got, e["kind"].(string)+"/"+e["metadata"].(map[string]any)["name"].(string))
 	}
+	// The install's default class (config/class) is an example too.
+	want = append(want, "IngressGatewayClass/default")
 	slices.Sort(want)
 	slices.Sort(got)
 	if len(want) < 5 || !slices.Equal(got, want) {
@@ -162,20 +164,24 @@ func TestCSV(t *testing.T) {
 		}
 	}
 	hooks := get(t, csv, "spec", "webhookdefinitions").([]any)
-	if len(hooks) != 1 {
+	if len(hooks) != 2 {
 		t.Fatalf("webhookdefinitions %v", hooks)
 	}
-	h := hooks[0].(map[string]any)
-	if h["deploymentName"] != "portico-controller-manager" || h["type"] != "ValidatingAdmissionWebhook" ||
-		h["webhookPath"] != "/validate-ingress-portico-dev-v1alpha1-ingressgateway" || h["targetPort"] != float64(manager.DefaultWebhookPort) {
-		t.Errorf("webhookdefinition %v", h)
+	for i, path := range []string{"/validate-ingress-portico-dev-v1alpha1-ingressgateway", "/validate-ingress-portico-dev-v1alpha1-ingressgatewayclass"} {
+		h := hooks[i].(map[string]any)
+		if h["deploymentName"] != "portico-controller-manager" || h["type"] != "ValidatingAdmissionWebhook" ||
+			h["webhookPath"] != path || h["targetPort"] != float64(manager.DefaultWebhookPort) {
+			t.Errorf("webhookdefinition %v", h)
+		}
 	}
 
 	By("a spec or status descriptor for every field of the CRD")
-	owned := get(t, csv, "spec", "customresourcedefinitions", "owned").([]any)
-	if len(owned) != 1 {
-		t.Fatalf("owned %v", owned)
+	all := get(t, csv, "spec", "customresourcedefinitions", "owned").([]any)
+	if len(all) != 3 {
+		t.Fatalf("owned: %d CRDs, want IngressGateway, IngressGatewayClass and IngressGatewayGrant", len(all))
 	}
+	// The gateway's entry is checked in full below.
+	owned := slices.DeleteFunc(slices.Clone(all), func(o any) bool { return o.(map[string]any)["kind"] != "IngressGateway" })
 	paths := func(key string) map[string]bool {
 		out := map[string]bool{}
 		for _, d := range owned[0].(map[string]any)[key].([]any) {
