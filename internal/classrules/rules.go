@@ -67,8 +67,8 @@ type Violation struct {
 // Message is the denial text: gateway field, class, class field, and what
 // to do. The webhook wraps it in a field error at Field.
 func (v Violation) Message() string {
-	return fmt.Sprintf("IngressGatewayClass %q forbids it (%s): %s; ask a cluster admin to change the class, or use a class that allows it in spec.gatewayClassName",
-		v.Class, v.ClassField, v.Detail)
+	return fmt.Sprintf("IngressGatewayClass %q forbids it (%s, rule %s): %s; ask a cluster admin to change the class, or use a class that allows it in spec.gatewayClassName",
+		v.Class, v.ClassField, v.Rule, v.Detail)
 }
 
 // String is the violation on one line, field path first.
@@ -107,7 +107,7 @@ func has(path string) string {
 	for i := 2; i <= len(parts); i++ {
 		out = append(out, "has("+strings.Join(parts[:i], ".")+")")
 	}
-	return strings.Join(out, " && ")
+	return "(" + strings.Join(out, " && ") + ")"
 }
 
 // capOn is the CEL for a boolean capability being on.
@@ -301,11 +301,14 @@ var Rules = []Rule{
 	},
 }
 
-// sameNamespaceCEL holds when every reference stays in the gateway's namespace.
-const sameNamespaceCEL = "(!has(object.spec.defaultCertificate) || !has(object.spec.defaultCertificate.secretRef.__namespace__) || object.spec.defaultCertificate.secretRef.__namespace__ == request.namespace) && " +
-	"(!has(object.spec.defaultBackend) || !has(object.spec.defaultBackend.__namespace__) || object.spec.defaultBackend.__namespace__ == request.namespace) && " +
-	"(!has(object.spec.tcp) || object.spec.tcp.all(e, !has(e.backend.__namespace__) || e.backend.__namespace__ == request.namespace)) && " +
-	"(!has(object.spec.udp) || object.spec.udp.all(e, !has(e.backend.__namespace__) || e.backend.__namespace__ == request.namespace))"
+// sameNamespaceCEL holds when every reference stays in the gateway's
+// namespace. The API server hands a policy schemaless objects, on which an
+// escaped field name (__namespace__) finds nothing: the reserved word
+// "namespace" is read with index syntax instead.
+const sameNamespaceCEL = "(!has(object.spec.defaultCertificate) || !('namespace' in object.spec.defaultCertificate.secretRef) || object.spec.defaultCertificate.secretRef['namespace'] == request.namespace) && " +
+	"(!has(object.spec.defaultBackend) || !('namespace' in object.spec.defaultBackend) || object.spec.defaultBackend['namespace'] == request.namespace) && " +
+	"(!has(object.spec.tcp) || object.spec.tcp.all(e, !('namespace' in e.backend) || e.backend['namespace'] == request.namespace)) && " +
+	"(!has(object.spec.udp) || object.spec.udp.all(e, !('namespace' in e.backend) || e.backend['namespace'] == request.namespace))"
 
 func imageCEL(img string) string {
 	parent := img[:strings.LastIndex(img, ".")]
