@@ -30,6 +30,9 @@ type Reference struct {
 	Kind v1alpha1.GrantKind
 	// Namespace (defaulted to the gateway's) and Name of the object.
 	Namespace, Name string
+	// Port and Protocol are the gateway port of a tcp/udp entry's backend.
+	Port     int32
+	Protocol string
 }
 
 // References lists every Secret and Service gw references by namespace
@@ -50,10 +53,10 @@ func References(gw *v1alpha1.IngressGateway) []Reference {
 		out = append(out, Reference{Field: spec.Child("defaultBackend"), Kind: "Service", Namespace: ns(db.Namespace), Name: db.Name})
 	}
 	for i, e := range gw.Spec.TCP {
-		out = append(out, Reference{Field: spec.Child("tcp").Index(i).Child("backend"), Kind: "Service", Namespace: ns(e.Backend.Namespace), Name: e.Backend.Name})
+		out = append(out, Reference{Field: spec.Child("tcp").Index(i).Child("backend"), Kind: "Service", Namespace: ns(e.Backend.Namespace), Name: e.Backend.Name, Port: e.Port, Protocol: "TCP"})
 	}
 	for i, e := range gw.Spec.UDP {
-		out = append(out, Reference{Field: spec.Child("udp").Index(i).Child("backend"), Kind: "Service", Namespace: ns(e.Backend.Namespace), Name: e.Backend.Name})
+		out = append(out, Reference{Field: spec.Child("udp").Index(i).Child("backend"), Kind: "Service", Namespace: ns(e.Backend.Namespace), Name: e.Backend.Name, Port: e.Port, Protocol: "UDP"})
 	}
 	return out
 }

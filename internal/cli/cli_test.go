@@ -88,11 +88,42 @@ func TestRenderAllSamplesAndFlags(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"# IngressGateway ingress/public", "# IngressGateway demo/redis-edge", "# IngressGateway demo/web",
-		"# IngressGateway demo/nodeport", "image: mirror.local/ingress-nginx@sha256:abc"} {
+	for _, want := range []string{"# IngressGateway ingress/public", "# IngressGateway ingress/redis-edge", "# IngressGateway ingress/web",
+		"# IngressGateway ingress/nodeport", "# IngressGateway ingress/edge-vip", "image: mirror.local/ingress-nginx@sha256:abc",
+		// The VIP sample's class pins the keepalived image.
+		"image: ghcr.io/portico-dev/keepalived:2.2.7@sha256:"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
+	}
+}
+
+// TestRenderChecksTheClass: with the class in the input, render applies its
+// rules and data-plane settings as the operator would.
+func TestRenderChecksTheClass(t *testing.T) {
+	dir := t.TempDir()
+	class := filepath.Join("..", "..", "config", "class", "default.yaml")
+	gw := filepath.Join(dir, "gw.yaml")
+	write := func(body string) {
+		if err := os.WriteFile(gw, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("apiVersion: ingress.portico.dev/v1alpha1\nkind: IngressGateway\nmetadata: {name: g, namespace: ingress}\nspec: {workload: {hostNetwork: true}}\n")
+	if code, _, errOut := run(t, "render", "-f", class, "-f", gw); code != 0 {
+		t.Fatalf("a gateway the default class allows: exit %d: %s", code, errOut)
+	}
+	write("apiVersion: ingress.portico.dev/v1alpha1\nkind: IngressGateway\nmetadata: {name: g, namespace: team-a}\nspec: {controller: {image: evil/x:latest}}\n")
+	code, _, errOut := run(t, "render", "-f", class, "-f", gw)
+	for _, want := range []string{`metadata.namespace: IngressGatewayClass "default" forbids it (spec.allowedNamespaces, rule namespace)`,
+		`spec.controller.image: IngressGatewayClass "default" forbids it (spec.dataPlane.allowedImages, rule image)`} {
+		if code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("exit %d, want 1 and %q in:\n%s", code, want, errOut)
+		}
+	}
+	write("apiVersion: ingress.portico.dev/v1alpha1\nkind: IngressGateway\nmetadata: {name: g, namespace: ingress}\nspec: {gatewayClassName: gold}\n")
+	if code, _, errOut := run(t, "render", "-f", class, "-f", gw); code != 1 || !strings.Contains(errOut, `IngressGatewayClass "gold" does not exist`) {
+		t.Errorf("missing class: exit %d: %s", code, errOut)
 	}
 }
 

@@ -117,7 +117,7 @@ func TestKubectlPlugin(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kubectl portico render: %v", err)
 	}
-	if !strings.Contains(string(out), "# IngressGateway default/redis-edge: 15 objects") {
+	if !strings.Contains(string(out), "# IngressGateway ingress/redis-edge: 15 objects") {
 		t.Errorf("unexpected output:\n%s", out)
 	}
 }

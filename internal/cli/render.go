@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -30,6 +31,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
@@ -71,6 +73,8 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var gws []*v1alpha1.IngressGateway
+	var classes []v1alpha1.IngressGatewayClass
+	var grants []v1alpha1.IngressGatewayGrant
 	failed := false
 	for _, f := range files {
 		docs, err := readDocuments(f, stdin)
@@ -80,6 +84,24 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		for i, doc := range docs {
 			kind, name := peekKind(doc)
+			switch kind {
+			case "IngressGatewayClass":
+				c := v1alpha1.IngressGatewayClass{}
+				if err := yaml.UnmarshalStrict(doc, &c); err != nil {
+					fmt.Fprintf(stderr, "%s: document %d: IngressGatewayClass %q: %v\n", f, i+1, name, err)
+					failed = true
+				}
+				classes = append(classes, c)
+				continue
+			case "IngressGatewayGrant":
+				g := v1alpha1.IngressGatewayGrant{}
+				if err := yaml.UnmarshalStrict(doc, &g); err != nil {
+					fmt.Fprintf(stderr, "%s: document %d: IngressGatewayGrant %q: %v\n", f, i+1, name, err)
+					failed = true
+				}
+				grants = append(grants, g)
+				continue
+			}
 			if kind != "IngressGateway" {
 				fmt.Fprintf(stderr, "%s: document %d: skipping %s %q (not an IngressGateway)\n", f, i+1, kind, name)
 				continue
@@ -100,9 +122,32 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "error: no IngressGateway found")
 		return 1
 	}
+	hasDefault := slices.ContainsFunc(classes, func(c v1alpha1.IngressGatewayClass) bool { return c.Spec.Default })
 	var out bytes.Buffer
 	for _, gw := range gws {
-		res, err := render.Render(gw, cfg)
+		gwCfg := cfg
+		if gw.Spec.GatewayClassName == "" && !hasDefault {
+			fmt.Fprintf(stderr, "IngressGateway %s/%s: note: its class (the cluster's default) is not in the input: class rules are not checked, and the class's images and scope are not applied (add the class with another -f, e.g. config/class/default.yaml)\n", gw.Namespace, gw.Name)
+		} else {
+			class, err := classrules.Resolve(gw, classes)
+			if err != nil {
+				fmt.Fprintf(stderr, "IngressGateway %s/%s: %v\n", gw.Namespace, gw.Name, err)
+				return 1
+			}
+			if class.Spec.AllowedNamespaces.Selector != nil && !classrules.NamespaceAllowed(class, gw.Namespace, nil) {
+				fmt.Fprintf(stderr, "IngressGateway %s/%s: note: IngressGatewayClass %q selects namespaces by label, which only the cluster knows; the namespace rule is not checked here\n", gw.Namespace, gw.Name, class.Name)
+				class = class.DeepCopy()
+				class.Spec.AllowedNamespaces.All = true
+			}
+			if vs := classrules.Check(classrules.Input{Gateway: gw, Class: class, Grants: grants}); len(vs) > 0 {
+				for _, v := range vs {
+					fmt.Fprintf(stderr, "IngressGateway %s/%s: %s\n", gw.Namespace, gw.Name, v)
+				}
+				return 1
+			}
+			gwCfg = cfg.ForClass(class)
+		}
+		res, err := render.Render(gw, gwCfg)
 		if err != nil {
 			fmt.Fprintf(stderr, "IngressGateway %s/%s: %v\n", gw.Namespace, gw.Name, err)
 			return 1

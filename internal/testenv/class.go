@@ -19,6 +19,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -41,7 +42,12 @@ func PermissiveClass() *v1alpha1.IngressGatewayClass {
 		Spec: v1alpha1.IngressGatewayClassSpec{
 			Default:           true,
 			AllowedNamespaces: v1alpha1.AllowedNamespaces{All: true},
-			DataPlane:         v1alpha1.DataPlaneSpec{Driver: v1alpha1.DriverIngressNGINX, Scope: v1alpha1.ScopeCluster},
+			DataPlane: v1alpha1.DataPlaneSpec{Driver: v1alpha1.DriverIngressNGINX, Scope: v1alpha1.ScopeCluster,
+				// The keepalived images the suites name on gateways.
+				AllowedImages: []string{
+					"example.org/keepalived:2.2.7@sha256:" + strings.Repeat("1", 64),
+					"example.org/keepalived@sha256:" + strings.Repeat("2", 64),
+				}},
 			Capabilities: v1alpha1.ClassCapabilities{
 				HostNetwork: true, HostPorts: true, DefaultIngressClass: true, Snippets: true,
 				VIP:         &v1alpha1.VIPCapability{AddressPools: []string{"0.0.0.0/0", "::/0"}},

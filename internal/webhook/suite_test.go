@@ -74,7 +74,6 @@ var _ = BeforeSuite(func() {
 	}})
 	Expect(err).NotTo(HaveOccurred())
 	k8sClient = env.Client
-	Expect(testenv.CreatePermissiveClass(ctx, k8sClient)).To(Succeed())
 
 	w := env.WebhookInstallOptions
 	mgr, err := manager.New(env.Config, manager.Options{
@@ -100,6 +99,8 @@ var _ = BeforeSuite(func() {
 		}
 		return conn.Close()
 	}).Should(Succeed())
+	// The class webhook admits it: created once the server serves.
+	Expect(testenv.CreatePermissiveClass(ctx, k8sClient)).To(Succeed())
 })
 
 var _ = AfterSuite(func() {

@@ -252,13 +252,16 @@ func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway, c
 		if !missing {
 			continue
 		}
-		switch r.Kind {
-		case "Secret":
+		switch {
+		case r.Kind == "Secret":
 			out = append(out, fmt.Sprintf("%s: Secret %s does not exist yet; the gateway is accepted, "+
 				"and its controller serves its self-signed fake certificate to HTTPS requests that match no Ingress TLS section until the Secret exists", r.Field, key))
+		case r.Port != 0:
+			out = append(out, fmt.Sprintf("%s: Service %s does not exist yet; the gateway is accepted, "+
+				"but ingress-nginx skips the entry (nothing answers on port %d/%s) until the Service exists", r.Field, key, r.Port, r.Protocol))
 		default:
 			out = append(out, fmt.Sprintf("%s: Service %s does not exist yet; the gateway is accepted, "+
-				"but the fleet cannot use it until the Service exists", r.Field, key))
+				"but ingress-nginx exits at start without it, so the operator leaves the workload unchanged until the Service exists", r.Field, key))
 		}
 	}
 	return out

@@ -34,6 +34,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/manager"
+	"github.com/portico-dev/portico/internal/testenv"
 )
 
 // warningRecorder collects the API server's warnings.
@@ -171,10 +172,27 @@ var _ = Describe("IngressGateway admission", func() {
 		Expect(causes(err)).To(Equal([]string{"spec.tcp[1].port"}))
 	})
 
-	It("rejects an explicit VRRP router ID another gateway uses, explicitly or as allocated", func() {
-		withVIP := func(routerID int32) func(*v1alpha1.IngressGateway) {
+	It("rejects a floating address another gateway already floats", func() {
+		vip := func(addr string) func(*v1alpha1.IngressGateway) {
 			return func(gw *v1alpha1.IngressGateway) {
-				gw.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.30.1/24"}, Image: "example.org/keepalived@sha256:" + strings.Repeat("2", 64)}
+				gw.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{addr}, Image: "example.org/keepalived@sha256:" + strings.Repeat("2", 64)}
+			}
+		}
+		first := created(build("vip-a", hostNetwork, onNodes("a"), vip("192.168.31.7/24")))
+		err := k8sClient.Create(ctx, build("vip-b", hostNetwork, onNodes("b"), vip("192.168.31.7/32")))
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
+		Expect(causes(err)).To(Equal([]string{"spec.vip.addresses[0]"}))
+		Expect(err.Error()).To(ContainSubstring("address 192.168.31.7 is already a floating address of IngressGateway " + ns + "/" + first.Name))
+	})
+
+	It("rejects an explicit VRRP router ID another gateway uses, explicitly or as allocated", func() {
+		// Each gateway floats its own address: a shared one is a conflict too.
+		next := 0
+		withVIP := func(routerID int32) func(*v1alpha1.IngressGateway) {
+			next++
+			addr := fmt.Sprintf("192.168.30.%d/24", next)
+			return func(gw *v1alpha1.IngressGateway) {
+				gw.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{addr}, Image: "example.org/keepalived@sha256:" + strings.Repeat("2", 64)}
 				if routerID != 0 {
 					gw.Spec.VIP.VirtualRouterID = &routerID
 				}
@@ -240,6 +258,9 @@ var _ = Describe("IngressGateway admission", func() {
 			gw.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "backend", Port: port(9000)}}}
 			gw.Spec.UDP = []v1alpha1.UDPService{{Port: 9001, Backend: v1alpha1.Backend{Namespace: "elsewhere", Name: "dns", Port: port(53)}}}
 		}
+
+		// The class requires elsewhere's consent to the reference.
+		Expect(testenv.GrantAll(ctx, k8sClient, ns, "elsewhere")).To(Succeed())
 
 		By("accepting the gateway with warnings")
 		Expect(c.Create(ctx, build("first", refs))).To(Succeed())

@@ -463,4 +463,3 @@ func classField(id string) string {
 	}
 	return "?"
 }
-
