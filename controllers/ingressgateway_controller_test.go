@@ -54,7 +54,7 @@ func newNamespace(ctx context.Context) string {
 	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
 	// The specs reference Services and Secrets in these namespaces; their
 	// consent is what the class requires for cross-namespace references.
-	Expect(testenv.GrantAll(ctx, k8sClient, ns.Name, "service-foo", "default", "certs")).To(Succeed())
+	Expect(testenv.GrantAll(ctx, k8sClient, ns.Name, "service-foo", "default", "certs", "kube-system")).To(Succeed())
 	return ns.Name
 }
 

@@ -19,6 +19,7 @@ package controllers_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -44,7 +45,10 @@ var _ = Describe("Shipped manifests", func() {
 	It("applies every sample and reconciles each into its fleet", func() {
 		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "samples"))
 		Expect(err).NotTo(HaveOccurred())
-		gws := applyAndExpectFleets(ctx, "ingress", objs)
+		// Under the install's default class, as a user of config/default has them.
+		class, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "class"))
+		Expect(err).NotTo(HaveOccurred())
+		gws := applyAndExpectFleets(ctx, "ingress", append(class, objs...))
 		Expect(gws).To(HaveLen(5))
 		for _, gw := range gws {
 			Expect(gw.Namespace).To(Equal("ingress"), "samples live in the namespace the default class allows")
@@ -54,7 +58,7 @@ var _ = Describe("Shipped manifests", func() {
 	It("installs config/default into a real API server with server-side apply", func() {
 		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(testenv.Apply(ctx, k8sClient, "portico-system", objs)).To(Succeed())
+		Expect(testenv.Apply(ctx, k8sClient, "portico-system", withoutDefaultClass(objs))).To(Succeed())
 		// No operator pod runs here to serve its IngressGateway webhook
 		// (failurePolicy Fail): unregister it, or every later gateway write
 		// in this suite is refused.
@@ -80,11 +84,16 @@ func applyAndExpectFleets(ctx context.Context, ns string, objs []*unstructured.U
 	// webhook, which (failurePolicy Fail) refuses its class's Ingresses:
 	// everything else goes in before the gateways register it.
 	gateways, rest := testenv.SplitGateways(objs)
-	for _, o := range rest {
-		// The suite's permissive class (testenv.PermissiveClass) stays the
-		// default: two defaults would leave class-less gateways without one.
-		if o.GetKind() == "IngressGatewayClass" {
-			Expect(unstructured.SetNestedField(o.Object, false, "spec", "default")).To(Succeed())
+	rest = withoutDefaultClass(rest)
+	// Gateways that rely on the install's default class name it, so the
+	// shipped class (as the overlay shapes it) judges them.
+	if slices.ContainsFunc(rest, func(o *unstructured.Unstructured) bool {
+		return o.GetKind() == "IngressGatewayClass" && o.GetName() == "default"
+	}) {
+		for _, g := range gateways {
+			if name, _, _ := unstructured.NestedString(g.Object, "spec", "gatewayClassName"); name == "" {
+				Expect(unstructured.SetNestedField(g.Object, "default", "spec", "gatewayClassName")).To(Succeed())
+			}
 		}
 	}
 	Expect(testenv.Apply(ctx, k8sClient, ns, rest)).To(Succeed())
@@ -127,4 +136,17 @@ func applyAndExpectFleets(ctx context.Context, ns string, objs []*unstructured.U
 		out = append(out, gw)
 	}
 	return out
+}
+
+// withoutDefaultClass returns objs with every IngressGatewayClass's
+// spec.default false: the suite's permissive class (testenv.PermissiveClass)
+// stays the default, as two defaults leave class-less gateways without one.
+func withoutDefaultClass(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	GinkgoHelper()
+	for _, o := range objs {
+		if o.GetKind() == "IngressGatewayClass" {
+			Expect(unstructured.SetNestedField(o.Object, false, "spec", "default")).To(Succeed())
+		}
+	}
+	return objs
 }
