@@ -51,7 +51,7 @@ func Policy() (*admissionregistrationv1.ValidatingAdmissionPolicy, *admissionreg
 		}
 		validations = append(validations, admissionregistrationv1.Validation{
 			Expression: "!variables.mine || (" + r.CEL + ")",
-			MessageExpression: fmt.Sprintf(`'%s: Forbidden: IngressGatewayClass "' + params.metadata.name + '" forbids it (%s) [policy rule %s]; ask a cluster admin to change the class, or use a class that allows it in spec.gatewayClassName'`,
+			MessageExpression: fmt.Sprintf(`'%s: Forbidden: IngressGatewayClass "' + params.metadata.name + '" forbids it (%s, rule %s); ask a cluster admin to change the class, or use a class that allows it in spec.gatewayClassName'`,
 				r.GatewayField, r.ClassField, r.ID),
 			Reason: ptr.To(metav1.StatusReasonForbidden),
 		})

@@ -19,6 +19,8 @@ package trust_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -42,6 +44,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/testenv"
 )
 
 // allowedImage is the one image class "team" lets gateways choose.
@@ -204,8 +207,7 @@ func (h hostile) className() string {
 }
 
 var (
-	ruleRE   = regexp.MustCompile(`rule ([A-Za-z]+)\)`)
-	policyRE = regexp.MustCompile(`\[policy rule ([A-Za-z]+)\]`)
+	ruleRE = regexp.MustCompile(`rule ([A-Za-z]+)\)`)
 )
 
 // rulesIn returns the sorted distinct rule IDs re finds in msg.
@@ -333,6 +335,25 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 		Expect(err.Error()).To(ContainSubstring(`IngressGatewayClass "team"`))
 	})
 
+	It("answers as the README quotes", func() {
+		readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "README.md"))
+		Expect(err).NotTo(HaveOccurred())
+		const prefix = `error when creating "gw.yaml": `
+		var quoted string
+		for _, l := range strings.Split(string(readme), "\n") {
+			if i := strings.Index(l, prefix); i >= 0 && strings.Contains(l, `IngressGatewayClass "team"`) {
+				quoted = l[i+len(prefix):]
+			}
+		}
+		Expect(quoted).NotTo(BeEmpty(), "README quotes a denial")
+		gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: "edge"}}
+		gw.Spec.GatewayClassName = "team"
+		gw.Spec.Workload.HostNetwork = true
+		err = alice.Create(ctx, gw)
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(Equal(quoted))
+	})
+
 	It("has at least 30 hostile cases", func() {
 		Expect(len(hostileCases)).To(BeNumerically(">=", 30))
 	})
@@ -346,7 +367,7 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 				err := alice.Create(ctx, h.gateway(i))
 				g.Expect(err).To(HaveOccurred(), h.name)
 				msg = err.Error()
-				g.Expect(msg).NotTo(ContainSubstring("[policy rule"), "the policy's binding is gone; its cache may lag")
+				g.Expect(msg).NotTo(ContainSubstring("ValidatingAdmissionPolicy"), "the policy's binding is gone; its cache may lag")
 			}).Should(Succeed())
 			for _, f := range h.fields {
 				Expect(msg).To(ContainSubstring(f+": "), "%s: %s", h.name, msg)
@@ -419,7 +440,7 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 				g.Expect(err).To(HaveOccurred(), h.name)
 				msg = err.Error()
 				if covered {
-					g.Expect(msg).To(ContainSubstring("[policy rule"), "the binding takes a moment to load")
+					g.Expect(msg).To(ContainSubstring("ValidatingAdmissionPolicy '"+classrules.PolicyName+"'"), "the binding takes a moment to load")
 				}
 			}).Should(Succeed())
 			if !covered {
@@ -427,7 +448,7 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 				record("policy", h, "not judged (needs a lookup); denied by the webhook's failurePolicy Fail")
 				continue
 			}
-			got := rulesIn(policyRE, msg)
+			got := rulesIn(ruleRE, msg)
 			Expect(got).NotTo(BeEmpty())
 			for _, id := range got {
 				Expect(h.rules).To(ContainElement(id), "%s: %s", h.name, msg)
