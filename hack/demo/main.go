@@ -224,6 +224,7 @@ func report(kubeconfig string, env *envtest.Environment) {
 		_ = cmd.Run()
 	}
 	run("kubectl get nodes -o wide", "get", "nodes", "-o", "wide")
+	run("kubectl get ingressgatewayclasses (who may run a fleet, where, with what)", "get", "igwc")
 	run("kubectl get igw -A -o wide", "get", "igw", "-A", "-o", "wide")
 	run("Children (everything labelled app.kubernetes.io/managed-by=portico)", "get",
 		"serviceaccounts,roles,rolebindings,clusterrolebindings,configmaps,services,daemonsets,deployments,ingressclasses",
