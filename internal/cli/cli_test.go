@@ -249,6 +249,15 @@ func TestImportRoundTrip(t *testing.T) {
 				}
 			}
 
+			// The class and grants printed with the gateway admit it.
+			imported := filepath.Join(t.TempDir(), "imported.yaml")
+			if err := os.WriteFile(imported, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, errOut := run(t, "render", "-f", imported); code != 0 || !strings.Contains(out, "kind: IngressGatewayClass") {
+				t.Errorf("render of the import with its class: exit %d: %s", code, errOut)
+			}
+
 			gw, err := crdschema.Decode([]byte(out))
 			if err != nil {
 				t.Fatal(err)

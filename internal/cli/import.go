@@ -109,6 +109,15 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	writeReport(stderr, res.Report)
 	fmt.Fprintf(stdout, "# Imported by portico import from %s (%s).\n", res.Report.Source, res.Report.Layout)
 	_, _ = stdout.Write(out)
+	// The class (and grants) that admit the gateway, for a cluster admin.
+	for _, o := range append([]any{res.Class}, grantsOf(res)...) {
+		b, err := yaml.Marshal(o)
+		if err != nil {
+			fmt.Fprintf(stderr, "error: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "---\n%s", strings.Replace(string(b), "  creationTimestamp: null\n", "", 1))
+	}
 	return 0
 }
 
@@ -186,4 +195,12 @@ func fromCluster(ctx context.Context, kubeconfig, namespace string) ([]*unstruct
 		}
 	}
 	return out, nil
+}
+
+func grantsOf(res *importer.Result) []any {
+	out := make([]any, 0, len(res.Grants))
+	for _, g := range res.Grants {
+		out = append(out, g)
+	}
+	return out
 }

@@ -39,6 +39,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -78,7 +79,12 @@ type Report struct {
 // Result is an import's outcome.
 type Result struct {
 	Gateway *v1alpha1.IngressGateway
-	Report  Report
+	// Class admits the gateway (the narrowest that does: its namespace and
+	// what the old install used); Grants are the consents its
+	// cross-namespace references need. A cluster admin applies them first.
+	Class  *v1alpha1.IngressGatewayClass
+	Grants []*v1alpha1.IngressGatewayGrant
+	Report Report
 }
 
 type objects struct {
@@ -241,8 +247,40 @@ func Import(objs []*unstructured.Unstructured, opts Options) (*Result, error) {
 	if imp.gw.Name == "" {
 		imp.gw.Name = imp.defaultName()
 	}
+	className := "imported-" + imp.gw.Namespace + "-" + imp.gw.Name
+	imp.gw.Spec.GatewayClassName = className
+	class, grants := classrules.ClassFor(imp.gw, className)
+	imp.report.Carried = append(imp.report.Carried, classLine(class, grants))
 	imp.plan()
-	return &Result{Gateway: imp.gw, Report: imp.report}, nil
+	return &Result{Gateway: imp.gw, Class: class, Grants: grants, Report: imp.report}, nil
+}
+
+// classLine tells what the written class allows: the old install's rights,
+// now a cluster admin's explicit decision.
+func classLine(c *v1alpha1.IngressGatewayClass, grants []*v1alpha1.IngressGatewayGrant) string {
+	caps := c.Spec.Capabilities
+	var on []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"hostNetwork", caps.HostNetwork}, {"hostPorts", caps.HostPorts}, {"defaultIngressClass", caps.DefaultIngressClass},
+		{"snippets", caps.Snippets}, {"vip", caps.VIP != nil}, {"extraArgs", len(caps.ExtraArgs) > 0},
+		{"tolerations", len(caps.Tolerations) > 0}, {"priorityClassNames", len(caps.PriorityClassNames) > 0},
+		{"references.crossNamespace", c.Spec.References.CrossNamespace}} {
+		if f.set {
+			on = append(on, f.name)
+		}
+	}
+	if len(on) == 0 {
+		on = []string{"none"}
+	}
+	l := fmt.Sprintf("IngressGatewayClass %s (printed after the gateway, for a cluster admin to review and apply first): namespace %s only, scope Cluster "+
+		"(the old install's rights: its editors can read every Secret through the fleet's token), capabilities: %s",
+		c.Name, c.Spec.AllowedNamespaces.Names[0], strings.Join(on, ", "))
+	for _, g := range grants {
+		l += fmt.Sprintf("; IngressGatewayGrant %s/%s", g.Namespace, g.Name)
+	}
+	return l
 }
 
 func layoutOf(w workload) string {
@@ -291,10 +329,14 @@ func (r *importRun) run() {
 	tpl := r.w.template.Spec
 
 	// Image and resources.
-	spec.Controller.Image = c.Image
-	r.carried("image %s", c.Image)
-	if !strings.Contains(c.Image, "@sha256:") {
-		r.dropped("image pinning", "the image is not pinned by digest; pin it (spec.controller.image) so every node runs the same build")
+	if pinnedByDigest(c.Image) {
+		spec.Controller.Image = c.Image
+		r.carried("image %s (list it in the class's dataPlane.allowedImages, as the printed class does)", c.Image)
+	} else {
+		// A class allows only digest-pinned images a gateway names itself.
+		r.dropped("controller image "+c.Image, "not pinned by digest, and an IngressGatewayClass lets a gateway name only pinned images; "+
+			"the gateway runs the class's dataPlane.image or the operator's default (ingress-nginx v1.15.1, pinned). "+
+			"To keep this image, pin it (name@sha256:…), list it in the class's dataPlane.allowedImages and set spec.controller.image")
 	}
 	if len(c.Resources.Requests) > 0 || len(c.Resources.Limits) > 0 {
 		spec.Controller.Resources = c.Resources.DeepCopy()
@@ -777,7 +819,8 @@ func (r *importRun) plan() {
 	hostPorts := gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
 	p := []string{
 		fmt.Sprintf("Save the gateway printed above as %s.yaml and review what Portico will create: portico render -f %s.yaml", gw.Name, gw.Name),
-		"Make sure the operator runs and the CRD is installed (kubectl apply --server-side -k config/default).",
+		"Make sure the operator runs and the CRDs are installed (kubectl apply --server-side -k config/default).",
+		fmt.Sprintf("As a cluster admin, review and apply the IngressGatewayClass %s and any IngressGatewayGrants printed after the gateway: they allow exactly what the old install used.", gw.Spec.GatewayClassName),
 	}
 	p = append(p, fmt.Sprintf("Delete the old controller: kubectl -n %s delete %s %s. Traffic through it stops now.",
 		r.w.namespace, strings.ToLower(r.w.kind), r.w.name))
@@ -804,4 +847,18 @@ func (r *importRun) plan() {
 		p = append(p, "Expected downtime: from deleting the old controller until the new pods are Ready; the new Service may get a new address (update DNS). To avoid downtime, first create the gateway under a different IngressClass name, move Ingresses over, then delete the old install.")
 	}
 	r.report.Plan = p
+}
+
+// pinnedByDigest reports whether img names its content (name@sha256:<64 hex>).
+func pinnedByDigest(img string) bool {
+	i := strings.LastIndex(img, "@sha256:")
+	if i <= 0 || len(img)-i-len("@sha256:") != 64 {
+		return false
+	}
+	for _, c := range img[i+len("@sha256:"):] {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }
