@@ -64,7 +64,7 @@ func (r *Reconciler) checkClass(ctx context.Context, gw *v1alpha1.IngressGateway
 	}
 	class, err := classrules.Resolve(gw, classes.Items)
 	if nf, ok := err.(*classrules.ErrClassNotFound); ok {
-		return classVerdict{notFound: nf.Msg}, nil
+		return classVerdict{notFound: nf.Error()}, nil
 	}
 	in := classrules.Input{Gateway: gw, Class: class}
 	if class.Spec.AllowedNamespaces.Selector != nil {

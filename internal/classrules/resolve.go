@@ -25,10 +25,11 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 )
 
-// ErrClassNotFound says why a gateway has no class.
+// ErrClassNotFound says why a gateway has no class; Msg is about the field
+// spec.gatewayClassName.
 type ErrClassNotFound struct{ Msg string }
 
-func (e *ErrClassNotFound) Error() string { return e.Msg }
+func (e *ErrClassNotFound) Error() string { return "spec.gatewayClassName: " + e.Msg }
 
 // Resolve picks gw's class from classes: the one spec.gatewayClassName
 // names, or the single default class.
@@ -39,7 +40,7 @@ func Resolve(gw *v1alpha1.IngressGateway, classes []v1alpha1.IngressGatewayClass
 				return &classes[i], nil
 			}
 		}
-		return nil, &ErrClassNotFound{Msg: fmt.Sprintf("spec.gatewayClassName: IngressGatewayClass %q does not exist; name an existing class (kubectl get ingressgatewayclasses) or ask a cluster admin to create it", name)}
+		return nil, &ErrClassNotFound{Msg: fmt.Sprintf("IngressGatewayClass %q does not exist; name an existing class (kubectl get ingressgatewayclasses) or ask a cluster admin to create it", name)}
 	}
 	var defaults []string
 	var found *v1alpha1.IngressGatewayClass
@@ -53,10 +54,10 @@ func Resolve(gw *v1alpha1.IngressGateway, classes []v1alpha1.IngressGatewayClass
 	case 1:
 		return found, nil
 	case 0:
-		return nil, &ErrClassNotFound{Msg: "spec.gatewayClassName: no IngressGatewayClass is marked default; set spec.gatewayClassName to a class (kubectl get ingressgatewayclasses) or ask a cluster admin to mark one default"}
+		return nil, &ErrClassNotFound{Msg: "no IngressGatewayClass is marked default; set spec.gatewayClassName to a class (kubectl get ingressgatewayclasses) or ask a cluster admin to mark one default"}
 	default:
 		slices.Sort(defaults)
-		return nil, &ErrClassNotFound{Msg: fmt.Sprintf("spec.gatewayClassName: several IngressGatewayClasses are marked default (%v); set spec.gatewayClassName, or ask a cluster admin to leave one default", defaults)}
+		return nil, &ErrClassNotFound{Msg: fmt.Sprintf("several IngressGatewayClasses are marked default (%v); set spec.gatewayClassName, or ask a cluster admin to leave one default", defaults)}
 	}
 }
 

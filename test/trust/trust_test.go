@@ -326,13 +326,36 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 	})
 
 	It("cannot turn an allowed gateway into a forbidden one by an update", func() {
-		gw := &v1alpha1.IngressGateway{}
-		Expect(alice.Get(ctx, client.ObjectKey{Namespace: teamNS, Name: "ok"}, gw)).To(Succeed())
-		gw.Spec.Workload.HostNetwork = true
-		err := alice.Update(ctx, gw)
-		Expect(err).To(HaveOccurred())
-		Expect(err.Error()).To(ContainSubstring("spec.workload.hostNetwork"))
-		Expect(err.Error()).To(ContainSubstring(`IngressGatewayClass "team"`))
+		Eventually(func(g Gomega) {
+			gw := &v1alpha1.IngressGateway{}
+			g.Expect(alice.Get(ctx, client.ObjectKey{Namespace: teamNS, Name: "ok"}, gw)).To(Succeed())
+			gw.Spec.Workload.HostNetwork = true
+			err := alice.Update(ctx, gw)
+			// The operator writes status meanwhile: retry a stale update.
+			g.Expect(apierrors.IsConflict(err)).To(BeFalse())
+			g.Expect(err).To(HaveOccurred())
+			g.Expect(err.Error()).To(ContainSubstring("spec.workload.hostNetwork"))
+			g.Expect(err.Error()).To(ContainSubstring(`IngressGatewayClass "team"`))
+		}).Should(Succeed())
+	})
+
+	It("learns from warnings only about objects it may read itself", func() {
+		var warnings []string
+		cfg := rest.CopyConfig(aliceCfg)
+		cfg.WarningHandlerWithContext = warningFunc(func(text string) { warnings = append(warnings, text) })
+		c, err := client.New(cfg, client.Options{Scheme: admin.Scheme()})
+		Expect(err).NotTo(HaveOccurred())
+		By("a granted Secret in certs (which alice cannot read) and a Service in her namespace, neither existing")
+		gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: "warned"}}
+		gw.Spec.GatewayClassName = "shared"
+		gw.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: "certs", Name: "other"}}
+		gw.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "missing", Port: intstr.FromInt32(80)}}}
+		Expect(c.Create(ctx, gw)).To(Succeed())
+		Expect(warnings).To(ConsistOf(ContainSubstring("spec.tcp[0].backend: Service " + teamNS + "/missing does not exist yet")))
+		for _, w := range warnings {
+			Expect(w).NotTo(ContainSubstring("certs"))
+		}
+		Expect(admin.Delete(ctx, gw)).To(Succeed())
 	})
 
 	It("answers as the README quotes", func() {
@@ -469,6 +492,11 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 		AddReportEntry("verdicts", b.String())
 	})
 })
+
+// warningFunc adapts a function to rest.WarningHandlerWithContext.
+type warningFunc func(string)
+
+func (f warningFunc) HandleWarningHeaderWithContext(_ context.Context, _ int, _, text string) { f(text) }
 
 func sorted(s []string) []string {
 	out := slices.Clone(s)
