@@ -496,7 +496,9 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 // warningFunc adapts a function to rest.WarningHandlerWithContext.
 type warningFunc func(string)
 
-func (f warningFunc) HandleWarningHeaderWithContext(_ context.Context, _ int, _, text string) { f(text) }
+func (f warningFunc) HandleWarningHeaderWithContext(_ context.Context, _ int, _, text string) {
+	f(text)
+}
 
 func sorted(s []string) []string {
 	out := slices.Clone(s)
