@@ -98,7 +98,7 @@ type policyState struct {
 func (r *Reconciler) policyInstalled(ctx context.Context, now time.Time) *bool {
 	r.policy.mu.Lock()
 	defer r.policy.mu.Unlock()
-	if !r.policy.checked.IsZero() && now.Sub(r.policy.checked) < policyRecheck {
+	if !r.policy.checked.IsZero() && now.Sub(r.policy.checked) < r.policyRecheck() {
 		return &r.policy.installed
 	}
 	installed, err := r.readPolicy(ctx)
@@ -112,6 +112,13 @@ func (r *Reconciler) policyInstalled(ctx context.Context, now time.Time) *bool {
 		admissionPolicyInstalled.Set(0)
 	}
 	return &installed
+}
+
+func (r *Reconciler) policyRecheck() time.Duration {
+	if r.PolicyRecheck > 0 {
+		return r.PolicyRecheck
+	}
+	return policyRecheck
 }
 
 func (r *Reconciler) readPolicy(ctx context.Context) (bool, error) {

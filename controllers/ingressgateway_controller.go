@@ -92,6 +92,9 @@ type Reconciler struct {
 	// ServiceMeta reads Service metadata from a cluster-wide metadata-only
 	// cache (see ServiceCacheOptions); nil reads Services every time.
 	ServiceMeta client.Reader
+	// PolicyRecheck is how long the answer to "is the class admission
+	// policy installed?" is reused (0: a minute). Set it before starting.
+	PolicyRecheck time.Duration
 
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
@@ -548,6 +551,11 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		// The foreign object is not watched (it lacks our labels): look
 		// again now and then so the gateway recovers once it is removed.
 		shorter(conflictRequeue)
+	}
+	if p := obs.PolicyInstalled; p != nil && !*p {
+		// Admission policies are not watched: look again after the recheck
+		// so the condition clears once an admin applies the policy.
+		shorter(r.policyRecheck())
 	}
 	if len(obs.ApplyErrs) > 0 {
 		return obs, result, errors.Join(obs.ApplyErrs...)
