@@ -113,8 +113,9 @@ func TestCSV(t *testing.T) {
 	for _, e := range examples {
 		got = append(got, e["kind"].(string)+"/"+e["metadata"].(map[string]any)["name"].(string))
 	}
-	// The install's default class (config/class) is an example too.
-	want = append(want, "IngressGatewayClass/default")
+	// The install's default class (config/class) and the grant example are
+	// examples too.
+	want = append(want, "IngressGatewayClass/default", "IngressGatewayGrant/ingress-gateways")
 	slices.Sort(want)
 	slices.Sort(got)
 	if len(want) < 5 || !slices.Equal(got, want) {
