@@ -153,7 +153,11 @@ deploy: manifests ## Deploy the operator to the current kubeconfig's cluster.
 	kubectl apply --server-side -k config/default
 
 .PHONY: undeploy
-undeploy: ## Remove the operator from the current kubeconfig's cluster.
+undeploy: ## Remove the operator from the current kubeconfig's cluster: gateways first (the running operator cleans them up), then the operator and the CRDs.
+	@# Deleting the CRD and the operator together would leave gateways
+	@# (and their namespaces) stuck on the operator's finalizer.
+	if kubectl get crd ingressgateways.ingress.portico.dev >/dev/null 2>&1; then \
+		kubectl delete ingressgateways --all --all-namespaces --wait --timeout=5m; fi
 	kubectl delete --ignore-not-found -k config/default
 
 .PHONY: build-installer

@@ -240,8 +240,20 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 	if l[render.GatewayNameLabel] != gw.Name || l[render.GatewayNamespaceLabel] != gw.Namespace {
 		return conflict(fmt.Sprintf("it belongs to gateway %s/%s", l[render.GatewayNamespaceLabel], l[render.GatewayNameLabel]))
 	}
-	if ref := metav1.GetControllerOfNoCopy(obj); ref != nil && obj.GetNamespace() != "" && ref.UID != gw.UID {
-		return conflict("it is controlled by " + ref.Kind + " " + ref.Name + " with another UID")
+	if obj.GetNamespace() != "" {
+		// Every namespaced child is created with the gateway as its
+		// controller: one without that reference was not made by Portico.
+		ref := metav1.GetControllerOfNoCopy(obj)
+		if ref == nil {
+			return conflict("it carries Portico's labels but no controller reference to the gateway")
+		}
+		if ref.UID != gw.UID {
+			return conflict("it is controlled by " + ref.Kind + " " + ref.Name + " with another UID")
+		}
+	} else if uid, ok := obj.GetAnnotations()[render.GatewayUIDAnnotation]; ok && uid != string(gw.UID) {
+		// Children made before the annotation existed lack it and are
+		// adopted on their labels; the apply then adds it.
+		return conflict("it belongs to another gateway of that name (UID " + uid + ")")
 	}
 	return nil
 }

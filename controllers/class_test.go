@@ -23,6 +23,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -31,6 +34,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/kustomize"
+	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
 )
 
@@ -129,5 +133,49 @@ var _ = Describe("IngressGatewayClass policy", func() {
 			d := meta.FindStatusCondition(getGateway(ctx, g, gw).Status.Conditions, v1alpha1.ConditionDegraded)
 			g.Expect(d.Reason).NotTo(Equal(v1alpha1.ReasonClassForbids))
 		}).Should(Succeed())
+	})
+})
+
+var _ = Describe("Prune by identity", func() {
+	ctx := context.Background()
+
+	It("never deletes look-alikes: objects with the gateway's labels but another name or no owner reference", func() {
+		ns := newNamespace(ctx)
+		gw := createGateway(ctx, ns, "ident", nil)
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+		gw = getGateway(ctx, Default, gw)
+		labels := render.Labels(gw)
+
+		By("a user's ConfigMaps carrying labels copied from a rendered object: one under a name Portico could render, one under another")
+		keepalived := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.KeepalivedConfigMapName(gw).Name, Labels: labels}}
+		other := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "users-config", Labels: labels}}
+		By("a platform team's ClusterRoleBinding with the gateway's labels")
+		crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "platform-" + ns, Labels: labels},
+			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "platform"}}}
+		for _, o := range []client.Object{keepalived, other, crb} {
+			Expect(k8sClient.Create(ctx, o)).To(Succeed())
+		}
+		DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, crb))).To(Succeed()) })
+
+		By("a spec change makes the operator prune; the look-alikes stay")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Workload.PodLabels = map[string]string{"prune": "now"} })
+		Eventually(func(g Gomega) {
+			g.Expect(getDaemonSet(ctx, g, gw).Spec.Template.Labels).To(HaveKeyWithValue("prune", "now"))
+		}).Should(Succeed())
+		Consistently(func(g Gomega) {
+			for _, o := range []client.Object{keepalived, other, crb} {
+				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(o), o)).To(Succeed())
+			}
+		}).Should(Succeed())
+
+		By("deleting the gateway removes its own cluster-scoped children, not the look-alike")
+		Expect(k8sClient.Delete(ctx, gw)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Name: render.ClusterRoleBindingName(gw)}, &rbacv1.ClusterRoleBinding{}))
+		}).Should(BeTrue())
+		Eventually(func() bool { return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), gw)) }).Should(BeTrue())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(crb), crb)).To(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(keepalived), keepalived)).To(Succeed())
 	})
 })

@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -77,7 +78,7 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 			if keep[recordKey(k.GVK, o.GetNamespace(), o.GetName())] {
 				continue
 			}
-			if err := checkOwnership(gw, k.GVK.Kind, o); err != nil {
+			if !isChildOf(gw, k.GVK.Kind, o) {
 				continue
 			}
 			remaining = append(remaining, o)
@@ -99,6 +100,21 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 		}
 	}
 	return remaining, pruned, kerrors.NewAggregate(errs)
+}
+
+// isChildOf reports whether o is gw's child by identity, not by labels
+// alone (which anyone may copy): a name the renderer gives gw's children of
+// that kind, and gw's UID in the controller owner reference (namespaced) or
+// the gateway-UID annotation (cluster-scoped).
+func isChildOf(gw *v1alpha1.IngressGateway, kind string, o client.Object) bool {
+	if !slices.Contains(render.ChildNames(gw)[kind], o.GetName()) || checkOwnership(gw, kind, o) != nil {
+		return false
+	}
+	if o.GetNamespace() == "" {
+		return o.GetAnnotations()[render.GatewayUIDAnnotation] == string(gw.UID)
+	}
+	ref := metav1.GetControllerOfNoCopy(o)
+	return ref != nil && ref.UID == gw.UID
 }
 
 // DeleteClusterScoped removes every cluster-scoped child of gw; they carry no

@@ -162,7 +162,7 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(&out, "# IngressGateway %s/%s: %d objects, in apply order.\n", gw.Namespace, gw.Name, len(res.Objects))
 		if gw.UID == placeholderUID {
-			fmt.Fprintf(&out, "# ownerReferences[].uid is a placeholder (%s): the cluster assigns the gateway's UID.\n", placeholderUID)
+			fmt.Fprintf(&out, "# ownerReferences[].uid and the ingress.portico.dev/gateway-uid annotation are placeholders (%s): the cluster assigns the gateway's UID.\n", placeholderUID)
 			fmt.Fprintf(&out, "# Review this output; apply the IngressGateway itself, not these objects.\n")
 			fmt.Fprintf(stderr, "IngressGateway %s/%s: placeholder for input from the cluster: ownerReferences[].uid (the gateway's UID)\n", gw.Namespace, gw.Name)
 		}

@@ -31,7 +31,7 @@ const DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class"
 func IngressClass(gw *v1alpha1.IngressGateway) *networkingv1.IngressClass {
 	meta := clusterObjectMeta(gw, IngressClassName(gw))
 	if gw.Spec.IngressClass.Default {
-		meta.Annotations = map[string]string{DefaultClassAnnotation: "true"}
+		meta.Annotations[DefaultClassAnnotation] = "true"
 	}
 	return &networkingv1.IngressClass{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"},

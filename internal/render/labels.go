@@ -36,6 +36,10 @@ const (
 	// is what ties cluster-scoped children (which cannot carry an owner
 	// reference to a namespaced object) to their gateway.
 	GatewayNamespaceLabel = "ingress.portico.dev/gateway-namespace"
+	// GatewayUIDAnnotation carries the owning gateway's UID on cluster-scoped
+	// children, which cannot have an owner reference: labels can be copied,
+	// a UID identifies the one gateway that created the object.
+	GatewayUIDAnnotation = "ingress.portico.dev/gateway-uid"
 
 	appNameLabel      = "app.kubernetes.io/name"
 	appInstanceLabel  = "app.kubernetes.io/instance"

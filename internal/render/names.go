@@ -159,3 +159,24 @@ func ControllerClass(gw *v1alpha1.IngressGateway) string {
 
 // ControllerClassPrefix starts every controller class Portico hands out.
 const ControllerClassPrefix = "portico.dev/"
+
+// ChildNames returns, by kind, every name the renderer can give a child of
+// gw, whatever its spec. Prune and deletion touch nothing else: an object
+// carrying the gateway's labels under another name is not the gateway's.
+func ChildNames(gw *v1alpha1.IngressGateway) map[string][]string {
+	return map[string][]string{
+		"ServiceAccount":                 {ServiceAccountName(gw).Name},
+		"Role":                           {LeaderElectionRoleName(gw).Name},
+		"RoleBinding":                    {RoleBindingName(gw).Name, LeaderElectionRoleName(gw).Name},
+		"ClusterRoleBinding":             {ClusterRoleBindingName(gw)},
+		"ConfigMap":                      {MainConfigMapName(gw).Name, TCPConfigMapName(gw).Name, UDPConfigMapName(gw).Name, KeepalivedConfigMapName(gw).Name},
+		"Service":                        {ServiceName(gw).Name, WebhookServiceName(gw).Name},
+		"DaemonSet":                      {WorkloadName(gw).Name},
+		"Deployment":                     {WorkloadName(gw).Name},
+		"IngressClass":                   {IngressClassName(gw)},
+		"Secret":                         {WebhookCertSecretName(gw).Name, WebhookCASecretName(gw).Name},
+		"ValidatingWebhookConfiguration": {ValidatingWebhookConfigurationName(gw)},
+		"Lease":                          {VIPLeaseName(gw).Name},
+		"PodDisruptionBudget":            {PodDisruptionBudgetName(gw).Name},
+	}
+}

@@ -277,7 +277,7 @@ func objectMeta(gw *v1alpha1.IngressGateway, name string) metav1.ObjectMeta {
 // carry an owner reference to a namespaced gateway; the gateway labels tie it
 // to its gateway and a finalizer removes it.
 func clusterObjectMeta(gw *v1alpha1.IngressGateway, name string) metav1.ObjectMeta {
-	return metav1.ObjectMeta{Name: name, Labels: Labels(gw)}
+	return metav1.ObjectMeta{Name: name, Labels: Labels(gw), Annotations: map[string]string{GatewayUIDAnnotation: string(gw.UID)}}
 }
 
 // OwnerReference returns the controller reference to gw.

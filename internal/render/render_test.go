@@ -78,6 +78,16 @@ func TestGolden(t *testing.T) {
 			}
 			golden.Check(t, filepath.Join("testdata", "output", name+".yaml"), out)
 
+			// Prune and deletion touch only names ChildNames lists.
+			gw := load(t, name)
+			names := render.ChildNames(gw)
+			for _, o := range res.Objects {
+				kind := o.GetObjectKind().GroupVersionKind().Kind
+				if !slices.Contains(names[kind], o.GetName()) {
+					t.Errorf("%s %s is not among ChildNames %v", kind, o.GetName(), names[kind])
+				}
+			}
+
 			// Rendering is deterministic: a second pass is byte-identical.
 			again, _ := render.Render(load(t, name), render.DefaultConfig())
 			out2, _ := render.YAML(again.Objects)

@@ -29,7 +29,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 )
 
-// +kubebuilder:webhook:path=/validate-ingress-portico-dev-v1alpha1-ingressgatewayclass,mutating=false,failurePolicy=fail,sideEffects=None,groups=ingress.portico.dev,resources=ingressgatewayclasses,verbs=create;update,versions=v1alpha1,name=vingressgatewayclass.ingress.portico.dev,admissionReviewVersions=v1,timeoutSeconds=10
+// +kubebuilder:webhook:path=/validate-ingress-portico-dev-v1alpha1-ingressgatewayclass,mutating=false,failurePolicy=fail,sideEffects=None,groups=ingress.portico.dev,resources=ingressgatewayclasses,verbs=create;update,versions=v1alpha1,name=vingressgatewayclass.ingress.portico.dev,admissionReviewVersions=v1,timeoutSeconds=10,patch=`{"matchConditions":[{"name":"spec-changed","expression":"request.operation == 'CREATE' || object.spec != oldObject.spec"}]}`
 
 // ClassValidator keeps at most one IngressGatewayClass the default: with
 // two, a gateway without spec.gatewayClassName would have no class.

@@ -59,7 +59,11 @@ var groupKind = schema.GroupKind{Group: v1alpha1.GroupVersion.Group, Kind: "Ingr
 // and kind. The webhook lists gateways (from the manager's cache), and reads
 // IngressClasses, Services and Secrets uncached, metadata only for the last
 // two.
-// +kubebuilder:webhook:path=/validate-ingress-portico-dev-v1alpha1-ingressgateway,mutating=false,failurePolicy=fail,sideEffects=None,groups=ingress.portico.dev,resources=ingressgateways,verbs=create;update,versions=v1alpha1,name=vingressgateway.ingress.portico.dev,admissionReviewVersions=v1
+// The match conditions keep the webhook out of what it has no business
+// judging, so a stopped operator never wedges a deletion: a gateway being
+// deleted (its finalizer removed), and updates that leave the spec alone
+// (labels, finalizers). The timeout bounds what the API server waits.
+// +kubebuilder:webhook:path=/validate-ingress-portico-dev-v1alpha1-ingressgateway,mutating=false,failurePolicy=fail,sideEffects=None,groups=ingress.portico.dev,resources=ingressgateways,verbs=create;update,versions=v1alpha1,name=vingressgateway.ingress.portico.dev,admissionReviewVersions=v1,timeoutSeconds=10,patch=`{"matchConditions":[{"name":"not-deleting","expression":"!has(object.metadata.deletionTimestamp)"},{"name":"spec-changed","expression":"request.operation == 'CREATE' || object.spec != oldObject.spec"}]}`
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways,verbs=get;list;watch
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingressclasses,verbs=get
 // +kubebuilder:rbac:groups="",resources=services,verbs=get

@@ -481,6 +481,18 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 		}
 	})
 
+	It("never wedges a delete: with the operator down, a cluster admin deletes a gateway and removes its finalizer", func() {
+		gw := &v1alpha1.IngressGateway{}
+		key := client.ObjectKey{Namespace: teamNS, Name: "ok"}
+		Expect(admin.Get(ctx, key, gw)).To(Succeed())
+		Expect(gw.Finalizers).NotTo(BeEmpty(), "the operator added its finalizer")
+		Expect(admin.Delete(ctx, gw)).To(Succeed())
+		Expect(admin.Get(ctx, key, gw)).To(Succeed())
+		gw.Finalizers = nil
+		Expect(admin.Update(ctx, gw)).To(Succeed(), "neither the webhook nor the policy judges a gateway being deleted")
+		Eventually(func() bool { return apierrors.IsNotFound(admin.Get(ctx, key, gw)) }).Should(BeTrue())
+	})
+
 	AfterAll(func() {
 		var b strings.Builder
 		fmt.Fprintf(&b, "\n%-55s | %-70s | %-45s | %s\n", "hostile case", "webhook", "reconciler", "policy (operator down)")
