@@ -151,7 +151,7 @@ var _ = Describe("Prune by identity", func() {
 		other := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "users-config", Labels: labels}}
 		By("a platform team's ClusterRoleBinding with the gateway's labels")
 		crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "platform-" + ns, Labels: labels},
-			RoleRef: rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
 			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: "platform"}}}
 		for _, o := range []client.Object{keepalived, other, crb} {
 			Expect(k8sClient.Create(ctx, o)).To(Succeed())
