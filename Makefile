@@ -95,7 +95,7 @@ bench-vip: test-deps ## Print VIP failover times with real keepalived in network
 
 .PHONY: test-update-golden
 test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports).
-	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest' -update
+	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... ./internal/containment/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest' -update
 
 .PHONY: verify
 verify: fmt manifests generate test-update-golden bundle ## Fail if generated code, manifests, golden files or the OLM bundle are stale.

@@ -286,6 +286,10 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 		}).Should(Succeed())
 	})
 
+	It("the operator's own token cannot write what the operator does not own", func() { theOperatorIsConfined(ctx) })
+
+	It("the operator, confined, still writes everything its fleets need, and deletes them", func() { theOperatorStillWorks(ctx) })
+
 	It("cannot turn the fleet's ServiceAccount token into cluster-wide Secret read (TokenRequest)", func() {
 		sa := render.ServiceAccountName(&v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: "ok"}})
 		cs, err := kubernetes.NewForConfig(aliceCfg)

@@ -1,0 +1,280 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package containment generates the admission policies that confine the
+// operator's own ServiceAccount to what it owns. RBAC cannot say "only our
+// objects"; the API server's admission policies can. Every kind the
+// renderer produces (render.ManagedKinds) must have a rule here, and a test
+// fails when one lacks it.
+package containment
+
+import (
+	"fmt"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/yaml"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+const (
+	// WritesPolicyName confines what the operator may write.
+	WritesPolicyName = "portico-operator-writes"
+	// NamespacesPolicyName confines where it may write namespaced children:
+	// only next to an IngressGateway that controls them.
+	NamespacesPolicyName = "portico-operator-namespaces"
+	// LeaderElectionID is the operator's own Lease (internal/manager).
+	LeaderElectionID = "portico-operator.ingress.portico.dev"
+)
+
+// Rule is a kind the operator writes, the resource the API server names it
+// by, and the CEL that must hold for the written object (variables.obj: the
+// object, or the old one on DELETE).
+type Rule struct {
+	Group, Resource, Kind string
+	// Namespaced: the kind lives in a namespace.
+	Namespaced bool
+	// CEL holds for every write of the kind by the operator; "" when the
+	// common rules (labels, namespace) suffice, with Why saying so.
+	CEL, Why string
+	// Message is the denial.
+	Message string
+}
+
+// operatorUser matches the operator's ServiceAccount in any namespace, so
+// overlays that move the operator keep the policies.
+const operatorUser = "request.userInfo.username.startsWith('system:serviceaccount:') && request.userInfo.username.endsWith(':portico-controller-manager')"
+
+// label reads a label of variables.obj ('' when absent).
+func label(key string) string {
+	return "(has(variables.obj.metadata.labels) && '" + key + "' in variables.obj.metadata.labels ? variables.obj.metadata.labels['" + key + "'] : '')"
+}
+
+var (
+	gwName = label(render.GatewayNameLabel)
+	gwNs   = label(render.GatewayNamespaceLabel)
+)
+
+// Rules lists every kind the operator writes.
+var Rules = []Rule{
+	{Group: "", Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true,
+		CEL:     "variables.obj.metadata.name.endsWith('-controller')",
+		Message: "the operator may only write its fleets' <gateway>-controller ServiceAccounts"},
+	{Group: "rbac.authorization.k8s.io", Resource: "roles", Kind: "Role", Namespaced: true,
+		CEL: "!has(variables.obj.rules) || variables.obj.rules.all(r, has(r.resourceNames) && size(r.resourceNames) > 0 && " +
+			"r.apiGroups == ['coordination.k8s.io'] && r.resources == ['leases'] && r.verbs.all(v, v in ['get', 'update', 'patch']))",
+		Message: "the operator may only write Roles granting get/update/patch on named Leases"},
+	{Group: "rbac.authorization.k8s.io", Resource: "rolebindings", Kind: "RoleBinding", Namespaced: true,
+		CEL: "((variables.obj.roleRef.kind == 'ClusterRole' && variables.obj.roleRef.name == '" + render.DefaultNamespacedClusterRole + "') || " +
+			"(variables.obj.roleRef.kind == 'Role' && variables.obj.roleRef.name.endsWith('-leader-election'))) && " +
+			"has(variables.obj.subjects) && size(variables.obj.subjects) == 1 && variables.obj.subjects.all(s, s.kind == 'ServiceAccount' && " +
+			"s.name.endsWith('-controller') && s['namespace'] == variables.ns)",
+		Message: "the operator may only bind " + render.DefaultNamespacedClusterRole + " or a <gateway>-leader-election Role to its fleet's own <gateway>-controller ServiceAccount"},
+	{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings", Kind: "ClusterRoleBinding",
+		CEL: "variables.obj.roleRef.kind == 'ClusterRole' && variables.obj.roleRef.name in ['" + render.DefaultClusterRole + "', '" + render.DefaultScopedClusterRole + "'] && " +
+			"variables.obj.metadata.name == 'portico:' + " + gwNs + " + ':' + " + gwName + " && " +
+			"has(variables.obj.subjects) && size(variables.obj.subjects) == 1 && variables.obj.subjects.all(s, s.kind == 'ServiceAccount' && " +
+			"s['namespace'] == " + gwNs + " && s.name.endsWith('-controller') && (s.name == " + gwName + " + '-controller' || " +
+			"(size(" + gwName + ") > 52 && s.name.startsWith(" + gwName + ".substring(0, 20)))))",
+		Message: "the operator may only bind the shipped data-plane ClusterRoles, as portico:<namespace>:<gateway>, to that gateway's own <gateway>-controller ServiceAccount"},
+	{Group: "", Resource: "configmaps", Kind: "ConfigMap", Namespaced: true,
+		Why: "labels and the namespace rule suffice: the ConfigMaps hold only the fleet's own configuration"},
+	{Group: "", Resource: "services", Kind: "Service", Namespaced: true,
+		CEL:     "request.operation == 'DELETE' || !has(variables.obj.spec.externalIPs) || size(variables.obj.spec.externalIPs) == 0",
+		Message: "the operator may not write Services with externalIPs"},
+	{Group: "apps", Resource: "daemonsets", Kind: "DaemonSet", Namespaced: true, CEL: podCEL("variables.obj.spec.template.spec"), Message: podMessage},
+	{Group: "apps", Resource: "deployments", Kind: "Deployment", Namespaced: true, CEL: podCEL("variables.obj.spec.template.spec"), Message: podMessage},
+	{Group: "networking.k8s.io", Resource: "ingressclasses", Kind: "IngressClass",
+		CEL:     "request.operation == 'DELETE' || variables.obj.spec.controller.startsWith('" + render.ControllerClassPrefix + "')",
+		Message: "the operator may only write IngressClasses with a " + render.ControllerClassPrefix + " controller"},
+	{Group: "", Resource: "secrets", Kind: "Secret", Namespaced: true,
+		CEL: "(!has(variables.obj.type) || variables.obj.type in ['Opaque', 'kubernetes.io/tls']) && " +
+			"(variables.obj.metadata.name.endsWith('-admission') || variables.obj.metadata.name.endsWith('-admission-ca') || " +
+			"(variables.ns == variables.ownNs && variables.obj.metadata.name == 'portico-webhook-server-cert'))",
+		Message: "the operator may only write Opaque or TLS Secrets named <gateway>-admission, <gateway>-admission-ca or its own webhook certificate (never service-account or bootstrap tokens)"},
+	{Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations", Kind: "ValidatingWebhookConfiguration",
+		CEL: "request.operation == 'DELETE' || (has(variables.obj.webhooks) && variables.obj.webhooks.all(w, has(w.rules) && w.rules.all(r, " +
+			"(r.apiGroups == ['networking.k8s.io'] && r.resources == ['ingresses'] && has(w.matchConditions) && size(w.matchConditions) > 0) || " +
+			"(" + gwName + " == '' && r.apiGroups == ['" + v1alpha1.GroupVersion.Group + "']))))",
+		Message: "the operator may only write webhook configurations for Ingresses limited by a class match condition (or its own, for " + v1alpha1.GroupVersion.Group + ")"},
+	{Group: "coordination.k8s.io", Resource: "leases", Kind: "Lease", Namespaced: true,
+		CEL:     "variables.obj.metadata.name.endsWith('-vip') || (variables.ns == variables.ownNs && variables.obj.metadata.name == '" + LeaderElectionID + "')",
+		Message: "the operator may only write its fleets' <gateway>-vip Leases and its own leader-election Lease"},
+	{Group: "policy", Resource: "poddisruptionbudgets", Kind: "PodDisruptionBudget", Namespaced: true,
+		Why: "labels and the namespace rule suffice: a PodDisruptionBudget only limits evictions of the fleet's own pods"},
+}
+
+// capabilities are the only ones the renderer adds: NET_BIND_SERVICE for
+// the controller, keepalived's VRRP set for the VIP sidecar.
+var capabilities = []string{"NET_BIND_SERVICE", "NET_ADMIN", "NET_RAW", "NET_BROADCAST", "SETGID"}
+
+const podMessage = "the operator may only write fleet workloads: their <gateway>-controller ServiceAccount, no privileged containers, hostPID, hostIPC or hostPath volumes, and only the capabilities Portico renders"
+
+func podCEL(pod string) string {
+	return "request.operation == 'DELETE' || (" + pod + ".serviceAccountName.endsWith('-controller') && " +
+		"!(has(" + pod + ".hostPID) && " + pod + ".hostPID) && !(has(" + pod + ".hostIPC) && " + pod + ".hostIPC) && " +
+		"(!has(" + pod + ".volumes) || " + pod + ".volumes.all(v, !has(v.hostPath))) && " +
+		"(" + pod + ".containers + (has(" + pod + ".initContainers) ? " + pod + ".initContainers : [])).all(c, " +
+		"!(has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged) && " +
+		"(!has(c.securityContext) || !has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || " +
+		"c.securityContext.capabilities.add.all(a, a in ['" + strings.Join(capabilities, "', '") + "']))))"
+}
+
+// Policies returns the two policies and their bindings.
+func Policies() []any {
+	labels := map[string]string{"app.kubernetes.io/name": "portico", "app.kubernetes.io/part-of": "portico"}
+	ops := []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update, admissionregistrationv1.Delete}
+	var all, namespaced []admissionregistrationv1.NamedRuleWithOperations
+	rule := func(r Rule, ops []admissionregistrationv1.OperationType) admissionregistrationv1.NamedRuleWithOperations {
+		return admissionregistrationv1.NamedRuleWithOperations{RuleWithOperations: admissionregistrationv1.RuleWithOperations{
+			Operations: ops, Rule: admissionregistrationv1.Rule{APIGroups: []string{r.Group}, APIVersions: []string{"*"}, Resources: []string{r.Resource}},
+		}}
+	}
+	validations := []admissionregistrationv1.Validation{{
+		// Nothing without Portico's label is modified or deleted, and
+		// nothing is written without it; the operator's own leader-election
+		// Lease (client-go writes it without labels) is the exception.
+		Expression: "variables.ownLease || ((request.operation == 'CREATE' || variables.oldPortico) && (request.operation == 'DELETE' || variables.newPortico))",
+		MessageExpression: "'the Portico operator may only write objects labelled app.kubernetes.io/part-of=portico, before and after the write; ' + " +
+			"request.resource.resource + ' ' + (variables.ns != '' ? variables.ns + '/' : '') + request.name + ' is not one of them'",
+		Reason: ptr.To(metav1.StatusReasonForbidden),
+	}, {
+		// Outside its own namespace everything belongs to a gateway: the
+		// gateway labels name it, in the object's own namespace.
+		Expression: "variables.ownLease || (variables.ns == variables.ownNs && " + gwName + " == '') || " +
+			"(variables.ns == '' && request.resource.resource == 'validatingwebhookconfigurations' && " + gwName + " == '') || (" + gwName + " != '' && " + gwNs + " != '' && " +
+			"(variables.ns == '' || " + gwNs + " == variables.ns))",
+		MessageExpression: "'the Portico operator may only write objects of a gateway (labels " + render.GatewayNameLabel + " and " + render.GatewayNamespaceLabel +
+			" naming it, in its namespace) or its own; ' + request.resource.resource + ' ' + request.name + ' is neither'",
+		Reason: ptr.To(metav1.StatusReasonForbidden),
+	}}
+	for _, r := range Rules {
+		all = append(all, rule(r, ops))
+		if r.Namespaced {
+			// Not DELETE: the garbage collector and the namespace
+			// controller delete children after their gateway is gone.
+			namespaced = append(namespaced, rule(r, ops[:2]))
+		}
+		if r.CEL == "" {
+			continue
+		}
+		validations = append(validations, admissionregistrationv1.Validation{
+			Expression: fmt.Sprintf("request.resource.resource != '%s' || request.resource.group != '%s' || (%s)", r.Resource, r.Group, r.CEL),
+			Message:    r.Message,
+			Reason:     ptr.To(metav1.StatusReasonForbidden),
+		})
+	}
+	portico := func(o string) string {
+		return "has(" + o + ".metadata.labels) && 'app.kubernetes.io/part-of' in " + o + ".metadata.labels && " + o + ".metadata.labels['app.kubernetes.io/part-of'] == 'portico'"
+	}
+	writes := &admissionregistrationv1.ValidatingAdmissionPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicy"},
+		ObjectMeta: metav1.ObjectMeta{Name: WritesPolicyName, Labels: labels},
+		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
+			FailurePolicy:    ptr.To(admissionregistrationv1.Fail),
+			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: all},
+			MatchConditions:  []admissionregistrationv1.MatchCondition{{Name: "portico-operator", Expression: operatorUser}},
+			Variables: []admissionregistrationv1.Variable{
+				// Cluster-scoped requests carry no namespace at all.
+				{Name: "ns", Expression: "has(request.namespace) ? request.namespace : ''"},
+				{Name: "ownNs", Expression: "request.userInfo.username.split(':')[2]"},
+				{Name: "obj", Expression: "request.operation == 'DELETE' ? oldObject : object"},
+				{Name: "oldPortico", Expression: "oldObject != null && " + portico("oldObject")},
+				{Name: "newPortico", Expression: "object != null && " + portico("object")},
+				{Name: "ownLease", Expression: "request.resource.resource == 'leases' && variables.ns == variables.ownNs && request.name == '" + LeaderElectionID + "'"},
+			},
+			Validations: validations,
+		},
+	}
+	// Namespaced children only next to the gateway that controls them: the
+	// parameters are the IngressGateways of the request's namespace (none:
+	// denied), and the child's controller reference must carry the UID of
+	// the gateway its labels name. Gateways exist only where a class allows
+	// them (the class policy), so kube-system holds Portico objects only
+	// where an admin allowed gateways there. Creates and updates of objects
+	// carrying the gateway label are matched, by anyone: in a namespace
+	// without a gateway nobody may create or change one (the API server
+	// resolves parameters before it evaluates who asks).
+	where := &admissionregistrationv1.ValidatingAdmissionPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicy"},
+		ObjectMeta: metav1.ObjectMeta{Name: NamespacesPolicyName, Labels: labels},
+		Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
+			FailurePolicy:    ptr.To(admissionregistrationv1.Fail),
+			ParamKind:        &admissionregistrationv1.ParamKind{APIVersion: v1alpha1.GroupVersion.String(), Kind: "IngressGateway"},
+			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: namespaced},
+			MatchConditions: []admissionregistrationv1.MatchCondition{
+				{Name: "portico-operator", Expression: operatorUser},
+				{Name: "not-own-namespace", Expression: "request.namespace != request.userInfo.username.split(':')[2]"},
+			},
+			Variables: []admissionregistrationv1.Variable{
+				{Name: "ns", Expression: "request.namespace"},
+				{Name: "obj", Expression: "request.operation == 'DELETE' ? oldObject : object"},
+			},
+			Validations: []admissionregistrationv1.Validation{{
+				Expression: "params.metadata.name != " + gwName + " || (has(variables.obj.metadata.ownerReferences) && " +
+					"variables.obj.metadata.ownerReferences.exists(r, has(r.controller) && r.controller && r.kind == 'IngressGateway' && r.uid == params.metadata.uid))",
+				MessageExpression: "'the Portico operator may only write namespaced objects controlled by an IngressGateway of their namespace; ' + " +
+					"request.resource.resource + ' ' + variables.ns + '/' + request.name + ' is not controlled by IngressGateway ' + params.metadata.name",
+				Reason: ptr.To(metav1.StatusReasonForbidden),
+			}},
+		},
+	}
+	binding := func(name string, params bool) *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
+		b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicyBinding"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{
+				PolicyName: name, ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny},
+			},
+		}
+		if params {
+			// The API server resolves parameters before match conditions:
+			// only objects that name a gateway are matched, so nobody else's
+			// writes depend on gateways existing.
+			b.Spec.ParamRef = &admissionregistrationv1.ParamRef{
+				Selector: &metav1.LabelSelector{}, ParameterNotFoundAction: ptr.To(admissionregistrationv1.DenyAction),
+			}
+			b.Spec.MatchResources = &admissionregistrationv1.MatchResources{ObjectSelector: &metav1.LabelSelector{
+				MatchExpressions: []metav1.LabelSelectorRequirement{{Key: render.GatewayNameLabel, Operator: metav1.LabelSelectorOpExists}},
+			}}
+		}
+		return b
+	}
+	return []any{writes, binding(WritesPolicyName, false), where, binding(NamespacesPolicyName, true)}
+}
+
+// PolicyYAML is Policies as shipped in config/policy.
+func PolicyYAML() ([]byte, error) {
+	var b strings.Builder
+	b.WriteString("# Generated by internal/containment (make test-update-golden); do not edit.\n" +
+		"# The API server confines the operator's ServiceAccount to the objects it\n" +
+		"# owns, which RBAC cannot express. See docs/security.md.\n")
+	for i, o := range Policies() {
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		y, err := yaml.Marshal(o)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(y)
+	}
+	return []byte(b.String()), nil
+}
