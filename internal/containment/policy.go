@@ -62,7 +62,7 @@ type Rule struct {
 // overlays that move the operator keep the policies.
 const operatorUser = "request.userInfo.username.startsWith('system:serviceaccount:') && request.userInfo.username.endsWith(':portico-controller-manager')"
 
-// label reads a label of variables.obj ('' when absent).
+// label reads a label of variables.obj (” when absent).
 func label(key string) string {
 	return "(has(variables.obj.metadata.labels) && '" + key + "' in variables.obj.metadata.labels ? variables.obj.metadata.labels['" + key + "'] : '')"
 }
