@@ -20,6 +20,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,18 +30,21 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
+	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/render"
 )
 
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgatewayclasses;ingressgatewaygrants,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get
-// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingadmissionpolicies;validatingadmissionpolicybindings,verbs=get
+// +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingadmissionpolicies;validatingadmissionpolicybindings,verbs=get;list;watch
 
 // policyRecheck is how long the answer to "is the gateway-class policy
 // installed?" is reused.
@@ -85,33 +89,38 @@ func (r *Reconciler) checkClass(ctx context.Context, gw *v1alpha1.IngressGateway
 	return classVerdict{class: class, violations: classrules.Check(in)}, nil
 }
 
-// policyState memoizes whether the API server enforces the class policy.
+// policyState memoizes which admission policies the API server lacks.
 type policyState struct {
-	mu        sync.Mutex
-	checked   time.Time
-	installed bool
+	mu      sync.Mutex
+	checked time.Time
+	missing []string
 }
 
-// policyInstalled reports whether the gateway-class ValidatingAdmissionPolicy
-// and a Deny binding of it exist, checked at most once a minute; nil when
-// it could not be read (then nothing is claimed either way).
-func (r *Reconciler) policyInstalled(ctx context.Context, now time.Time) *bool {
+// policies are the ValidatingAdmissionPolicies (each with a binding of the
+// same name) that must be in force: the class rules and the operator's
+// containment (config/policy).
+var policies = []string{classrules.PolicyName, containment.WritesPolicyName, containment.NamespacesPolicyName}
+
+// policyInstalled reports whether every policy and a Deny binding of it
+// exist, checked at most once per recheck; nil when they could not be read
+// (then nothing is claimed either way). missing names the absent ones.
+func (r *Reconciler) policyInstalled(ctx context.Context, now time.Time) (installed *bool, missing []string) {
 	r.policy.mu.Lock()
 	defer r.policy.mu.Unlock()
-	if !r.policy.checked.IsZero() && now.Sub(r.policy.checked) < r.policyRecheck() {
-		return &r.policy.installed
+	if r.policy.checked.IsZero() || now.Sub(r.policy.checked) >= r.policyRecheck() {
+		m, err := r.missingPolicies(ctx)
+		if err != nil {
+			return nil, nil
+		}
+		r.policy.checked, r.policy.missing = now, m
 	}
-	installed, err := r.readPolicy(ctx)
-	if err != nil {
-		return nil
-	}
-	r.policy.checked, r.policy.installed = now, installed
-	if installed {
+	ok := len(r.policy.missing) == 0
+	if ok {
 		admissionPolicyInstalled.Set(1)
 	} else {
 		admissionPolicyInstalled.Set(0)
 	}
-	return &installed
+	return &ok, slices.Clone(r.policy.missing)
 }
 
 func (r *Reconciler) policyRecheck() time.Duration {
@@ -121,27 +130,62 @@ func (r *Reconciler) policyRecheck() time.Duration {
 	return policyRecheck
 }
 
-func (r *Reconciler) readPolicy(ctx context.Context) (bool, error) {
-	vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
-	switch err := r.Applier.Reader.Get(ctx, types.NamespacedName{Name: classrules.PolicyName}, vap); {
-	case apierrors.IsNotFound(err):
-		return false, nil
-	case err != nil:
-		return false, err
+func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
+	var missing []string
+	for _, name := range policies {
+		vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
+		b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+		err := r.Applier.Reader.Get(ctx, types.NamespacedName{Name: name}, vap)
+		if err == nil {
+			err = r.Applier.Reader.Get(ctx, types.NamespacedName{Name: name}, b)
+		}
+		switch {
+		case apierrors.IsNotFound(err):
+			missing = append(missing, name)
+		case err != nil:
+			return nil, err
+		case b.Spec.PolicyName != name || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny):
+			missing = append(missing, name)
+		}
 	}
-	b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-	switch err := r.Applier.Reader.Get(ctx, types.NamespacedName{Name: classrules.PolicyName}, b); {
-	case apierrors.IsNotFound(err):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return b.Spec.PolicyName == classrules.PolicyName && slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny), nil
+	return missing, nil
 }
 
 // policyMessage is the AdmissionPolicyInstalled=False advice.
-const policyMessage = "The API server does not enforce IngressGatewayClass rules (ValidatingAdmissionPolicy and binding " + classrules.PolicyName +
-	" missing): while the operator is down anyone who may create gateways is unchecked. Apply it: kubectl apply --server-side -k config/policy (or the policy in the release's install.yaml)"
+func policyMessage(missing []string) string {
+	return "The API server lacks the admission policies (or their Deny bindings) " + strings.Join(missing, ", ") +
+		": the IngressGatewayClass rules hold only while the operator runs, and nothing confines the operator's own ServiceAccount, " +
+		"so cluster-scoped children (IngressClass, ClusterRoleBinding, webhook configuration) are not created. " +
+		"Apply them: kubectl apply --server-side -k config/policy (or the policies in the release's install.yaml)"
+}
+
+// gatewaysForPolicyChange forgets what is known about the admission
+// policies and reconciles every gateway when a policy or binding changes:
+// a removed policy must show on gateways, and hold back cluster-scoped
+// children, at once.
+func (r *Reconciler) gatewaysForPolicyChange() handler.EventHandler {
+	all := r.gatewaysForClassChange()
+	return handler.Funcs{
+		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			r.forgetPolicies()
+			all.Create(ctx, e, q)
+		},
+		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			r.forgetPolicies()
+			all.Update(ctx, e, q)
+		},
+		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			r.forgetPolicies()
+			all.Delete(ctx, e, q)
+		},
+	}
+}
+
+func (r *Reconciler) forgetPolicies() {
+	r.policy.mu.Lock()
+	r.policy.checked = time.Time{}
+	r.policy.mu.Unlock()
+}
 
 // gatewaysForClassChange maps a class or grant change to the gateways it
 // may affect: every gateway (classes and grants are few and rarely change;

@@ -67,9 +67,16 @@ var _ = Describe("IngressGatewayClass policy", func() {
 			g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
 			g.Expect(c.Reason).To(Equal(v1alpha1.ReasonPolicyMissing))
 			g.Expect(c.Message).To(ContainSubstring("kubectl apply --server-side -k config/policy"))
+			g.Expect(c.Message).To(ContainSubstring(binding.Name))
+			d := meta.FindStatusCondition(getGateway(ctx, g, gw).Status.Conditions, v1alpha1.ConditionDegraded)
+			g.Expect(d.Reason).To(Equal(v1alpha1.ReasonPolicyMissing))
 			g.Expect(policyGauge(g)).To(Equal(0.0))
 		}).Should(Succeed())
 		Eventually(func() bool { return hasEvent(ctx, ns, "AdmissionPolicyMissing") }).Should(BeTrue())
+		By("no cluster-scoped child is created meanwhile")
+		Consistently(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKey{Name: render.ClusterRoleBindingName(gw)}, &rbacv1.ClusterRoleBinding{}))
+		}).Should(BeTrue())
 
 		By("applying config/policy, as the message says")
 		objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "policy"))
@@ -83,6 +90,7 @@ var _ = Describe("IngressGatewayClass policy", func() {
 			g.Expect(c).NotTo(BeNil())
 			g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
 			g.Expect(policyGauge(g)).To(Equal(1.0))
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: render.ClusterRoleBindingName(gw)}, &rbacv1.ClusterRoleBinding{})).To(Succeed())
 		}).Should(Succeed())
 	})
 

@@ -304,7 +304,7 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	var obs observed
 	now := r.Now().Time
 	obs.Now = now
-	obs.PolicyInstalled = r.policyInstalled(ctx, now)
+	obs.PolicyInstalled, obs.MissingPolicies = r.policyInstalled(ctx, now)
 	verdict, err := r.checkClass(ctx, gw)
 	if err != nil {
 		return obs, reconcile.Result{}, err
@@ -377,6 +377,12 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 			return obs, reconcile.Result{}, err
 		}
 		keep[recordKey(gvk, o.GetNamespace(), o.GetName())] = true
+	}
+	if p := obs.PolicyInstalled; p != nil && !*p {
+		// Without the containment policies nothing but RBAC confines the
+		// operator: no cluster-scoped child is written until an admin
+		// applies them (existing ones stay: keep still lists them).
+		res.Objects = slices.DeleteFunc(slices.Clone(res.Objects), func(o client.Object) bool { return o.GetNamespace() == "" })
 	}
 
 	// A workload of the other kind goes first. With host ports its pods must
@@ -804,6 +810,10 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 		// reference.
 		Watches(&v1alpha1.IngressGatewayClass{}, r.gatewaysForClassChange(), changed).
 		Watches(&v1alpha1.IngressGatewayGrant{}, r.gatewaysForClassChange(), changed).
+		// Whether the API server enforces the policies decides whether
+		// cluster-scoped children may be written.
+		Watches(&admissionregistrationv1.ValidatingAdmissionPolicy{}, r.gatewaysForPolicyChange(), changed).
+		Watches(&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, r.gatewaysForPolicyChange(), changed).
 		// Pod readiness decides the node addresses in status.
 		Watches(&corev1.Pod{}, byLabels, changed).
 		Complete(r)

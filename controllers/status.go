@@ -85,9 +85,11 @@ type observed struct {
 	Class           string
 	ClassNotFound   string
 	ClassViolations []classrules.Violation
-	// PolicyInstalled says whether the API server enforces the class
-	// policy; nil when unknown.
+	// PolicyInstalled says whether the API server enforces the class and
+	// containment policies (nil when unknown); MissingPolicies names the
+	// absent ones. Without them cluster-scoped children are held back.
 	PolicyInstalled *bool
+	MissingPolicies []string
 }
 
 // defaultCertVerdict judges the default certificate at obs.Now; nil without one.
@@ -201,7 +203,7 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		c := metav1.Condition{Type: v1alpha1.ConditionAdmissionPolicyInstalled, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonPolicyInstalled,
 			Message: "The API server enforces the IngressGatewayClass rules it can check, also while the operator is down"}
 		if !*p {
-			c.Status, c.Reason, c.Message = metav1.ConditionFalse, v1alpha1.ReasonPolicyMissing, policyMessage
+			c.Status, c.Reason, c.Message = metav1.ConditionFalse, v1alpha1.ReasonPolicyMissing, policyMessage(obs.MissingPolicies)
 		}
 		conds = append(conds, c)
 	}
@@ -229,6 +231,8 @@ func blocking(obs observed) (string, string, bool) {
 			msgs = append(msgs, v.String())
 		}
 		return v1alpha1.ReasonClassForbids, "No new rollout: the running fleet is left as it is until the gateway complies with its class. " + strings.Join(msgs, "; "), true
+	case obs.PolicyInstalled != nil && !*obs.PolicyInstalled && obs.Result != nil:
+		return v1alpha1.ReasonPolicyMissing, policyMessage(obs.MissingPolicies), true
 	case obs.RenderErr != nil:
 		return v1alpha1.ReasonInvalidSpec, obs.RenderErr.Error(), true
 	case obs.VIPErr != nil:

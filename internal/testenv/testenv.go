@@ -35,6 +35,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/portico-dev/portico/internal/classrules"
+	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
 )
@@ -145,6 +147,19 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 		if err := c.Create(ctx, cr); err != nil && !apierrors.IsAlreadyExists(err) {
 			_ = e.Stop()
 			return nil, fmt.Errorf("install ClusterRole %s: %w", cr.Name, err)
+		}
+	}
+	// The admission policies of config/policy, as every install has them:
+	// without them the operator holds back cluster-scoped children.
+	vap, binding := classrules.Policy()
+	objs := []client.Object{vap, binding}
+	for _, o := range containment.Policies() {
+		objs = append(objs, o.(client.Object))
+	}
+	for _, o := range objs {
+		if err := c.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
+			_ = e.Stop()
+			return nil, fmt.Errorf("install %s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
 		}
 	}
 	return &Env{Environment: e, Config: cfg, Client: c}, nil
