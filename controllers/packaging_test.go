@@ -65,7 +65,7 @@ var _ = Describe("Install paths", func() {
 		}
 		Expect(c.LivenessProbe.HTTPGet.Path).To(Equal("/healthz"))
 		Expect(c.ReadinessProbe.HTTPGet.Path).To(Equal("/readyz"))
-		Expect(c.Args).To(ContainElements("--leader-elect", "--metrics-bind-address=:8080"))
+		Expect(c.Args).To(ContainElements("--leader-elect", "--metrics-bind-address=:8443"))
 		Expect(slices.ContainsFunc(c.Args, func(a string) bool { return a == "--webhook-cert-mode=external" })).To(BeFalse(),
 			"the kustomize install issues its own webhook certificate (self-signed mode)")
 		ns := &corev1.Namespace{}

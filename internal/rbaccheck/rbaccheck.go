@@ -82,8 +82,10 @@ func Check(roles []Role, shippedClusterRoles []string, secretWriters []Exception
 			if slices.Contains(rule.APIGroups, "*") {
 				bad(`apiGroup "*"`)
 			}
-			if len(rule.NonResourceURLs) > 0 {
-				bad("nonResourceURLs: the operator needs none")
+			// GET /metrics alone is the metrics reader's (for Prometheus,
+			// not the operator): read-only, no object contents.
+			if len(rule.NonResourceURLs) > 0 && !(slices.Equal(rule.NonResourceURLs, []string{"/metrics"}) && slices.Equal(rule.Verbs, []string{"get"})) {
+				bad("nonResourceURLs beyond GET /metrics")
 			}
 			for _, v := range []string{"escalate", "impersonate"} {
 				if slices.Contains(rule.Verbs, v) {

@@ -657,7 +657,9 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	// The operator's own admission webhook needs an in-cluster Service the
 	// API server can call; nothing here can serve one.
 	args := []string{"--kubeconfig", kubeconfig, "--metrics-bind-address", addr,
-		"--health-probe-bind-address", "0", "--pprof-bind-address", pprofAddr, "--sync-period", syncPeriod.String(), "--enable-webhook=false"}
+		"--health-probe-bind-address", "0", "--pprof-bind-address", pprofAddr, "--sync-period", syncPeriod.String(), "--enable-webhook=false",
+		// Plain HTTP on loopback: the bench reads the heap figures itself.
+		"--metrics-secure=false"}
 	args = append(args, extra...)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = os.Environ()

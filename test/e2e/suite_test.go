@@ -129,7 +129,7 @@ func startOperator(name string, extra ...string) *operatorProcess {
 	Expect(l.Close()).To(Succeed())
 	args := append([]string{
 		"--kubeconfig=" + cluster.Kubeconfig,
-		"--enable-webhook=false", "--health-probe-bind-address=0", "--metrics-bind-address=" + metricsAddr,
+		"--enable-webhook=false", "--health-probe-bind-address=0", "--metrics-bind-address=" + metricsAddr, "--metrics-secure=false",
 		"--default-keepalived-image=" + keepalivedImage,
 		"--leader-election-namespace=default",
 	}, extra...)

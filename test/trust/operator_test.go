@@ -18,7 +18,9 @@ package trust_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 
@@ -26,6 +28,7 @@ import (
 	. "github.com/onsi/gomega"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -33,6 +36,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -285,4 +289,42 @@ func refusedBy(err error) string {
 		return "RBAC escalation check"
 	}
 	return ""
+}
+
+// metricsAreGuarded: the metrics endpoint answers only callers the API
+// server authenticates and authorizes for GET /metrics, over TLS 1.2+.
+func metricsAreGuarded(ctx context.Context) {
+	By("a ServiceAccount bound to portico-metrics-reader, as Prometheus would be")
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "portico-system", Name: "prometheus"}}
+	Expect(admin.Create(ctx, sa)).To(Succeed())
+	Expect(admin.Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "prometheus-portico-metrics"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "portico-metrics-reader"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: sa.Namespace, Name: sa.Name}}})).To(Succeed())
+	cs, err := kubernetes.NewForConfig(env.Config)
+	Expect(err).NotTo(HaveOccurred())
+	token := func(ns, name string) string {
+		tr, err := cs.CoreV1().ServiceAccounts(ns).CreateToken(ctx, name, &authenticationv1.TokenRequest{
+			Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](600)}}, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		return tr.Status.Token
+	}
+	Expect(admin.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: "nosy"}})).To(Succeed())
+	scrape := func(bearer string, maxTLS uint16) (int, error) {
+		tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, MaxVersion: maxTLS}} //nolint:gosec // the endpoint's certificate is self-signed
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+metricsAddr+"/metrics", nil)
+		if bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	Eventually(func() (int, error) { return scrape(token(sa.Namespace, sa.Name), 0) }).Should(Equal(http.StatusOK))
+	Expect(scrape("", 0)).To(Equal(http.StatusUnauthorized))
+	Expect(scrape(token(teamNS, "nosy"), 0)).To(Equal(http.StatusForbidden))
+	_, err = scrape(token(sa.Namespace, sa.Name), tls.VersionTLS11)
+	Expect(err).To(HaveOccurred(), "TLS 1.1 is refused")
 }

@@ -66,6 +66,8 @@ var (
 	alice    client.Client
 	aliceCfg *rest.Config
 	stopOp   context.CancelFunc
+	// metricsAddr is the operator's metrics endpoint (HTTPS).
+	metricsAddr string
 )
 
 func TestTrust(t *testing.T) {
@@ -132,8 +134,14 @@ var _ = BeforeSuite(func() {
 	opCfg.Impersonate = rest.ImpersonationConfig{UserName: operatorUser,
 		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:portico-system", "system:authenticated"}}
 	w := env.WebhookInstallOptions
+	// The metrics endpoint as shipped: HTTPS, callers authorized by the API
+	// server.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	metricsAddr = l.Addr().String()
+	Expect(l.Close()).To(Succeed())
 	mgr, err := manager.New(opCfg, manager.Options{
-		MetricsAddr: "0", ProbeAddr: "0", Render: render.DefaultConfig(),
+		MetricsAddr: metricsAddr, MetricsSecure: true, ProbeAddr: "0", Render: render.DefaultConfig(),
 		Webhook: manager.WebhookOptions{Enabled: true, CertMode: webhook.CertModeExternal,
 			Host: w.LocalServingHost, Port: w.LocalServingPort, CertDir: w.LocalServingCertDir},
 	})

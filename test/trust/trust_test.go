@@ -288,6 +288,8 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 
 	It("the operator's own token cannot write what the operator does not own", func() { theOperatorIsConfined(ctx) })
 
+	It("serves metrics only to callers the API server authorizes, over TLS 1.2 or later", func() { metricsAreGuarded(ctx) })
+
 	It("the operator, confined, still writes everything its fleets need, and deletes them", func() { theOperatorStillWorks(ctx) })
 
 	It("cannot turn the fleet's ServiceAccount token into cluster-wide Secret read (TokenRequest)", func() {
