@@ -61,7 +61,7 @@ type Options struct {
 	// MetricsSecure serves metrics over HTTPS with authentication and
 	// authorization by the API server (TokenReview, SubjectAccessReview).
 	MetricsSecure bool
-	ProbeAddr   string
+	ProbeAddr     string
 	// PprofAddr serves net/http/pprof (off by default).
 	PprofAddr        string
 	LeaderElection   bool
