@@ -11,7 +11,7 @@ export GOTOOLCHAIN := go1.26.10
 SHELL := /usr/bin/env bash -o pipefail
 .SHELLFLAGS := -ec
 
-IMG ?= ghcr.io/portico-dev/portico:latest
+IMG ?= ghcr.io/portico-dev/portico:v0.1.0
 LOCALBIN ?= $(shell pwd)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 CONTROLLER_TOOLS_VERSION ?= v0.23.0

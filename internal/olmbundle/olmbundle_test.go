@@ -296,3 +296,55 @@ func TestSamplesSayWhatTheyReplace(t *testing.T) {
 		t.Errorf("found %d samples, want one per tutorial scenario (5)", n)
 	}
 }
+
+// TestShippedImagesArePinned: the kustomize install runs the release's
+// operator image by digest, and nothing shipped or documented points at a
+// moving tag or branch.
+func TestShippedImagesArePinned(t *testing.T) {
+	root := repoRoot()
+	var kust struct {
+		Images []struct{ Name, NewName, NewTag, Digest string } `json:"images"`
+	}
+	b, err := os.ReadFile(filepath.Join(root, "config", "manager", "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &kust); err != nil {
+		t.Fatal(err)
+	}
+	var rel struct {
+		Images struct{ Operator string } `json:"images"`
+	}
+	b, err = os.ReadFile(filepath.Join(root, "config", "manifests", "release.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &rel); err != nil {
+		t.Fatal(err)
+	}
+	if len(kust.Images) != 1 || kust.Images[0].NewTag != "" || kust.Images[0].Digest == "" ||
+		!strings.HasPrefix(rel.Images.Operator, kust.Images[0].NewName+":") || !strings.HasSuffix(rel.Images.Operator, "@"+kust.Images[0].Digest) {
+		t.Errorf("config/manager images %+v must pin the release's operator image %s by digest", kust.Images, rel.Images.Operator)
+	}
+	var files []string
+	for _, dir := range []string{"config", "docs", "bundle", "catalog"} {
+		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".md")) {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	files = append(files, filepath.Join(root, "README.md"), filepath.Join(root, "Makefile"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{":latest", "ref=main"} {
+			if strings.Contains(string(b), bad) {
+				t.Errorf("%s mentions %q: pin a release (tag and digest) instead", f, bad)
+			}
+		}
+	}
+}
