@@ -206,8 +206,16 @@ func webhookArgs(gw *v1alpha1.IngressGateway) []string {
 	if !webhookEnabled(gw) {
 		return nil
 	}
+	// On the host network the webhook listens on the pod's (the node's
+	// primary) address only, not on every node address: the API server
+	// calls it through the admission Service's endpoints, which are that
+	// address.
+	host := ""
+	if gw.Spec.Workload.HostNetwork {
+		host = "$(POD_IP)"
+	}
 	return []string{
-		fmt.Sprintf("--validating-webhook=:%d", webhookPort(gw)),
+		fmt.Sprintf("--validating-webhook=%s:%d", host, webhookPort(gw)),
 		"--validating-webhook-certificate=" + webhookCertDir + "cert",
 		"--validating-webhook-key=" + webhookCertDir + "key",
 	}

@@ -200,6 +200,7 @@ func controllerContainer(gw *v1alpha1.IngressGateway, image string) corev1.Conta
 		Env: []corev1.EnvVar{
 			{Name: "POD_NAME", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.name"}}},
 			{Name: "POD_NAMESPACE", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "metadata.namespace"}}},
+			{Name: "POD_IP", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}},
 			{Name: "LD_PRELOAD", Value: "/usr/local/lib/libmimalloc.so"},
 		},
 		Ports:          containerPorts(gw),
