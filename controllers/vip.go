@@ -58,6 +58,14 @@ func (r *Reconciler) routerID(ctx context.Context, gw *v1alpha1.IngressGateway) 
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	used := map[int32]bool{}
+	// Every ID handed out in this process counts, also for gateways the
+	// list above (from the cache) does not show yet: two gateways created
+	// together must not both get the lowest free ID.
+	for uid, id := range r.routerIDs {
+		if uid != gw.UID {
+			used[id] = true
+		}
+	}
 	for i := range gws.Items {
 		o := &gws.Items[i]
 		if o.UID == gw.UID || o.Spec.VIP == nil {
