@@ -138,9 +138,11 @@ func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
 	for _, name := range policies {
 		vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
 		b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-		err := r.Applier.Reader.Get(ctx, types.NamespacedName{Name: name}, vap)
+		// From the cache: policies and bindings are watched (a change
+		// forgets this answer), so the check costs no request.
+		err := r.Client.Get(ctx, types.NamespacedName{Name: name}, vap)
 		if err == nil {
-			err = r.Applier.Reader.Get(ctx, types.NamespacedName{Name: name}, b)
+			err = r.Client.Get(ctx, types.NamespacedName{Name: name}, b)
 		}
 		switch {
 		case apierrors.IsNotFound(err):
