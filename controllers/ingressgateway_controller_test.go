@@ -720,6 +720,9 @@ var _ = Describe("IngressGateway validation", func() {
 			"spec.controller.logLevel", "10"),
 		Entry("an image name over 512 characters", func(g *v1alpha1.IngressGateway) { g.Spec.Controller.Image = strings.Repeat("r", 513) },
 			"spec.controller.image", "512"),
+		Entry("an empty value for a flag that takes one", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.ExtraArgs = map[string]string{"sync-rate-limit": ""}
+		}, "spec.controller.extraArgs", "only boolean flags accept"),
 	)
 
 	It("rejects PROXY protocol on a udp entry (strict field validation, as kubectl applies)", func() {

@@ -299,6 +299,7 @@ type ControllerSpec struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=64
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[a-z0-9][a-z0-9-]*$'))",message="extraArgs keys are flag names without the leading '--', e.g. enable-metrics"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, self[k] != '' || k in ['update-status', 'update-status-on-shutdown', 'ingress-class-by-name', 'watch-ingress-without-class', 'disable-leader-election', 'enable-ssl-passthrough', 'disable-full-test', 'profiling', 'enable-metrics', 'metrics-per-host', 'metrics-per-undefined-host', 'report-status-classes', 'disable-catch-all', 'disable-svc-external-name', 'enable-annotation-validation', 'enable-ssl-chain-completion', 'deep-inspect', 'disable-sync-events', 'enable-topology-aware-routing'])",message="extraArgs: an empty value renders a bare --flag, which only boolean flags accept (ingress-nginx exits on a bare flag that takes a value); give the flag its value"
 	ExtraArgs map[string]string `json:"extraArgs,omitempty"`
 
 	// resources of the controller container. When empty, requests of
