@@ -111,7 +111,10 @@ func isChildOf(gw *v1alpha1.IngressGateway, kind string, o client.Object) bool {
 		return false
 	}
 	if o.GetNamespace() == "" {
-		return o.GetAnnotations()[render.GatewayUIDAnnotation] == string(gw.UID)
+		// Children made before the annotation existed lack it; their exact
+		// rendered name and labels identify them, as when they are adopted.
+		uid, ok := o.GetAnnotations()[render.GatewayUIDAnnotation]
+		return !ok || uid == string(gw.UID)
 	}
 	ref := metav1.GetControllerOfNoCopy(o)
 	return ref != nil && ref.UID == gw.UID

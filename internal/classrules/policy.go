@@ -37,8 +37,7 @@ const PolicyName = "portico-gateway-class"
 //
 // The binding selects every class as a parameter, so the API server
 // evaluates the policy once per class; each validation applies only when
-// the class is the gateway's (variables.mine). With no class at all, the
-// binding's parameterNotFoundAction denies. What the API server cannot
+// the class is the gateway's (variables.mine). What the API server cannot
 // see (that a named class exists when others do, grants) the webhook and
 // the reconciler check. Requests that only delete, or change metadata or
 // status, are not matched, so the policy never wedges a deletion.
@@ -91,8 +90,13 @@ func Policy() (*admissionregistrationv1.ValidatingAdmissionPolicy, *admissionreg
 		Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{
 			PolicyName: PolicyName,
 			ParamRef: &admissionregistrationv1.ParamRef{
-				Selector:                &metav1.LabelSelector{},
-				ParameterNotFoundAction: ptr.To(admissionregistrationv1.DenyAction),
+				Selector: &metav1.LabelSelector{},
+				// Allow, not Deny: parameters are resolved before match
+				// conditions, so with no class at all Deny would refuse
+				// every gateway update, finalizer removals included. Without
+				// a class the operator's webhook refuses the gateway (and
+				// fails closed while the operator is down).
+				ParameterNotFoundAction: ptr.To(admissionregistrationv1.AllowAction),
 			},
 			ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny},
 		},

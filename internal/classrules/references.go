@@ -17,6 +17,8 @@ limitations under the License.
 package classrules
 
 import (
+	"strings"
+
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -57,6 +59,12 @@ func References(gw *v1alpha1.IngressGateway) []Reference {
 	}
 	for i, e := range gw.Spec.UDP {
 		out = append(out, Reference{Field: spec.Child("udp").Index(i).Child("backend"), Kind: "Service", Namespace: ns(e.Backend.Namespace), Name: e.Backend.Name, Port: e.Port, Protocol: "UDP"})
+	}
+	// The main ConfigMap's ssl-dh-param names a Secret the controller
+	// reads, as <namespace>/<name>.
+	if v := gw.Spec.Controller.Config["ssl-dh-param"]; strings.Contains(v, "/") {
+		n, name, _ := strings.Cut(v, "/")
+		out = append(out, Reference{Field: spec.Child("controller", "config").Key("ssl-dh-param"), Kind: "Secret", Namespace: ns(n), Name: name})
 	}
 	return out
 }

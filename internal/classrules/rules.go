@@ -181,12 +181,12 @@ var Rules = []Rule{
 			}
 			for i, a := range vip.Addresses {
 				if !inPools(a, c.AddressPools) {
-					v(spec.Child("vip", "addresses").Index(i), fmt.Sprintf("address %s is outside every address pool (%s)", a, strings.Join(c.AddressPools, ", ")))
+					v(spec.Child("vip", "addresses").Index(i), fmt.Sprintf("address %s is outside every address pool (%s), or its prefix is wider than the pool's", a, strings.Join(c.AddressPools, ", ")))
 				}
 			}
 		},
 		CEL: "!has(object.spec.vip) || !" + has("params.spec.capabilities.vip") +
-			" || object.spec.vip.addresses.all(a, params.spec.capabilities.vip.addressPools.exists(p, cidr(p).containsIP(cidr(a).ip())))",
+			" || object.spec.vip.addresses.all(a, params.spec.capabilities.vip.addressPools.exists(p, cidr(p).containsCIDR(cidr(a).masked())))",
 	},
 	{
 		ID: "defaultIngressClass", ClassField: "spec.capabilities.defaultIngressClass", GatewayField: "spec.ingressClass.default",
@@ -199,6 +199,7 @@ var Rules = []Rule{
 	},
 	{
 		ID: "snippets", ClassField: "spec.capabilities.snippets", GatewayField: "spec.controller.allowSnippetAnnotations, spec.controller.config",
+		// Also allow-cross-namespace-resources: true (see IsSnippetKey).
 		Check: func(in Input, v func(*field.Path, string)) {
 			if in.Class.Spec.Capabilities.Snippets {
 				return
@@ -215,7 +216,8 @@ var Rules = []Rule{
 		},
 		CEL: capOn("snippets") + " || !has(object.spec.controller) || (!(" + has("object.spec.controller.allowSnippetAnnotations") +
 			" && object.spec.controller.allowSnippetAnnotations) && (!has(object.spec.controller.config) || object.spec.controller.config.all(k, " +
-			"!k.lowerAscii().endsWith('-snippet') && !(k.lowerAscii() == 'annotations-risk-level' && object.spec.controller.config[k].lowerAscii() == 'critical'))))",
+			"!k.lowerAscii().endsWith('-snippet') && !(k.lowerAscii() == 'annotations-risk-level' && object.spec.controller.config[k].lowerAscii() == 'critical') && " +
+			"!(k.lowerAscii() == 'allow-cross-namespace-resources' && object.spec.controller.config[k].lowerAscii() == 'true'))))",
 	},
 	{
 		ID: "extraArgs", ClassField: "spec.capabilities.extraArgs", GatewayField: "spec.controller.extraArgs",
@@ -302,13 +304,16 @@ var Rules = []Rule{
 }
 
 // sameNamespaceCEL holds when every reference stays in the gateway's
-// namespace. The API server hands a policy schemaless objects, on which an
+// namespace (an empty namespace is the gateway's). The API server hands a policy schemaless objects, on which an
 // escaped field name (__namespace__) finds nothing: the reserved word
 // "namespace" is read with index syntax instead.
-const sameNamespaceCEL = "(!has(object.spec.defaultCertificate) || !('namespace' in object.spec.defaultCertificate.secretRef) || object.spec.defaultCertificate.secretRef['namespace'] == request.namespace) && " +
-	"(!has(object.spec.defaultBackend) || !('namespace' in object.spec.defaultBackend) || object.spec.defaultBackend['namespace'] == request.namespace) && " +
-	"(!has(object.spec.tcp) || object.spec.tcp.all(e, !('namespace' in e.backend) || e.backend['namespace'] == request.namespace)) && " +
-	"(!has(object.spec.udp) || object.spec.udp.all(e, !('namespace' in e.backend) || e.backend['namespace'] == request.namespace))"
+const sameNamespaceCEL = "(!has(object.spec.defaultCertificate) || !('namespace' in object.spec.defaultCertificate.secretRef) || object.spec.defaultCertificate.secretRef['namespace'] in ['', request.namespace]) && " +
+	"(!has(object.spec.defaultBackend) || !('namespace' in object.spec.defaultBackend) || object.spec.defaultBackend['namespace'] in ['', request.namespace]) && " +
+	"(!has(object.spec.tcp) || object.spec.tcp.all(e, !('namespace' in e.backend) || e.backend['namespace'] in ['', request.namespace])) && " +
+	"(!has(object.spec.udp) || object.spec.udp.all(e, !('namespace' in e.backend) || e.backend['namespace'] in ['', request.namespace])) && " +
+	// ssl-dh-param names a Secret as <namespace>/<name>.
+	"(!has(object.spec.controller) || !has(object.spec.controller.config) || !('ssl-dh-param' in object.spec.controller.config) || " +
+	"!object.spec.controller.config['ssl-dh-param'].contains('/') || object.spec.controller.config['ssl-dh-param'].startsWith(request.namespace + '/'))"
 
 func imageCEL(img string) string {
 	parent := img[:strings.LastIndex(img, ".")]
@@ -359,14 +364,16 @@ func imageAllowed(class *v1alpha1.IngressGatewayClass, img string) bool {
 	return slices.Contains(class.Spec.DataPlane.AllowedImages, img)
 }
 
-// inPools reports whether the address of CIDR a lies inside one of pools.
+// inPools reports whether CIDR a (the address with its prefix, which
+// keepalived installs as given, connected route included) lies inside one
+// of pools: the address in the pool, and a prefix at least as long.
 func inPools(a string, pools []string) bool {
 	p, err := netip.ParsePrefix(a)
 	if err != nil {
 		return false
 	}
 	for _, pool := range pools {
-		if pp, err := netip.ParsePrefix(pool); err == nil && pp.Masked().Contains(p.Addr()) {
+		if pp, err := netip.ParsePrefix(pool); err == nil && pp.Masked().Contains(p.Addr()) && p.Bits() >= pp.Bits() {
 			return true
 		}
 	}
@@ -383,8 +390,11 @@ func sameToleration(a, b corev1.Toleration) bool {
 // stream-snippet and the like) or annotations-risk-level Critical, in any
 // letter case (ingress-nginx lowercases the level).
 func IsSnippetKey(k, value string) bool {
-	k = strings.ToLower(k)
-	return strings.HasSuffix(k, "-snippet") || (k == "annotations-risk-level" && strings.ToLower(value) == "critical")
+	k, value = strings.ToLower(k), strings.ToLower(value)
+	// allow-cross-namespace-resources lets Ingress annotations name Secrets
+	// of any namespace, past any grant: as dangerous as a snippet.
+	return strings.HasSuffix(k, "-snippet") || (k == "annotations-risk-level" && value == "critical") ||
+		(k == "allow-cross-namespace-resources" && value == "true")
 }
 
 func slicesSorted(m map[string]string) []string {

@@ -100,11 +100,14 @@ func TestCheck(t *testing.T) {
 		}},
 		{name: "vip outside pools", gw: gw(func(g *v1alpha1.IngressGateway) {
 			g.Spec.Workload.HostNetwork = true
-			g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.10.15/24", "192.168.20.1/24"}}
+			g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.10.15/28", "192.168.20.1/28", "192.168.10.5/1"}}
 		}), class: func(c *v1alpha1.IngressGatewayClass) {
 			c.Spec.Capabilities.HostNetwork = true
 			c.Spec.Capabilities.VIP = &v1alpha1.VIPCapability{AddressPools: []string{"192.168.10.0/28"}}
-		}, want: []string{"vipAddressPools spec.vip.addresses[1]"}},
+		}, want: []string{"vipAddressPools spec.vip.addresses[1]", "vipAddressPools spec.vip.addresses[2]"}},
+		{name: "cross-namespace config references and settings", gw: gw(func(g *v1alpha1.IngressGateway) {
+			g.Spec.Controller.Config = map[string]string{"ssl-dh-param": "kube-system/dh", "allow-cross-namespace-resources": "True"}
+		}), want: []string{"snippets spec.controller.config[allow-cross-namespace-resources]", "crossNamespaceReferences spec.controller.config[ssl-dh-param].namespace"}},
 		{name: "cross-namespace without grant", gw: gw(func(g *v1alpha1.IngressGateway) {
 			g.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: "certs", Name: "wild"}}
 			g.Spec.DefaultBackend = &v1alpha1.ServiceReference{Namespace: "web", Name: "fallback"}

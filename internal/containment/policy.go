@@ -110,10 +110,17 @@ var Rules = []Rule{
 			"(variables.ns == variables.ownNs && variables.obj.metadata.name == 'portico-webhook-server-cert'))",
 		Message: "the operator may only write Opaque or TLS Secrets named <gateway>-admission, <gateway>-admission-ca or its own webhook certificate (never service-account or bootstrap tokens)"},
 	{Group: "admissionregistration.k8s.io", Resource: "validatingwebhookconfigurations", Kind: "ValidatingWebhookConfiguration",
-		CEL: "request.operation == 'DELETE' || (has(variables.obj.webhooks) && variables.obj.webhooks.all(w, has(w.rules) && w.rules.all(r, " +
-			"(r.apiGroups == ['networking.k8s.io'] && r.resources == ['ingresses'] && has(w.matchConditions) && size(w.matchConditions) > 0) || " +
-			"(" + gwName + " == '' && r.apiGroups == ['" + v1alpha1.GroupVersion.Group + "']))))",
-		Message: "the operator may only write webhook configurations for Ingresses limited by a class match condition (or its own, for " + v1alpha1.GroupVersion.Group + ")"},
+		CEL: "request.operation == 'DELETE' || (has(variables.obj.webhooks) && variables.obj.webhooks.all(w, has(w.rules) && " +
+			"has(w.clientConfig.service) && !has(w.clientConfig.url) && (" +
+			// A gateway's: Ingresses only, behind a match condition, called
+			// at the gateway's own admission Service.
+			"(" + gwName + " != '' && w.clientConfig.service['namespace'] == " + gwNs + " && w.clientConfig.service.name.endsWith('-admission') && " +
+			"has(w.matchConditions) && size(w.matchConditions) > 0 && " +
+			"w.rules.all(r, r.apiGroups == ['networking.k8s.io'] && r.resources == ['ingresses'])) || " +
+			// The operator's own: Portico's kinds, at a Service of its namespace.
+			"(" + gwName + " == '' && w.clientConfig.service['namespace'] == variables.ownNs && " +
+			"w.rules.all(r, r.apiGroups == ['" + v1alpha1.GroupVersion.Group + "'] && r.resources.all(x, x in ['ingressgateways', 'ingressgatewayclasses']))))))",
+		Message: "the operator may only write webhook configurations that send a gateway's Ingresses, behind a match condition, to that gateway's admission Service (or its own, for IngressGateways and IngressGatewayClasses, to its own namespace)"},
 	{Group: "coordination.k8s.io", Resource: "leases", Kind: "Lease", Namespaced: true,
 		CEL:     "variables.obj.metadata.name.endsWith('-vip') || (variables.ns == variables.ownNs && variables.obj.metadata.name == '" + LeaderElectionID + "')",
 		Message: "the operator may only write its fleets' <gateway>-vip Leases and its own leader-election Lease"},
@@ -158,11 +165,12 @@ func Policies() []any {
 	}, {
 		// Outside its own namespace everything belongs to a gateway: the
 		// gateway labels name it, in the object's own namespace.
-		Expression: "variables.ownLease || (variables.ns == variables.ownNs && " + gwName + " == '') || " +
+		Expression: "variables.ownLease || (variables.ns == variables.ownNs && " + gwName + " == '' && request.resource.resource == 'secrets') || " +
 			"(variables.ns == '' && request.resource.resource == 'validatingwebhookconfigurations' && " + gwName + " == '') || (" + gwName + " != '' && " + gwNs + " != '' && " +
-			"(variables.ns == '' || " + gwNs + " == variables.ns))",
+			"(variables.ns == '' || (" + gwNs + " == variables.ns && has(variables.obj.metadata.ownerReferences) && " +
+			"variables.obj.metadata.ownerReferences.exists(r, has(r.controller) && r.controller && r.kind == 'IngressGateway' && r.name == " + gwName + "))))",
 		MessageExpression: "'the Portico operator may only write objects of a gateway (labels " + render.GatewayNameLabel + " and " + render.GatewayNamespaceLabel +
-			" naming it, in its namespace) or its own; ' + request.resource.resource + ' ' + request.name + ' is neither'",
+			" naming it and, in a namespace, that gateway as controller owner) or its own webhook certificate; ' + request.resource.resource + ' ' + request.name + ' is neither'",
 		Reason: ptr.To(metav1.StatusReasonForbidden),
 	}}
 	for _, r := range Rules {

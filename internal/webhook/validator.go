@@ -118,6 +118,11 @@ func (v *Validator) ValidateCreate(ctx context.Context, gw *v1alpha1.IngressGate
 	if err != nil {
 		return nil, err
 	}
+	if len(forbidden) > 0 {
+		// Conflicts name other namespaces' gateways: a request its class
+		// refuses learns nothing about them.
+		return nil, apierrors.NewInvalid(groupKind, gw.Name, forbidden)
+	}
 	conflicts, err := v.conflicts(ctx, gw, all)
 	if err != nil {
 		return nil, err
@@ -182,6 +187,9 @@ func (v *Validator) ValidateUpdate(ctx context.Context, oldGW, gw *v1alpha1.Ingr
 	if err != nil {
 		return nil, err
 	}
+	if len(errs) > 0 {
+		return nil, apierrors.NewInvalid(groupKind, gw.Name, errs)
+	}
 	now, err := v.conflicts(ctx, gw, all)
 	if err != nil {
 		return nil, err
@@ -230,11 +238,12 @@ func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, 
 
 // warnings names the referenced objects that do not exist yet. They do not
 // block the gateway: the operator copes, and they may well be created next.
-// An object is looked up only when the class permits the reference and the
+// Warnings are given only for gateways the class admits (so every
+// reference is permitted), and an object is looked up only when the
 // requester may read it themselves (a SubjectAccessReview): a warning must
 // not tell anyone whether a Secret exists in a namespace they cannot read.
 // Lookup errors only cost a warning, so they are logged and skipped.
-func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway, class *v1alpha1.IngressGatewayClass) admission.Warnings {
+func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway, _ *v1alpha1.IngressGatewayClass) admission.Warnings {
 	log := logf.FromContext(ctx)
 	var out admission.Warnings
 	may := v.requesterMayGet(ctx)

@@ -128,11 +128,11 @@ var hostileCases = []hostile{
 	}, rules: []string{"image"}, fields: []string{"spec.controller.image"}},
 	{name: "a keepalived image of their own", class: "vip-team", mut: func(g *v1alpha1.IngressGateway) {
 		hostNet(g)
-		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/24"}, Image: "evil.example/keepalived:latest"}
+		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/28"}, Image: "evil.example/keepalived:1"}
 	}, rules: []string{"keepalivedImage"}, fields: []string{"spec.vip.image"}},
 	{name: "a VIP under a class without VIPs", class: "team", mut: func(g *v1alpha1.IngressGateway) {
 		hostNet(g)
-		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/24"}}
+		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/28"}}
 	}, rules: []string{"hostNetwork", "vip"}, fields: []string{"spec.workload.hostNetwork", "spec.vip"}},
 	{name: "the cluster's Service IP as VIP", class: "vip-team", mut: func(g *v1alpha1.IngressGateway) {
 		hostNet(g)
@@ -140,8 +140,18 @@ var hostileCases = []hostile{
 	}, rules: []string{"vipAddressPools"}, fields: []string{"spec.vip.addresses[0]"}},
 	{name: "the LAN gateway as VIP", class: "vip-team", mut: func(g *v1alpha1.IngressGateway) {
 		hostNet(g)
-		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/24", "192.168.50.254/24"}}
+		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/28", "192.168.50.254/28"}}
 	}, rules: []string{"vipAddressPools"}, fields: []string{"spec.vip.addresses[1]"}},
+	{name: "a VIP in the pool with a prefix wider than the pool (a route for half the Internet)", class: "vip-team", mut: func(g *v1alpha1.IngressGateway) {
+		hostNet(g)
+		g.Spec.VIP = &v1alpha1.VIPSpec{Addresses: []string{"192.168.50.5/1"}}
+	}, rules: []string{"vipAddressPools"}, fields: []string{"spec.vip.addresses[0]"}},
+	{name: "allow-cross-namespace-resources (Ingresses reading any namespace's Secrets)", class: "team", mut: func(g *v1alpha1.IngressGateway) {
+		g.Spec.Controller.Config = map[string]string{"allow-cross-namespace-resources": "true"}
+	}, rules: []string{"snippets"}, fields: []string{"spec.controller.config[allow-cross-namespace-resources]"}},
+	{name: "ssl-dh-param naming a kube-system Secret", class: "team", mut: func(g *v1alpha1.IngressGateway) {
+		g.Spec.Controller.Config = map[string]string{"ssl-dh-param": "kube-system/dh"}
+	}, rules: []string{"crossNamespaceReferences", "scopeReferences"}, fields: []string{"spec.controller.config[ssl-dh-param].namespace"}},
 	{name: "tolerate every taint", class: "team", mut: func(g *v1alpha1.IngressGateway) {
 		g.Spec.Workload.Tolerations = []corev1.Toleration{{Operator: corev1.TolerationOpExists}}
 	}, rules: []string{"tolerations"}, fields: []string{"spec.workload.tolerations[0]"}},
