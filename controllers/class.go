@@ -21,8 +21,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -30,9 +28,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -48,10 +44,6 @@ import (
 // +kubebuilder:rbac:groups=authentication.k8s.io,resources=tokenreviews,verbs=create
 // +kubebuilder:rbac:groups=authorization.k8s.io,resources=subjectaccessreviews,verbs=create
 // +kubebuilder:rbac:groups=admissionregistration.k8s.io,resources=validatingadmissionpolicies;validatingadmissionpolicybindings,verbs=get;list;watch
-
-// policyRecheck is how long the answer to "is the gateway-class policy
-// installed?" is reused.
-const policyRecheck = time.Minute
 
 // classVerdict is what the reconciler learned about gw's class.
 type classVerdict struct {
@@ -92,45 +84,28 @@ func (r *Reconciler) checkClass(ctx context.Context, gw *v1alpha1.IngressGateway
 	return classVerdict{class: class, violations: classrules.Check(in)}, nil
 }
 
-// policyState memoizes which admission policies the API server lacks.
-type policyState struct {
-	mu      sync.Mutex
-	checked time.Time
-	missing []string
-}
-
 // policies are the ValidatingAdmissionPolicies (each with a binding of the
 // same name) that must be in force: the class rules and the operator's
 // containment (config/policy).
 var policies = []string{classrules.PolicyName, containment.WritesPolicyName, containment.NamespacesPolicyName}
 
 // policyInstalled reports whether every policy and a Deny binding of it
-// exist, checked at most once per recheck; nil when they could not be read
-// (then nothing is claimed either way). missing names the absent ones.
-func (r *Reconciler) policyInstalled(ctx context.Context, now time.Time) (installed *bool, missing []string) {
-	r.policy.mu.Lock()
-	defer r.policy.mu.Unlock()
-	if r.policy.checked.IsZero() || now.Sub(r.policy.checked) >= r.policyRecheck() {
-		m, err := r.missingPolicies(ctx)
-		if err != nil {
-			return nil, nil
-		}
-		r.policy.checked, r.policy.missing = now, m
+// exist, from the cache (policies and bindings are watched: a change
+// reconciles every gateway), so the check costs no request; nil when they
+// could not be read (then nothing is claimed either way). missing names
+// the absent ones.
+func (r *Reconciler) policyInstalled(ctx context.Context) (installed *bool, missing []string) {
+	missing, err := r.missingPolicies(ctx)
+	if err != nil {
+		return nil, nil
 	}
-	ok := len(r.policy.missing) == 0
+	ok := len(missing) == 0
 	if ok {
 		admissionPolicyInstalled.Set(1)
 	} else {
 		admissionPolicyInstalled.Set(0)
 	}
-	return &ok, slices.Clone(r.policy.missing)
-}
-
-func (r *Reconciler) policyRecheck() time.Duration {
-	if r.PolicyRecheck > 0 {
-		return r.PolicyRecheck
-	}
-	return policyRecheck
+	return &ok, missing
 }
 
 func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
@@ -138,8 +113,6 @@ func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
 	for _, name := range policies {
 		vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
 		b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-		// From the cache: policies and bindings are watched (a change
-		// forgets this answer), so the check costs no request.
 		err := r.Client.Get(ctx, types.NamespacedName{Name: name}, vap)
 		if err == nil {
 			err = r.Client.Get(ctx, types.NamespacedName{Name: name}, b)
@@ -164,38 +137,11 @@ func policyMessage(missing []string) string {
 		"Apply them: kubectl apply --server-side -k config/policy (or the policies in the release's install.yaml)"
 }
 
-// gatewaysForPolicyChange forgets what is known about the admission
-// policies and reconciles every gateway when a policy or binding changes:
-// a removed policy must show on gateways, and hold back cluster-scoped
-// children, at once.
-func (r *Reconciler) gatewaysForPolicyChange() handler.EventHandler {
-	all := r.gatewaysForClassChange()
-	return handler.Funcs{
-		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			r.forgetPolicies()
-			all.Create(ctx, e, q)
-		},
-		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			r.forgetPolicies()
-			all.Update(ctx, e, q)
-		},
-		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			r.forgetPolicies()
-			all.Delete(ctx, e, q)
-		},
-	}
-}
-
-func (r *Reconciler) forgetPolicies() {
-	r.policy.mu.Lock()
-	r.policy.checked = time.Time{}
-	r.policy.mu.Unlock()
-}
-
-// gatewaysForClassChange maps a class or grant change to the gateways it
-// may affect: every gateway (classes and grants are few and rarely change;
-// a default flip or a tightened class can concern any gateway).
-func (r *Reconciler) gatewaysForClassChange() handler.EventHandler {
+// allGateways maps a change of a class, a grant or an admission policy to
+// the gateways it may affect: every one (such objects are few and rarely
+// change; a default flip, a tightened class or a removed policy can
+// concern any gateway).
+func (r *Reconciler) allGateways() handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, _ client.Object) []reconcile.Request {
 		gws := &v1alpha1.IngressGatewayList{}
 		if err := r.Client.List(ctx, gws); err != nil {

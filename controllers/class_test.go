@@ -83,8 +83,7 @@ var _ = Describe("IngressGatewayClass policy", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(testenv.Apply(ctx, k8sClient, "", objs)).To(Succeed())
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(binding), &admissionregistrationv1.ValidatingAdmissionPolicyBinding{})).To(Succeed())
-		// Without a spec change: the gateway is looked at again after the
-		// recheck while the policy is missing.
+		// Without a spec change: policies are watched.
 		Eventually(func(g Gomega) {
 			c := meta.FindStatusCondition(getGateway(ctx, g, gw).Status.Conditions, v1alpha1.ConditionAdmissionPolicyInstalled)
 			g.Expect(c).NotTo(BeNil())

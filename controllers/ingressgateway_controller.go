@@ -92,9 +92,6 @@ type Reconciler struct {
 	// ServiceMeta reads Service metadata from a cluster-wide metadata-only
 	// cache (see ServiceCacheOptions); nil reads Services every time.
 	ServiceMeta client.Reader
-	// PolicyRecheck is how long the answer to "is the class admission
-	// policy installed?" is reused (0: a minute). Set it before starting.
-	PolicyRecheck time.Duration
 
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
@@ -106,7 +103,6 @@ type Reconciler struct {
 	routerIDs map[types.UID]int32
 	secrets   map[types.NamespacedName]secretMemo
 	services  map[types.NamespacedName]servicePorts
-	policy    policyState
 }
 
 // NewReconciler wires a Reconciler to mgr.
@@ -304,7 +300,7 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	var obs observed
 	now := r.Now().Time
 	obs.Now = now
-	obs.PolicyInstalled, obs.MissingPolicies = r.policyInstalled(ctx, now)
+	obs.PolicyInstalled, obs.MissingPolicies = r.policyInstalled(ctx)
 	verdict, err := r.checkClass(ctx, gw)
 	if err != nil {
 		return obs, reconcile.Result{}, err
@@ -558,11 +554,6 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 		// again now and then so the gateway recovers once it is removed.
 		shorter(conflictRequeue)
 	}
-	if p := obs.PolicyInstalled; p != nil && !*p {
-		// Admission policies are not watched: look again after the recheck
-		// so the condition clears once an admin applies the policy.
-		shorter(r.policyRecheck())
-	}
 	if len(obs.ApplyErrs) > 0 {
 		return obs, result, errors.Join(obs.ApplyErrs...)
 	}
@@ -808,12 +799,12 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 		Watches(&networkingv1.IngressClass{}, byLabels, changed).
 		// The class decides what a gateway may do; a grant what it may
 		// reference.
-		Watches(&v1alpha1.IngressGatewayClass{}, r.gatewaysForClassChange(), changed).
-		Watches(&v1alpha1.IngressGatewayGrant{}, r.gatewaysForClassChange(), changed).
+		Watches(&v1alpha1.IngressGatewayClass{}, r.allGateways(), changed).
+		Watches(&v1alpha1.IngressGatewayGrant{}, r.allGateways(), changed).
 		// Whether the API server enforces the policies decides whether
 		// cluster-scoped children may be written.
-		Watches(&admissionregistrationv1.ValidatingAdmissionPolicy{}, r.gatewaysForPolicyChange(), changed).
-		Watches(&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, r.gatewaysForPolicyChange(), changed).
+		Watches(&admissionregistrationv1.ValidatingAdmissionPolicy{}, r.allGateways(), changed).
+		Watches(&admissionregistrationv1.ValidatingAdmissionPolicyBinding{}, r.allGateways(), changed).
 		// Pod readiness decides the node addresses in status.
 		Watches(&corev1.Pod{}, byLabels, changed).
 		Complete(r)

@@ -47,7 +47,7 @@ var (
 	}, []string{"reason"})
 	admissionPolicyInstalled = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "portico_admission_policy_installed",
-		Help: "1 when the API server enforces the gateway-class ValidatingAdmissionPolicy (and its Deny binding), 0 when it is missing; checked at most once a minute.",
+		Help: "1 when the API server enforces the class and containment ValidatingAdmissionPolicies (with Deny bindings), 0 when one is missing; as of the last reconcile.",
 	})
 	gatewaysDesc = prometheus.NewDesc("portico_gateways",
 		"IngressGateways by condition type and status (and reason), as last written to their status.",

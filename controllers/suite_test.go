@@ -79,7 +79,6 @@ var _ = BeforeSuite(func() {
 	mgr, r, err := manager.Build(env.Config, opts)
 	Expect(err).NotTo(HaveOccurred())
 	reconciler = r
-	reconciler.PolicyRecheck = time.Second
 	go func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(ctx)).To(Succeed())
