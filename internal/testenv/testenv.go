@@ -22,10 +22,13 @@ package testenv
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -152,11 +155,7 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 	// The admission policies of config/policy, as every install has them:
 	// without them the operator holds back cluster-scoped children.
 	vap, binding := classrules.Policy()
-	objs := []client.Object{vap, binding}
-	for _, o := range containment.Policies() {
-		objs = append(objs, o.(client.Object))
-	}
-	for _, o := range objs {
+	for _, o := range append([]client.Object{vap, binding}, containment.Policies()...) {
 		if err := c.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
 			_ = e.Stop()
 			return nil, fmt.Errorf("install %s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
@@ -187,4 +186,16 @@ func Apply(ctx context.Context, c client.Client, namespace string, objs []*unstr
 		}
 	}
 	return nil
+}
+
+// WebhookServing reports whether the local webhook server envtest points
+// the API server at accepts TLS connections yet (poll it with Eventually).
+func (e *Env) WebhookServing() error {
+	w := e.WebhookInstallOptions
+	addr := net.JoinHostPort(w.LocalServingHost, strconv.Itoa(w.LocalServingPort))
+	conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // only checks the port is served
+	if err != nil {
+		return err
+	}
+	return conn.Close()
 }
