@@ -114,7 +114,7 @@ func (v *Validator) ValidateCreate(ctx context.Context, gw *v1alpha1.IngressGate
 	if err != nil {
 		return nil, err
 	}
-	forbidden, class, err := v.classViolations(ctx, gw)
+	forbidden, err := v.classViolations(ctx, gw)
 	if err != nil {
 		return nil, err
 	}
@@ -127,38 +127,37 @@ func (v *Validator) ValidateCreate(ctx context.Context, gw *v1alpha1.IngressGate
 	if err != nil {
 		return nil, err
 	}
-	errs := append(forbidden, errorList(conflicts)...)
-	if len(errs) > 0 {
-		return nil, apierrors.NewInvalid(groupKind, gw.Name, errs)
+	if len(conflicts) > 0 {
+		return nil, apierrors.NewInvalid(groupKind, gw.Name, errorList(conflicts))
 	}
-	return v.warnings(ctx, gw, class), nil
+	return v.warnings(ctx, gw), nil
 }
 
 // classViolations resolves gw's class and checks gw against it: one field
 // error per violation, naming the class and the class field.
-func (v *Validator) classViolations(ctx context.Context, gw *v1alpha1.IngressGateway) (field.ErrorList, *v1alpha1.IngressGatewayClass, error) {
+func (v *Validator) classViolations(ctx context.Context, gw *v1alpha1.IngressGateway) (field.ErrorList, error) {
 	classes := &v1alpha1.IngressGatewayClassList{}
 	if err := v.Classes.List(ctx, classes); err != nil {
-		return nil, nil, fmt.Errorf("list IngressGatewayClasses: %w", err)
+		return nil, fmt.Errorf("list IngressGatewayClasses: %w", err)
 	}
 	class, err := classrules.Resolve(gw, classes.Items)
 	var notFound *classrules.ErrClassNotFound
 	if errors.As(err, &notFound) {
-		return field.ErrorList{field.Invalid(field.NewPath("spec", "gatewayClassName"), gw.Spec.GatewayClassName, notFound.Msg)}, nil, nil
+		return field.ErrorList{field.Invalid(field.NewPath("spec", "gatewayClassName"), gw.Spec.GatewayClassName, notFound.Msg)}, nil
 	}
 	in := classrules.Input{Gateway: gw, Class: class}
 	if sel := class.Spec.AllowedNamespaces.Selector; sel != nil {
 		ns := &metav1.PartialObjectMetadata{}
 		ns.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Namespace"))
 		if err := v.APIReader.Get(ctx, types.NamespacedName{Name: gw.Namespace}, ns); err != nil {
-			return nil, nil, fmt.Errorf("read Namespace %s for IngressGatewayClass %s's namespace selector: %w", gw.Namespace, class.Name, err)
+			return nil, fmt.Errorf("read Namespace %s for IngressGatewayClass %s's namespace selector: %w", gw.Namespace, class.Name, err)
 		}
 		in.NamespaceLabels = ns.Labels
 	}
 	for _, ns := range classrules.ReferencedNamespaces(gw) {
 		grants := &v1alpha1.IngressGatewayGrantList{}
 		if err := v.Classes.List(ctx, grants, client.InNamespace(ns)); err != nil {
-			return nil, nil, fmt.Errorf("list IngressGatewayGrants in %s: %w", ns, err)
+			return nil, fmt.Errorf("list IngressGatewayGrants in %s: %w", ns, err)
 		}
 		in.Grants = append(in.Grants, grants.Items...)
 	}
@@ -166,7 +165,7 @@ func (v *Validator) classViolations(ctx context.Context, gw *v1alpha1.IngressGat
 	for _, vi := range classrules.Check(in) {
 		out = append(out, field.Forbidden(vi.Field, vi.Message()))
 	}
-	return out, class, nil
+	return out, nil
 }
 
 // ValidateUpdate refuses only the conflicts an update introduces: gateways
@@ -183,7 +182,7 @@ func (v *Validator) ValidateUpdate(ctx context.Context, oldGW, gw *v1alpha1.Ingr
 	// The class is checked in full on every spec change: a gateway its class
 	// no longer allows (the class was tightened) must be brought in line
 	// before it changes otherwise, as the admission policy requires too.
-	errs, class, err := v.classViolations(ctx, gw)
+	errs, err := v.classViolations(ctx, gw)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +203,7 @@ func (v *Validator) ValidateUpdate(ctx context.Context, oldGW, gw *v1alpha1.Ingr
 	if len(errs) > 0 {
 		return nil, apierrors.NewInvalid(groupKind, gw.Name, errs)
 	}
-	return v.warnings(ctx, gw, class), nil
+	return v.warnings(ctx, gw), nil
 }
 
 // ValidateDelete allows every deletion.
@@ -243,29 +242,34 @@ func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, 
 // requester may read it themselves (a SubjectAccessReview): a warning must
 // not tell anyone whether a Secret exists in a namespace they cannot read.
 // Lookup errors only cost a warning, so they are logged and skipped.
-func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway, _ *v1alpha1.IngressGatewayClass) admission.Warnings {
+func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway) admission.Warnings {
 	log := logf.FromContext(ctx)
 	var out admission.Warnings
 	may := v.requesterMayGet(ctx)
-	lookups := 0
-	seen := map[string]bool{}
+	// Each object is looked up once; every entry naming a missing one is
+	// warned about.
+	missingByID := map[string]bool{}
 	for _, r := range classrules.References(gw) {
 		key := types.NamespacedName{Namespace: r.Namespace, Name: r.Name}
 		id := string(r.Kind) + "/" + key.String()
-		if seen[id] || lookups >= maxServiceLookups || !may(string(r.Kind), r.Namespace) {
-			continue
-		}
-		seen[id] = true
-		lookups++
-		missing, err := v.missing(ctx, string(r.Kind), key)
-		if err != nil {
-			log.V(1).Info("Cannot check a referenced object", "kind", r.Kind, "object", key, "err", err.Error())
-			continue
+		missing, seen := missingByID[id]
+		if !seen {
+			if len(missingByID) >= maxServiceLookups || !may(string(r.Kind), r.Namespace) {
+				continue
+			}
+			var err error
+			if missing, err = v.missing(ctx, string(r.Kind), key); err != nil {
+				log.V(1).Info("Cannot check a referenced object", "kind", r.Kind, "object", key, "err", err.Error())
+			}
+			missingByID[id] = missing
 		}
 		if !missing {
 			continue
 		}
 		switch {
+		case r.Kind == "Secret" && r.Field.String() != "spec.defaultCertificate.secretRef":
+			out = append(out, fmt.Sprintf("%s: Secret %s does not exist yet; the gateway is accepted, "+
+				"but ingress-nginx cannot use it until the Secret exists", r.Field, key))
 		case r.Kind == "Secret":
 			out = append(out, fmt.Sprintf("%s: Secret %s does not exist yet; the gateway is accepted, "+
 				"and its controller serves its self-signed fake certificate to HTTPS requests that match no Ingress TLS section until the Secret exists", r.Field, key))
