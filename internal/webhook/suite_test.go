@@ -18,10 +18,7 @@ package webhook_test
 
 import (
 	"context"
-	"crypto/tls"
-	"net"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -91,14 +88,7 @@ var _ = BeforeSuite(func() {
 	}()
 
 	By("waiting for the webhook server to serve")
-	addr := net.JoinHostPort(w.LocalServingHost, strconv.Itoa(w.LocalServingPort))
-	Eventually(func() error {
-		conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // only checks the port is served
-		if err != nil {
-			return err
-		}
-		return conn.Close()
-	}).Should(Succeed())
+	Eventually(env.WebhookServing).Should(Succeed())
 	// The class webhook admits it: created once the server serves.
 	Expect(testenv.CreatePermissiveClass(ctx, k8sClient)).To(Succeed())
 })

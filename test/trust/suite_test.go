@@ -25,10 +25,8 @@ package trust_test
 
 import (
 	"context"
-	"crypto/tls"
 	"net"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -152,14 +150,7 @@ var _ = BeforeSuite(func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(opCtx)).To(Succeed())
 	}()
-	addr := net.JoinHostPort(w.LocalServingHost, strconv.Itoa(w.LocalServingPort))
-	Eventually(func() error {
-		conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // only checks the port is served
-		if err != nil {
-			return err
-		}
-		return conn.Close()
-	}).Should(Succeed())
+	Eventually(env.WebhookServing).Should(Succeed())
 
 	By("the install's default class, and the classes the cases use")
 	Eventually(func() error { return testenv.Apply(ctx, admin, "", classes) }).Should(Succeed())
