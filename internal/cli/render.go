@@ -60,6 +60,7 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.ControllerImage, "default-controller-image", cfg.ControllerImage, "controller image for gateways that set none (as the operator's flag)")
 	fs.StringVar(&cfg.ClusterRole, "dataplane-clusterrole", cfg.ClusterRole, "ClusterRole bound to every fleet (as the operator's flag)")
 	fs.StringVar(&cfg.NamespacedClusterRole, "dataplane-namespaced-clusterrole", cfg.NamespacedClusterRole, "namespaced ClusterRole bound to every fleet (as the operator's flag)")
+	fs.StringVar(&cfg.ScopedClusterRole, "dataplane-scoped-clusterrole", cfg.ScopedClusterRole, "ClusterRole bound to fleets of scope GatewayNamespace (as the operator's flag)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: portico render -f gateway.yaml [-f more.yaml] [flags]")
 		fmt.Fprintln(stderr, "Prints, in apply order, exactly the objects the operator applies for the gateways. No cluster needed.")

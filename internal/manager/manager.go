@@ -172,6 +172,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Render.ClusterRole, "dataplane-clusterrole", def.ClusterRole, "ClusterRole bound to every fleet cluster-wide.")
 	fs.StringVar(&o.Render.NamespacedClusterRole, "dataplane-namespaced-clusterrole", def.NamespacedClusterRole,
 		"ClusterRole bound to every fleet in its own namespace.")
+	fs.StringVar(&o.Render.ScopedClusterRole, "dataplane-scoped-clusterrole", def.ScopedClusterRole,
+		"ClusterRole bound cluster-wide to fleets whose class has scope GatewayNamespace (IngressClasses and Nodes, no Secrets).")
 
 	w := &o.Webhook
 	fs.BoolVar(&w.Enabled, "enable-webhook", true, "Serve the validating admission webhook for IngressGateway (conflicts between gateways).")

@@ -23,6 +23,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/webhook"
 )
 
@@ -49,6 +50,22 @@ func TestWebhookFlagDefaults(t *testing.T) {
 	}
 	if err := o.Webhook.validate(); err != nil {
 		t.Errorf("the defaults do not validate: %v", err)
+	}
+}
+
+// TestRenderFlagDefaults: the operator binary renders with the same
+// defaults as render.DefaultConfig (a role name left empty would make every
+// ClusterRoleBinding of that kind invalid).
+func TestRenderFlagDefaults(t *testing.T) {
+	t.Setenv(ImageEnv, "")
+	var o Options
+	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+	o.BindFlags(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(render.DefaultConfig(), o.Render); diff != "" {
+		t.Errorf("render flag defaults (-want +got):\n%s", diff)
 	}
 }
 
