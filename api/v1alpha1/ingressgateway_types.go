@@ -136,7 +136,10 @@ type IngressGatewaySpec struct {
 }
 
 // VIPSpec configures the floating addresses of the fleet.
-// +kubebuilder:validation:XValidation:rule="!has(self.authSecretRef) || ((!has(self.advertIntervalMilliseconds) || self.advertIntervalMilliseconds % 1000 == 0) && self.addresses.all(a, !a.contains(':')))",message="authSecretRef needs VRRPv2: whole-second advertIntervalMilliseconds and IPv4 addresses only (VRRPv3, used for sub-second adverts and IPv6, has no authentication)",fieldPath=".authSecretRef"
+// +kubebuilder:validation:XValidation:rule="!has(self.authSecretRef) || !has(self.advertIntervalMilliseconds) || self.advertIntervalMilliseconds % 1000 == 0",message="authSecretRef needs VRRPv2, which counts adverts in whole seconds: set advertIntervalMilliseconds to a multiple of 1000 (or leave it unset: with authSecretRef it defaults to 1000), or remove authSecretRef to keep sub-second adverts (VRRPv3 has no authentication)",fieldPath=".advertIntervalMilliseconds"
+// +kubebuilder:validation:XValidation:rule="!has(self.authSecretRef) || self.addresses.all(a, !a.contains(':'))",message="authSecretRef needs VRRPv2, which carries IPv4 addresses only: remove the IPv6 addresses or remove authSecretRef (VRRPv3, needed for IPv6, has no authentication)",fieldPath=".authSecretRef"
+// +kubebuilder:validation:XValidation:rule="!has(self.preempt) || !self.preempt || (has(self.preferredNodes) && size(self.preferredNodes) > 0)",message="preempt needs preferredNodes: without a preferred node every node has the same priority and none takes the addresses back; list the nodes in preferredNodes or remove preempt",fieldPath=".preempt"
+// +kubebuilder:validation:XValidation:rule="!has(self.preemptDelaySeconds) || (has(self.preempt) && self.preempt)",message="preemptDelaySeconds needs preempt: true",fieldPath=".preemptDelaySeconds"
 type VIPSpec struct {
 	// addresses are the floating addresses with their prefix length, IPv4
 	// and/or IPv6, e.g. 192.168.10.15/24.
@@ -180,9 +183,10 @@ type VIPSpec struct {
 
 	// advertIntervalMilliseconds between VRRP adverts (100-25500, in steps
 	// of 10). A crashed holder is replaced after about 3.6 adverts; the
-	// default of 500 keeps that under 2 s. Sub-second values use VRRPv3.
+	// default of 500 keeps that under 2 s. Sub-second values use VRRPv3,
+	// which has no authentication: with authSecretRef the default is 1000
+	// (VRRPv2) and only whole seconds are accepted.
 	// +optional
-	// +kubebuilder:default=500
 	// +kubebuilder:validation:Minimum=100
 	// +kubebuilder:validation:Maximum=25500
 	// +kubebuilder:validation:MultipleOf=10
@@ -197,10 +201,34 @@ type VIPSpec struct {
 	// +kubebuilder:validation:Maximum=3600
 	GARPRefreshSeconds *int32 `json:"garpRefreshSeconds,omitempty"`
 
-	// preempt lets a recovered node take the addresses back. Off by
-	// default: the addresses stay where they are, with no second move.
+	// preferredNodes ranks nodes as VIP holders, most preferred first: the
+	// first listed gets the highest VRRP priority, and nodes not listed
+	// rank below all of them. Without preempt a preferred node wins only
+	// when no node holds the addresses (at start, or after a failure); with
+	// preempt it also takes them back when it recovers.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=253
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	PreferredNodes []string `json:"preferredNodes,omitempty"`
+
+	// preempt lets a preferred node (see preferredNodes, which it
+	// requires) take the addresses back from a less preferred holder once
+	// its controller is healthy again. Off by default: the addresses stay
+	// where they are, with no second move.
 	// +optional
 	Preempt bool `json:"preempt,omitempty"`
+
+	// preemptDelaySeconds waits this long after a preferred node becomes
+	// eligible (started, or healthy again) before it takes the addresses
+	// back, so a node that flaps does not move them back and forth.
+	// Requires preempt. Defaults to 0.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	PreemptDelaySeconds *int32 `json:"preemptDelaySeconds,omitempty"`
 
 	// image of the keepalived sidecar: keepalived, /bin/sh, ip and curl.
 	// Pin it by digest. Defaults to the operator's --default-keepalived-image
@@ -326,9 +354,23 @@ type IngressClassSpec struct {
 
 	// default marks the class as the cluster default
 	// (ingressclass.kubernetes.io/is-default-class), so new Ingresses
-	// without spec.ingressClassName are assigned to it.
+	// without spec.ingressClassName are assigned to it. Aliases are never
+	// the default.
 	// +optional
 	Default bool `json:"default,omitempty"`
+
+	// aliases are further IngressClasses the gateway serves, each created
+	// with the gateway's controller value (ingress-nginx serves every
+	// IngressClass whose controller is its own), e.g. MicroK8s's `nginx`
+	// beside `public`. Each name is claimed like name: no other gateway's
+	// class and no IngressClass Portico does not manage.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=8
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=63
+	// +kubebuilder:validation:items:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Aliases []string `json:"aliases,omitempty"`
 }
 
 // WorkloadKind is the kind of workload that runs the controller pods.
@@ -789,6 +831,7 @@ type ReplicaStatus struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Image",type=string,JSONPath=`.status.image`,priority=1
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.ingressClass) || !has(self.spec.ingressClass.aliases) || !((has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) in self.spec.ingressClass.aliases)",message="ingressClass.aliases must not repeat the gateway's own IngressClass name (ingressClass.name, which defaults to metadata.name)",fieldPath=".spec.ingressClass.aliases"
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.ingressClass) && has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) == (has(oldSelf.spec.ingressClass) && has(oldSelf.spec.ingressClass.name) ? oldSelf.spec.ingressClass.name : oldSelf.metadata.name)",message="ingressClass.name is immutable: Ingresses select the gateway by class name and would be orphaned; create a new IngressGateway for the new class, move the Ingresses, then delete this one",fieldPath=".spec.ingressClass.name"
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="metadata.name must be at most 63 characters: it names the IngressClass and labels every child"
 type IngressGateway struct {
