@@ -203,9 +203,10 @@ type VIPSpec struct {
 
 	// preferredNodes ranks nodes as VIP holders, most preferred first: the
 	// first listed gets the highest VRRP priority, and nodes not listed
-	// rank below all of them. Without preempt a preferred node wins only
-	// when no node holds the addresses (at start, or after a failure); with
-	// preempt it also takes them back when it recovers.
+	// rank below all of them. Without preempt the ranking only settles
+	// elections between nodes that are eligible at the same moment, and a
+	// holder keeps the addresses; with preempt the most preferred healthy
+	// node always ends up holding them, taking them back when it recovers.
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=8

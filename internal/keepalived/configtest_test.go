@@ -22,6 +22,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -38,6 +39,9 @@ import (
 const (
 	nodeIP4 = "192.168.10.11"
 	nodeIP6 = "fd00:10::11"
+	// nodeName is ranked in the "preferred" cases (node-1), so both a
+	// listed and an unlisted rank are rendered.
+	nodeName = "node-1"
 )
 
 // needKeepalived skips without keepalived unless CI is set, where it is a
@@ -122,7 +126,7 @@ func TestConfigTest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path, msg, err := renderOnNode(t, ns, files, "NODE_IP="+nodeIP4, "VRRP_PASSWORD=s3cret")
+			path, msg, err := renderOnNode(t, ns, files, "NODE_IP="+nodeIP4, "NODE_NAME="+nodeName, "VRRP_PASSWORD=s3cret")
 			if err != nil {
 				t.Fatalf("render: %v: %s", err, msg)
 			}
@@ -148,6 +152,9 @@ func checkNodeSpecific(t *testing.T, c keepalived.Config, conf string) {
 	t.Helper()
 	if c.Interface == "" && !strings.Contains(conf, "interface eth0\n") {
 		t.Error("the interface holding NODE_IP was not filled in")
+	}
+	if want := fmt.Sprintf("priority %d\n", keepalived.Priority(c, nodeName)); !strings.Contains(conf, want) {
+		t.Errorf("this node's priority: want %q", want)
 	}
 	if c.Auth && !strings.Contains(conf, "auth_pass s3cret\n") {
 		t.Error("VRRP_PASSWORD was not filled in")
@@ -219,6 +226,14 @@ func TestRenderErrors(t *testing.T) {
 				t.Fatalf("err %v, output %q; want failure mentioning %q", err, msg, tc.want)
 			}
 		})
+	}
+	// Ranked nodes need NODE_NAME to find this node's priority.
+	files, err = keepalived.Files(config("preferred"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, msg, err := renderOnNode(t, ns, files, "NODE_IP="+nodeIP4, "NODE_NAME="); err == nil || !strings.Contains(msg, "NODE_NAME is unset") {
+		t.Fatalf("err %v, output %q", err, msg)
 	}
 	// IPv6 unicast needs this node's IPv6 address among the peers.
 	c := config("dual-stack-unicast")

@@ -61,6 +61,9 @@ const (
 	CheckFile      = "check.sh"
 	NotifyFile     = "notify.sh"
 	PeersFile      = "peers"
+	// PrioritiesFile maps node names to VRRP priorities ("node priority"
+	// lines) when nodes are ranked; entrypoint.sh looks up NODE_NAME.
+	PrioritiesFile = "priorities"
 )
 
 // Defaults the caller may use; Files applies DefaultAdvertIntervalMilliseconds
@@ -70,6 +73,14 @@ const (
 	// (3 adverts + skew = 1.8 s at priority 100) under the 3 s failover target
 	// for a crashed holder; 1 s adverts give 3.6 s. It implies VRRPv3.
 	DefaultAdvertIntervalMilliseconds = 500
+	// DefaultAuthAdvertIntervalMilliseconds applies with Auth: PASS
+	// authentication needs VRRPv2, which counts whole seconds.
+	DefaultAuthAdvertIntervalMilliseconds = 1000
+	// MaxPreferredNodes bounds the ranking; each rank is priorityStep
+	// above the next.
+	MaxPreferredNodes = 8
+	// MaxPreemptDelaySeconds is keepalived's limit for preempt_delay.
+	MaxPreemptDelaySeconds = 1000
 	// DefaultGARPRefreshSeconds re-announces the VIP well inside the common
 	// 300 s switch FDB / ARP ageing, so an idle VIP is never black-holed.
 	DefaultGARPRefreshSeconds = 60
@@ -77,7 +88,10 @@ const (
 
 // Fixed keepalived settings.
 const (
-	priority = 100
+	// basePriority is every node's priority when nodes are not ranked, and
+	// the priority of nodes not in PreferredNodes.
+	basePriority = 100
+	priorityStep = 10
 	// The health script runs every second; keepalived 2.2.7 takes whole
 	// seconds only. Two failures (not one) so a single slow /healthz during
 	// an nginx reload does not move the VIP.
@@ -100,6 +114,7 @@ const (
 	markerPassword  = "@VRRP_PASSWORD@"
 	markerUnicast4  = "@UNICAST_IPV4@"
 	markerUnicast6  = "@UNICAST_IPV6@"
+	markerPriority  = "@PRIORITY@"
 	markerSettings  = "# @SETTINGS@\n"
 )
 
@@ -120,15 +135,21 @@ type Config struct {
 	// Peers are the node addresses of the fleet, the node itself included.
 	Peers []string
 	// AdvertIntervalMilliseconds is the VRRP advert interval; 0 means
-	// DefaultAdvertIntervalMilliseconds. Values that are not whole seconds
-	// need VRRPv3.
+	// DefaultAdvertIntervalMilliseconds (DefaultAuthAdvertIntervalMilliseconds
+	// with Auth). Values that are not whole seconds need VRRPv3.
 	AdvertIntervalMilliseconds int
 	// GARPRefreshSeconds repeats gratuitous ARP / unsolicited NA while
 	// MASTER; 0 turns the refresh off (the burst at takeover stays).
 	GARPRefreshSeconds int
-	// Preempt omits nopreempt. With equal priorities it changes nothing
-	// today; it exists for a future priority scheme.
+	// PreferredNodes ranks node names as holders, most preferred first:
+	// each gets a distinct priority above the nodes not listed.
+	PreferredNodes []string
+	// Preempt omits nopreempt, so a preferred node that becomes eligible
+	// takes the VIP from a less preferred holder. It needs PreferredNodes:
+	// with equal priorities keepalived never pre-empts.
 	Preempt bool
+	// PreemptDelaySeconds delays that take-over (keepalived preempt_delay).
+	PreemptDelaySeconds int
 	// Auth enables VRRPv2 PASS authentication with $VRRP_PASSWORD.
 	Auth bool
 	// HealthzURL is the local controller health endpoint the VIP follows.
@@ -189,7 +210,7 @@ func Files(c Config) (map[string]string, error) {
 	if len(lines) > 0 {
 		peersData = strings.Join(lines, "\n") + "\n"
 	}
-	return map[string]string{
+	files := map[string]string{
 		TemplateFile:   conf(c, fams),
 		EntrypointFile: withSettings(entrypointBody, nil),
 		CheckFile:      withSettings(checkBody, [][2]string{{"HEALTHZ_URL", c.HealthzURL}}),
@@ -198,7 +219,33 @@ func Files(c Config) (map[string]string, error) {
 			{"VIPS", strings.Join(vips, " ")},
 		}),
 		PeersFile: peersData,
-	}, nil
+	}
+	if len(c.PreferredNodes) > 0 {
+		files[PrioritiesFile] = priorities(c)
+	}
+	return files, nil
+}
+
+// Priority is the VRRP priority of node under c: distinct and descending
+// for the preferred nodes, basePriority for every other node.
+func Priority(c Config, node string) int {
+	for i, n := range c.PreferredNodes {
+		if n == node {
+			return basePriority + priorityStep*(len(c.PreferredNodes)-i)
+		}
+	}
+	return basePriority
+}
+
+// priorities is the PrioritiesFile: one "node priority" line per preferred
+// node, then "* basePriority" for the rest.
+func priorities(c Config) string {
+	var b strings.Builder
+	for _, n := range c.PreferredNodes {
+		fmt.Fprintf(&b, "%s %d\n", n, Priority(c, n))
+	}
+	fmt.Fprintf(&b, "* %d\n", basePriority)
+	return b.String()
 }
 
 // Version is the VRRP version Files renders for c: 3 when an instance
@@ -225,6 +272,9 @@ func v3Reason(c Config) string {
 }
 
 func advertMS(c Config) int {
+	if c.AdvertIntervalMilliseconds == 0 && c.Auth {
+		return DefaultAuthAdvertIntervalMilliseconds
+	}
 	if c.AdvertIntervalMilliseconds == 0 {
 		return DefaultAdvertIntervalMilliseconds
 	}
@@ -347,6 +397,28 @@ func validate(c *Config) error {
 	case ms > maxAdvertMS:
 		add("advertIntervalMilliseconds: %d is above %d", ms, maxAdvertMS)
 	}
+	if len(c.PreferredNodes) > MaxPreferredNodes {
+		add("preferredNodes: %d nodes, at most %d", len(c.PreferredNodes), MaxPreferredNodes)
+	}
+	ranked := map[string]bool{}
+	for _, n := range c.PreferredNodes {
+		// Node names reach the sidecar's shell: DNS-1123 subdomains only.
+		for _, msg := range validation.IsDNS1123Subdomain(n) {
+			add("preferredNodes: %q: %s", n, msg)
+		}
+		if ranked[n] {
+			add("preferredNodes: %q is listed twice", n)
+		}
+		ranked[n] = true
+	}
+	if c.Preempt && len(c.PreferredNodes) == 0 {
+		add("preempt: needs preferredNodes; with equal priorities no node ever pre-empts")
+	}
+	if c.PreemptDelaySeconds < 0 || c.PreemptDelaySeconds > MaxPreemptDelaySeconds {
+		add("preemptDelaySeconds: %d is outside 0-%d", c.PreemptDelaySeconds, MaxPreemptDelaySeconds)
+	} else if c.PreemptDelaySeconds > 0 && !c.Preempt {
+		add("preemptDelaySeconds: needs preempt")
+	}
 	if c.GARPRefreshSeconds < 0 || c.GARPRefreshSeconds > maxGARPSecs {
 		add("garpRefreshSeconds: %d is outside 0-%d", c.GARPRefreshSeconds, maxGARPSecs)
 	}
@@ -460,16 +532,23 @@ func conf(c Config, fams []family) string {
 	for _, f := range fams {
 		w("")
 		w("vrrp_instance %s {", f.name)
-		// Equal priorities and BACKUP everywhere: whoever holds the VIP
-		// keeps it, so a recovering node never causes a second move.
+		// BACKUP everywhere: the first holder is elected. Without preempt
+		// whoever holds the VIP keeps it, so a recovering node never causes
+		// a second move; ranked priorities then only decide elections.
 		w("    state BACKUP")
 		w("    interface %s", iface)
 		w("    virtual_router_id %d", c.RouterID)
-		w("    priority %d", priority)
+		if len(c.PreferredNodes) > 0 {
+			w("    priority %s", markerPriority)
+		} else {
+			w("    priority %d", basePriority)
+		}
 		w("    advert_int %s", formatAdvert(advertMS(c)))
 		w("    version %d", f.version)
 		if !c.Preempt {
 			w("    nopreempt")
+		} else if c.PreemptDelaySeconds > 0 {
+			w("    preempt_delay %d", c.PreemptDelaySeconds)
 		}
 		if c.Unicast {
 			b.WriteString(f.marker + "\n")

@@ -64,8 +64,20 @@ var cases = map[string]func(*keepalived.Config){
 		c.Auth = true
 		c.AdvertIntervalMilliseconds = 1000
 	},
+	"auth-default-interval": func(c *keepalived.Config) {
+		c.Auth = true
+	},
+	"preferred": func(c *keepalived.Config) {
+		c.PreferredNodes = []string{"node-1", "node-2"}
+	},
 	"preempt": func(c *keepalived.Config) {
+		c.PreferredNodes = []string{"node-1"}
 		c.Preempt = true
+	},
+	"preempt-delay": func(c *keepalived.Config) {
+		c.PreferredNodes = []string{"node-2", "node-1"}
+		c.Preempt = true
+		c.PreemptDelaySeconds = 30
 	},
 	"sub-second-advert": func(c *keepalived.Config) {
 		c.AdvertIntervalMilliseconds = 250
@@ -153,7 +165,7 @@ func TestSemantics(t *testing.T) {
 		conf := files[keepalived.TemplateFile]
 		instances, group := keepalived.InstanceNames(c)
 		for _, want := range []string{
-			"state BACKUP", "priority 100", "init_fail", "interval 1\n", "fall 2\n", "rise 2\n",
+			"state BACKUP", "init_fail", "interval 1\n", "fall 2\n", "rise 2\n",
 			"portico_healthz weight 0", "vrrp_garp_master_repeat 5", "vrrp_garp_master_delay 5",
 		} {
 			if n := strings.Count(conf, want); n == 0 {
@@ -165,6 +177,19 @@ func TestSemantics(t *testing.T) {
 		}
 		if got, want := strings.Count(conf, "nopreempt"), len(instances); c.Preempt && got != 0 || !c.Preempt && got != want {
 			t.Errorf("%s: %d nopreempt lines (preempt %v)", name, got, c.Preempt)
+		}
+		prio := "priority 100\n"
+		if len(c.PreferredNodes) > 0 {
+			prio = "priority @PRIORITY@\n"
+		}
+		if got := strings.Count(conf, prio); got != len(instances) {
+			t.Errorf("%s: %d %q lines, want %d", name, got, prio, len(instances))
+		}
+		if _, ok := files[keepalived.PrioritiesFile]; ok != (len(c.PreferredNodes) > 0) {
+			t.Errorf("%s: priorities file present %v with preferred nodes %v", name, ok, c.PreferredNodes)
+		}
+		if got := strings.Contains(conf, "preempt_delay"); got != (c.PreemptDelaySeconds > 0) {
+			t.Errorf("%s: preempt_delay rendered %v for %d s", name, got, c.PreemptDelaySeconds)
 		}
 		if got := strings.Count(conf, "    notify "); got != 1 {
 			t.Errorf("%s: %d notify lines, want 1 (group or instance)", name, got)
@@ -291,7 +316,19 @@ func TestValidation(t *testing.T) {
 		{"healthz not http", func(c *keepalived.Config) { c.HealthzURL = "tcp://127.0.0.1:10254" }, "not an http(s) URL"},
 		{"healthz with quote", func(c *keepalived.Config) { c.HealthzURL = "http://127.0.0.1/'$(reboot)'" }, "cannot carry safely"},
 		{"bad lease", func(c *keepalived.Config) { c.LeaseName = "Bad_Name" }, "leaseName:"},
-		{"auth with default (v3) interval", func(c *keepalived.Config) { c.Auth = true }, "auth needs VRRPv2, but this VIP needs VRRPv3 (advert interval 500 ms is not whole seconds)"},
+		{"auth with a sub-second interval", func(c *keepalived.Config) { c.Auth, c.AdvertIntervalMilliseconds = true, 500 }, "auth needs VRRPv2, but this VIP needs VRRPv3 (advert interval 500 ms is not whole seconds)"},
+		{"preempt without preferred nodes", func(c *keepalived.Config) { c.Preempt = true }, "preempt: needs preferredNodes"},
+		{"delay without preempt", func(c *keepalived.Config) {
+			c.PreferredNodes, c.PreemptDelaySeconds = []string{"node-1"}, 5
+		}, "preemptDelaySeconds: needs preempt"},
+		{"delay too long", func(c *keepalived.Config) {
+			c.PreferredNodes, c.Preempt, c.PreemptDelaySeconds = []string{"node-1"}, true, 1001
+		}, "preemptDelaySeconds: 1001 is outside 0-1000"},
+		{"node twice", func(c *keepalived.Config) { c.PreferredNodes = []string{"node-1", "node-1"} }, `preferredNodes: "node-1" is listed twice`},
+		{"node name with shell", func(c *keepalived.Config) { c.PreferredNodes = []string{"n1 $(reboot)"} }, `preferredNodes: "n1 $(reboot)"`},
+		{"too many nodes", func(c *keepalived.Config) {
+			c.PreferredNodes = []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}
+		}, "preferredNodes: 9 nodes, at most 8"},
 		{"auth with IPv6", func(c *keepalived.Config) {
 			c.Auth, c.AdvertIntervalMilliseconds = true, 1000
 			c.Addresses, c.Peers = []string{"fd00::15/64"}, []string{"fd00::1"}
@@ -311,6 +348,42 @@ func TestValidation(t *testing.T) {
 	for _, want := range []string{"instance:", "routerID:", "addresses:", "healthzURL:"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("empty config: error %v lacks %q", err, want)
+		}
+	}
+}
+
+// TestPriorities pins the ranking: distinct, descending, all above the
+// nodes not listed, and the file entrypoint.sh reads.
+func TestPriorities(t *testing.T) {
+	c := base()
+	c.PreferredNodes = []string{"node-3", "node-1"}
+	if a, b, other := keepalived.Priority(c, "node-3"), keepalived.Priority(c, "node-1"), keepalived.Priority(c, "node-2"); !(a > b && b > other) {
+		t.Fatalf("priorities node-3 %d, node-1 %d, node-2 %d: want strictly descending", a, b, other)
+	}
+	files, err := keepalived.Files(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := files[keepalived.PrioritiesFile], "node-3 120\nnode-1 110\n* 100\n"; got != want {
+		t.Errorf("priorities file %q, want %q", got, want)
+	}
+	if keepalived.Priority(base(), "node-1") != 100 {
+		t.Error("unranked nodes must keep priority 100")
+	}
+}
+
+// TestAuthDefaultsToVRRPv2: authSecretRef alone must work, so the
+// default interval with Auth is whole seconds.
+func TestAuthDefaultsToVRRPv2(t *testing.T) {
+	c := base()
+	c.Auth = true
+	files, err := keepalived.Files(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"advert_int 1\n", "version 2\n", "auth_type PASS"} {
+		if !strings.Contains(files[keepalived.TemplateFile], want) {
+			t.Errorf("template lacks %q", want)
 		}
 	}
 }

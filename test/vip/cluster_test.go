@@ -123,6 +123,7 @@ type options struct {
 	sampleEvery    time.Duration
 	precreateLease bool     // as the operator would; else notify.sh creates it
 	env            []string // extra entrypoint environment
+	unhealthy      []string // nodes whose controller starts unhealthy
 }
 
 func newCluster(t testing.TB, cfg keepalived.Config, o options) *cluster {
@@ -163,7 +164,7 @@ func newCluster(t testing.TB, cfg keepalived.Config, o options) *cluster {
 		}
 		n.ns = c.net.member(fmt.Sprintf("n%d", i), n.ip4+"/24", n.ip6+"/64")
 		n.mac = mac(t, n.ns, "eth0")
-		n.healthy.Store(true)
+		n.healthy.Store(!slices.Contains(o.unhealthy, n.name))
 		l, err := listenIn(n.ns, healthAddr)
 		if err != nil {
 			t.Fatal(err)

@@ -17,6 +17,7 @@ POLL_SECONDS=${POLL_SECONDS:-2}
 LEASE_SYNC_SECONDS=${LEASE_SYNC_SECONDS:-30}
 TEMPLATE=$CONFIG_DIR/keepalived.conf.tmpl
 PEERS=$CONFIG_DIR/peers
+PRIORITIES=$CONFIG_DIR/priorities
 CONF=$RUN_DIR/keepalived.conf
 # Scripts keepalived starts inherit this environment; they log to our stderr.
 PORTICO_LOG=${PORTICO_LOG:-/proc/$$/fd/2}
@@ -47,6 +48,34 @@ unicast_block() {
 	echo "    unicast_peer {"
 	for p in "$@"; do echo "        $p"; done
 	echo "    }"
+}
+
+# node_priority: this node's VRRP priority from $PRIORITIES ("node prio"
+# lines, "*" for every other node).
+node_priority() {
+	[ -r "$PRIORITIES" ] || {
+		log "cannot read $PRIORITIES, which ranked nodes need"
+		return 1
+	}
+	[ -n "${NODE_NAME:-}" ] || {
+		log "NODE_NAME is unset, so this node's rank is unknown"
+		return 1
+	}
+	prio='' other=''
+	while read -r node p _ || [ -n "${node:-}" ]; do
+		case $node in
+		"$NODE_NAME") prio=$p ;;
+		'*') other=$p ;;
+		esac
+	done <"$PRIORITIES"
+	prio=${prio:-$other}
+	case $prio in
+	'' | *[!0-9]*)
+		log "no priority for $NODE_NAME in $PRIORITIES"
+		return 1
+		;;
+	esac
+	echo "$prio"
 }
 
 # render OUT: fill the template's markers for this node.
@@ -88,6 +117,10 @@ render() {
 			;;
 		esac
 		;;
+	esac
+	prio=
+	case $tmpl in
+	*@PRIORITY@*) prio=$(node_priority) || return 1 ;;
 	esac
 	: >"$RUN_DIR/unicast4"
 	: >"$RUN_DIR/unicast6"
@@ -140,6 +173,7 @@ render() {
 	if ! sed -e "s|@INTERFACE@|$(sed_escape "$iface")|g" \
 		-e "s|@CONFIG_DIR@|$(sed_escape "$CONFIG_DIR")|g" \
 		-e "s|@VRRP_PASSWORD@|$(sed_escape "$password")|g" \
+		-e "s|@PRIORITY@|$prio|g" \
 		-e "/@UNICAST_IPV4@/{r $RUN_DIR/unicast4" -e 'd' -e '}' \
 		-e "/@UNICAST_IPV6@/{r $RUN_DIR/unicast6" -e 'd' -e '}' \
 		"$TEMPLATE" >"$out.tmp"; then
@@ -164,7 +198,7 @@ alive() {
 	case ${stat##*) } in Z* | X*) return 1 ;; esac
 }
 
-fingerprint() { cat "$TEMPLATE" "$PEERS" 2>/dev/null; }
+fingerprint() { cat "$TEMPLATE" "$PEERS" "$PRIORITIES" 2>/dev/null; }
 
 mkdir -p "$RUN_DIR" || die "cannot create RUN_DIR $RUN_DIR"
 case ${1:-} in
