@@ -31,8 +31,10 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/yaml"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/keepalived"
 	"github.com/portico-dev/portico/internal/render"
 )
@@ -176,4 +178,67 @@ var _ = Describe("IngressGateway floating VIP", func() {
 			Expect(cm.Data[keepalived.TemplateFile]).To(ContainSubstring(fmt.Sprintf("virtual_router_id %d", before[gw.Name])))
 		}
 	})
+
+	It("ranks preferred nodes, pre-empts when asked, and defaults authSecretRef to VRRPv2", func() {
+		gw := createGateway(ctx, ns, "ranked", func(g *v1alpha1.IngressGateway) {
+			vipGateway("192.168.30.15/24")(g)
+			g.Spec.VIP.PreferredNodes = []string{"node-b", "node-a"}
+			g.Spec.VIP.Preempt = true
+			g.Spec.VIP.PreemptDelaySeconds = ptr.To[int32](20)
+			g.Spec.VIP.AuthSecretRef = &v1alpha1.SecretKeySelector{Name: "vrrp"}
+		})
+		Expect(gw.Spec.VIP.AdvertIntervalMilliseconds).To(BeZero(), "the API server must not default the interval to a VRRPv3 value")
+		Eventually(func(g Gomega) {
+			cm := getConfigMap(ctx, g, render.KeepalivedConfigMapName(gw))
+			g.Expect(cm.Data[keepalived.PrioritiesFile]).To(Equal("node-b 120\nnode-a 110\n* 100\n"))
+			tmpl := cm.Data[keepalived.TemplateFile]
+			for _, want := range []string{"priority @PRIORITY@\n", "preempt_delay 20\n", "advert_int 1\n", "version 2\n", "auth_type PASS"} {
+				g.Expect(tmpl).To(ContainSubstring(want))
+			}
+			g.Expect(tmpl).NotTo(ContainSubstring("nopreempt"))
+		}).Should(Succeed())
+
+		By("without preempt the ranking stays, and so does the holder")
+		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) {
+			g.Spec.VIP.Preempt, g.Spec.VIP.PreemptDelaySeconds = false, nil
+		})
+		Eventually(func(g Gomega) {
+			tmpl := getConfigMap(ctx, g, render.KeepalivedConfigMapName(gw)).Data[keepalived.TemplateFile]
+			g.Expect(tmpl).To(ContainSubstring("nopreempt"))
+			g.Expect(tmpl).NotTo(ContainSubstring("preempt_delay"))
+		}).Should(Succeed())
+	})
+
+	DescribeTable("rejects VIP settings that cannot mean what they say, naming the field and the fix",
+		func(mutate func(*v1alpha1.VIPSpec), path, want string) {
+			gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "bad-vip"}}
+			vipGateway("192.168.31.15/24")(gw)
+			mutate(gw.Spec.VIP)
+			err := k8sClient.Create(ctx, gw)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(path))
+			Expect(err.Error()).To(ContainSubstring(want))
+
+			By("offline validation gives the same message")
+			gw.APIVersion, gw.Kind = v1alpha1.GroupVersion.String(), "IngressGateway"
+			doc, merr := yaml.Marshal(gw)
+			Expect(merr).NotTo(HaveOccurred())
+			_, localErr := crdschema.Decode(doc)
+			Expect(localErr).To(MatchError(err.Error()))
+		},
+		Entry("preempt without preferred nodes", func(v *v1alpha1.VIPSpec) { v.Preempt = true },
+			"spec.vip.preempt", "preempt needs preferredNodes"),
+		Entry("a pre-emption delay without preempt", func(v *v1alpha1.VIPSpec) {
+			v.PreferredNodes, v.PreemptDelaySeconds = []string{"node-a"}, ptr.To[int32](5)
+		}, "spec.vip.preemptDelaySeconds", "preemptDelaySeconds needs preempt: true"),
+		Entry("a preferred node that is not a node name", func(v *v1alpha1.VIPSpec) { v.PreferredNodes = []string{"Node A"} },
+			"spec.vip.preferredNodes[0]", "should match"),
+		Entry("authSecretRef with sub-second adverts", func(v *v1alpha1.VIPSpec) {
+			v.AuthSecretRef, v.AdvertIntervalMilliseconds = &v1alpha1.SecretKeySelector{Name: "vrrp"}, 500
+		}, "spec.vip.advertIntervalMilliseconds", "set advertIntervalMilliseconds to a multiple of 1000"),
+		Entry("authSecretRef with an IPv6 address", func(v *v1alpha1.VIPSpec) {
+			v.AuthSecretRef, v.Addresses = &v1alpha1.SecretKeySelector{Name: "vrrp"}, []string{"fd00:31::15/64"}
+		}, "spec.vip.authSecretRef", "remove the IPv6 addresses or remove authSecretRef"),
+	)
 })
+
