@@ -241,4 +241,3 @@ var _ = Describe("IngressGateway floating VIP", func() {
 		}, "spec.vip.authSecretRef", "remove the IPv6 addresses or remove authSecretRef"),
 	)
 })
-
