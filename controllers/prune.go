@@ -107,8 +107,14 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 // that kind, and gw's UID in the controller owner reference (namespaced) or
 // the gateway-UID annotation (cluster-scoped).
 func isChildOf(gw *v1alpha1.IngressGateway, kind string, o client.Object) bool {
-	if !slices.Contains(render.ChildNames(gw)[kind], o.GetName()) || checkOwnership(gw, kind, o) != nil {
+	if checkOwnership(gw, kind, o) != nil {
 		return false
+	}
+	if !slices.Contains(render.ChildNames(gw)[kind], o.GetName()) {
+		// An alias the spec no longer lists: only the operator writes
+		// IngressClasses with this gateway's UID (the containment policy
+		// lets it write nothing else), so the annotation identifies it.
+		return kind == "IngressClass" && gw.UID != "" && o.GetAnnotations()[render.GatewayUIDAnnotation] == string(gw.UID)
 	}
 	if o.GetNamespace() == "" {
 		// Children made before the annotation existed lack it; their exact

@@ -414,14 +414,17 @@ func webhookCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) me
 		c.Reason, c.Message = reason, msg
 		return c
 	}
-	class := render.IngressClassName(gw)
+	class := "IngressClass " + render.IngressClassName(gw)
+	if names := render.IngressClassNames(gw); len(names) > 1 {
+		class = "IngressClasses " + strings.Join(names, ", ")
+	}
 	if ro == nil || ro.available == 0 {
 		c.Reason = v1alpha1.ReasonWebhookPending
-		c.Message = fmt.Sprintf("Registered for IngressClass %s; waiting for a controller pod to serve it", class)
+		c.Message = fmt.Sprintf("Registered for %s; waiting for a controller pod to serve it", class)
 		return c
 	}
 	c.Status, c.Reason = metav1.ConditionTrue, v1alpha1.ReasonWebhookServing
-	c.Message = fmt.Sprintf("Validating Ingresses of IngressClass %s; serving certificate valid until %s",
+	c.Message = fmt.Sprintf("Validating Ingresses of %s; serving certificate valid until %s",
 		class, obs.WebhookNotAfter.UTC().Format(time.RFC3339))
 	return c
 }

@@ -112,7 +112,7 @@ var _ = Describe("IngressGateway admission webhook", func() {
 		Expect(wh.ClientConfig.Service.Namespace).To(Equal(ns))
 		Expect(*wh.ClientConfig.Service.Path).To(Equal("/networking/v1/ingresses"))
 		Expect(wh.MatchConditions).To(HaveLen(1))
-		Expect(wh.MatchConditions[0].Expression).To(ContainSubstring("object.spec.ingressClassName == 'hooked-" + ns + "'"))
+		Expect(wh.MatchConditions[0].Expression).To(ContainSubstring("object.spec.ingressClassName in ['hooked-" + ns + "']"))
 		Expect(wh.Rules[0].Operations).To(ConsistOf(admissionregistrationv1.Create, admissionregistrationv1.Update))
 
 		By("the pods serve it from the mounted Secret")

@@ -26,16 +26,23 @@ import (
 // DefaultClassAnnotation marks the cluster's default IngressClass.
 const DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class"
 
-// IngressClass returns the gateway's IngressClass. Its controller value is
-// unique to the gateway, so no other controller claims its Ingresses.
-func IngressClass(gw *v1alpha1.IngressGateway) *networkingv1.IngressClass {
-	meta := clusterObjectMeta(gw, IngressClassName(gw))
-	if gw.Spec.IngressClass.Default {
-		meta.Annotations[DefaultClassAnnotation] = "true"
+// IngressClasses returns the gateway's IngressClass and one per alias, all
+// with the controller value unique to the gateway, so no other controller
+// claims their Ingresses and ingress-nginx (which serves every class with
+// its --controller-class) serves them all. Only the first may be default.
+func IngressClasses(gw *v1alpha1.IngressGateway) []*networkingv1.IngressClass {
+	names := IngressClassNames(gw)
+	out := make([]*networkingv1.IngressClass, 0, len(names))
+	for i, name := range names {
+		meta := clusterObjectMeta(gw, name)
+		if i == 0 && gw.Spec.IngressClass.Default {
+			meta.Annotations[DefaultClassAnnotation] = "true"
+		}
+		out = append(out, &networkingv1.IngressClass{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"},
+			ObjectMeta: meta,
+			Spec:       networkingv1.IngressClassSpec{Controller: ControllerClass(gw)},
+		})
 	}
-	return &networkingv1.IngressClass{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "IngressClass"},
-		ObjectMeta: meta,
-		Spec:       networkingv1.IngressClassSpec{Controller: ControllerClass(gw)},
-	}
+	return out
 }

@@ -151,6 +151,12 @@ func IngressClassName(gw *v1alpha1.IngressGateway) string {
 	return gw.Name
 }
 
+// IngressClassNames returns the gateway's IngressClass name followed by
+// its aliases.
+func IngressClassNames(gw *v1alpha1.IngressGateway) []string {
+	return append([]string{IngressClassName(gw)}, gw.Spec.IngressClass.Aliases...)
+}
+
 // ControllerClass returns the IngressClass spec.controller value that only
 // this gateway's controller claims (--controller-class).
 func ControllerClass(gw *v1alpha1.IngressGateway) string {
@@ -161,8 +167,10 @@ func ControllerClass(gw *v1alpha1.IngressGateway) string {
 const ControllerClassPrefix = "portico.dev/"
 
 // ChildNames returns, by kind, every name the renderer can give a child of
-// gw, whatever its spec. Prune and deletion touch nothing else: an object
-// carrying the gateway's labels under another name is not the gateway's.
+// gw, whatever its spec, except IngressClass aliases, which the spec names.
+// Prune and deletion touch nothing else: an object carrying the gateway's
+// labels under another name is not the gateway's (a dropped alias is
+// recognised by its gateway-UID annotation instead).
 func ChildNames(gw *v1alpha1.IngressGateway) map[string][]string {
 	return map[string][]string{
 		"ServiceAccount":                 {ServiceAccountName(gw).Name},
@@ -173,7 +181,7 @@ func ChildNames(gw *v1alpha1.IngressGateway) map[string][]string {
 		"Service":                        {ServiceName(gw).Name, WebhookServiceName(gw).Name},
 		"DaemonSet":                      {WorkloadName(gw).Name},
 		"Deployment":                     {WorkloadName(gw).Name},
-		"IngressClass":                   {IngressClassName(gw)},
+		"IngressClass":                   IngressClassNames(gw),
 		"Secret":                         {WebhookCertSecretName(gw).Name, WebhookCASecretName(gw).Name},
 		"ValidatingWebhookConfiguration": {ValidatingWebhookConfigurationName(gw)},
 		"Lease":                          {VIPLeaseName(gw).Name},

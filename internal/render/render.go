@@ -223,7 +223,7 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 	r.Objects = appendNonNil(r.Objects, WebhookService(gw))
 	r.Objects = append(r.Objects, workloadWith(gw, r.Image, kaImage, cfg.namespaceScoped()))
 	r.Objects = appendNonNil(r.Objects, PodDisruptionBudget(gw))
-	r.Objects = append(r.Objects, IngressClass(gw))
+	r.Objects = appendNonNil(r.Objects, IngressClasses(gw)...)
 	r.Objects = appendNonNil(r.Objects, ValidatingWebhookConfiguration(gw, pki))
 	return r, nil
 }

@@ -19,6 +19,7 @@ package render
 import (
 	"fmt"
 	"maps"
+	"strings"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -159,7 +160,6 @@ func ValidatingWebhookConfiguration(gw *v1alpha1.IngressGateway, pki *WebhookPKI
 		timeout = ptr.To[int32](10)
 	}
 	svc := WebhookServiceName(gw)
-	class := IngressClassName(gw)
 	return &admissionregistrationv1.ValidatingWebhookConfiguration{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingWebhookConfiguration"},
 		ObjectMeta: clusterObjectMeta(gw, ValidatingWebhookConfigurationName(gw)),
@@ -182,12 +182,11 @@ func ValidatingWebhookConfiguration(gw *v1alpha1.IngressGateway, pki *WebhookPKI
 			// The DefaultIngressClass admission plugin fills in
 			// spec.ingressClassName before validating webhooks run, so
 			// Ingresses without a class reach the default class's webhook.
-			// The legacy annotation is still honoured by ingress-nginx.
+			// The legacy annotation is still honoured by ingress-nginx, for
+			// the --ingress-class value (the primary name) only.
 			MatchConditions: []admissionregistrationv1.MatchCondition{{
-				Name: "ingress-class-" + class,
-				Expression: fmt.Sprintf("(has(object.spec.ingressClassName) && object.spec.ingressClassName == '%[1]s') || "+
-					"(has(object.metadata.annotations) && 'kubernetes.io/ingress.class' in object.metadata.annotations && "+
-					"object.metadata.annotations['kubernetes.io/ingress.class'] == '%[1]s')", class),
+				Name:       "ingress-class",
+				Expression: ingressClassMatch(gw),
 			}},
 			FailurePolicy:  ptr.To(policy),
 			MatchPolicy:    ptr.To(admissionregistrationv1.Equivalent),
@@ -237,4 +236,19 @@ func webhookVolumeMounts(gw *v1alpha1.IngressGateway) []corev1.VolumeMount {
 		return nil
 	}
 	return []corev1.VolumeMount{{Name: webhookVolumeName, MountPath: webhookCertDir, ReadOnly: true}}
+}
+
+// ingressClassMatch is the CEL condition selecting the Ingresses gw's
+// controller serves: spec.ingressClassName naming its class or an alias,
+// or the legacy annotation naming its class. Names are DNS labels, so
+// quoting them in CEL needs no escaping.
+func ingressClassMatch(gw *v1alpha1.IngressGateway) string {
+	names := IngressClassNames(gw)
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "'" + n + "'"
+	}
+	return fmt.Sprintf("(has(object.spec.ingressClassName) && object.spec.ingressClassName in [%s]) || "+
+		"(has(object.metadata.annotations) && 'kubernetes.io/ingress.class' in object.metadata.annotations && "+
+		"object.metadata.annotations['kubernetes.io/ingress.class'] == %s)", strings.Join(quoted, ", "), quoted[0])
 }

@@ -178,55 +178,67 @@ func HostPortConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGatewa
 	return out
 }
 
-// classField is where class conflicts are reported: the effective class
-// name is spec.ingressClass.name, defaulting to metadata.name.
-var classField = field.NewPath("spec", "ingressClass", "name")
-
-// IngressClassConflicts returns the conflicts of gw's effective IngressClass
-// name with the other gateways in all and with existing, the IngressClass of
-// that name (nil when there is none).
-func IngressClassConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway, existing *networkingv1.IngressClass) []Conflict {
-	class := render.IngressClassName(gw)
-	hint := ""
-	if gw.Spec.IngressClass.Name == "" {
-		hint = " (it defaults to metadata.name)"
+// classField returns where a class conflict is reported: the effective
+// class name is spec.ingressClass.name (defaulting to metadata.name), an
+// alias is spec.ingressClass.aliases[i].
+func classField(i int) *field.Path {
+	if i == 0 {
+		return field.NewPath("spec", "ingressClass", "name")
 	}
+	return field.NewPath("spec", "ingressClass", "aliases").Index(i - 1)
+}
+
+// IngressClassConflicts returns the conflicts of gw's IngressClass names
+// (its class and its aliases) with the names other gateways in all serve
+// and with existing, the IngressClasses of those names that exist.
+func IngressClassConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway, existing map[string]*networkingv1.IngressClass) []Conflict {
 	var out []Conflict
-	claimedBy := map[string]bool{}
-	for _, o := range sortedOthers(gw, all) {
-		if render.IngressClassName(o) != class {
+	others := sortedOthers(gw, all)
+	for i, class := range render.IngressClassNames(gw) {
+		fld := classField(i)
+		fix := "set another spec.ingressClass.name"
+		if gw.Spec.IngressClass.Name == "" && i == 0 {
+			fix += " (it defaults to metadata.name)"
+		}
+		if i > 0 {
+			fix = "remove or rename this alias"
+		}
+		claimedBy := map[string]bool{}
+		for _, o := range others {
+			if !slices.Contains(render.IngressClassNames(o), class) {
+				continue
+			}
+			claimedBy[gatewayRef(o)] = true
+			out = append(out, Conflict{
+				Err: field.Invalid(fld, class, fmt.Sprintf("IngressClass %q is already served by IngressGateway %s; %s", class, gatewayRef(o), fix)),
+				Key: "class/" + class + "/gateway/" + gatewayRef(o),
+			})
+		}
+		ic := existing[class]
+		if ic == nil {
 			continue
 		}
-		claimedBy[gatewayRef(o)] = true
-		out = append(out, Conflict{
-			Err: field.Invalid(classField, class, fmt.Sprintf("IngressClass %q is already served by IngressGateway %s; "+
-				"set another spec.ingressClass.name%s", class, gatewayRef(o), hint)),
-			Key: "class/" + class + "/gateway/" + gatewayRef(o),
-		})
-	}
-	if existing == nil {
-		return out
-	}
-	l := existing.Labels
-	switch {
-	case l[render.ManagedByLabel] != render.ManagedByValue:
-		out = append(out, Conflict{
-			Err: field.Invalid(classField, class, fmt.Sprintf("IngressClass %q already exists with controller %q and is not managed by Portico; "+
-				"set another spec.ingressClass.name%s, or move its Ingresses and delete it first", class, existing.Spec.Controller, hint)),
-			Key: "class/" + class + "/foreign",
-		})
-	case l[render.GatewayNamespaceLabel] == gw.Namespace && l[render.GatewayNameLabel] == gw.Name:
-		// This gateway's own class (an update, or a re-created gateway
-		// whose class outlived it): the controller adopts it.
-	case claimedBy[l[render.GatewayNamespaceLabel]+"/"+l[render.GatewayNameLabel]]:
-		// Already reported against that gateway.
-	default:
-		owner := l[render.GatewayNamespaceLabel] + "/" + l[render.GatewayNameLabel]
-		out = append(out, Conflict{
-			Err: field.Invalid(classField, class, fmt.Sprintf("IngressClass %q already exists with controller %q for IngressGateway %s, which is being deleted or gone; "+
-				"wait until its deletion removes the IngressClass (or delete the IngressClass), or set another spec.ingressClass.name%s", class, existing.Spec.Controller, owner, hint)),
-			Key: "class/" + class + "/ingressclass/" + owner,
-		})
+		l := ic.Labels
+		switch {
+		case l[render.ManagedByLabel] != render.ManagedByValue:
+			out = append(out, Conflict{
+				Err: field.Invalid(fld, class, fmt.Sprintf("IngressClass %q already exists with controller %q and is not managed by Portico; "+
+					"%s, or move its Ingresses and delete it first", class, ic.Spec.Controller, fix)),
+				Key: "class/" + class + "/foreign",
+			})
+		case l[render.GatewayNamespaceLabel] == gw.Namespace && l[render.GatewayNameLabel] == gw.Name:
+			// This gateway's own class (an update, or a re-created gateway
+			// whose class outlived it): the controller adopts it.
+		case claimedBy[l[render.GatewayNamespaceLabel]+"/"+l[render.GatewayNameLabel]]:
+			// Already reported against that gateway.
+		default:
+			owner := l[render.GatewayNamespaceLabel] + "/" + l[render.GatewayNameLabel]
+			out = append(out, Conflict{
+				Err: field.Invalid(fld, class, fmt.Sprintf("IngressClass %q already exists with controller %q for IngressGateway %s, which is being deleted or gone; "+
+					"wait until its deletion removes the IngressClass (or delete the IngressClass), or %s", class, ic.Spec.Controller, owner, fix)),
+				Key: "class/" + class + "/ingressclass/" + owner,
+			})
+		}
 	}
 	return out
 }

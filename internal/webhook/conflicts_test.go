@@ -78,6 +78,10 @@ func class(name string) func(*v1alpha1.IngressGateway) {
 	return func(gw *v1alpha1.IngressGateway) { gw.Spec.IngressClass.Name = name }
 }
 
+func aliases(names ...string) func(*v1alpha1.IngressGateway) {
+	return func(gw *v1alpha1.IngressGateway) { gw.Spec.IngressClass.Aliases = names }
+}
+
 func deleting(gw *v1alpha1.IngressGateway) {
 	gw.DeletionTimestamp = ptr.To(metav1.Now())
 	gw.Finalizers = []string{"ingress.portico.dev/cleanup"}
@@ -262,6 +266,27 @@ func TestIngressClassConflicts(t *testing.T) {
 		want     []string
 	}{
 		{
+			name:   "an alias another gateway serves as its class",
+			gw:     gateway(t, "ns", "public", aliases("nginx")),
+			others: []v1alpha1.IngressGateway{gateway(t, "other", "nginx")},
+			want: []string{`spec.ingressClass.aliases[0]: Invalid value: "nginx": IngressClass "nginx" is already served by IngressGateway other/nginx; ` +
+				`remove or rename this alias`},
+		},
+		{
+			name:   "a class another gateway serves as an alias",
+			gw:     gateway(t, "ns", "nginx"),
+			others: []v1alpha1.IngressGateway{gateway(t, "other", "public", aliases("internal", "nginx"))},
+			want: []string{`spec.ingressClass.name: Invalid value: "nginx": IngressClass "nginx" is already served by IngressGateway other/public; ` +
+				`set another spec.ingressClass.name (it defaults to metadata.name)`},
+		},
+		{
+			name:     "an alias on a class Portico does not manage",
+			gw:       gateway(t, "ns", "public", aliases("internal", "nginx")),
+			existing: ic("nginx", nil),
+			want: []string{`spec.ingressClass.aliases[1]: Invalid value: "nginx": IngressClass "nginx" already exists with controller "k8s.io/ingress-nginx" ` +
+				`and is not managed by Portico; remove or rename this alias, or move its Ingresses and delete it first`},
+		},
+		{
 			name:   "the class defaults to the gateway's name",
 			gw:     gateway(t, "ns", "public"),
 			others: []v1alpha1.IngressGateway{gateway(t, "other", "a", class("public")), gateway(t, "other", "b", class("internal"))},
@@ -306,7 +331,11 @@ func TestIngressClassConflicts(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := errorStrings(webhook.IngressClassConflicts(&tc.gw, tc.others, tc.existing))
+			existing := map[string]*networkingv1.IngressClass{}
+			if tc.existing != nil {
+				existing[tc.existing.Name] = tc.existing
+			}
+			got := errorStrings(webhook.IngressClassConflicts(&tc.gw, tc.others, existing))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("IngressClassConflicts (-want +got):\n%s", diff)
 			}

@@ -220,19 +220,22 @@ func (v *Validator) listGateways(ctx context.Context) ([]v1alpha1.IngressGateway
 }
 
 // conflicts returns every conflict of gw with the gateways in all and with
-// the IngressClass of its name.
+// the IngressClasses of its names.
 func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) ([]Conflict, error) {
 	out := append(HostPortConflicts(gw, all), RouterIDConflicts(gw, all)...)
 	out = append(out, VIPConflicts(gw, all)...)
-	ic := &networkingv1.IngressClass{}
-	class := render.IngressClassName(gw)
-	switch err := v.APIReader.Get(ctx, types.NamespacedName{Name: class}, ic); {
-	case apierrors.IsNotFound(err):
-		ic = nil
-	case err != nil:
-		return nil, fmt.Errorf("read IngressClass %s to check for conflicts: %w", class, err)
+	existing := map[string]*networkingv1.IngressClass{}
+	for _, class := range render.IngressClassNames(gw) {
+		ic := &networkingv1.IngressClass{}
+		switch err := v.APIReader.Get(ctx, types.NamespacedName{Name: class}, ic); {
+		case apierrors.IsNotFound(err):
+		case err != nil:
+			return nil, fmt.Errorf("read IngressClass %s to check for conflicts: %w", class, err)
+		default:
+			existing[class] = ic
+		}
 	}
-	return append(out, IngressClassConflicts(gw, all, ic)...), nil
+	return append(out, IngressClassConflicts(gw, all, existing)...), nil
 }
 
 // warnings names the referenced objects that do not exist yet. They do not
