@@ -206,8 +206,7 @@ var importCases = []struct {
 		// 8888 is not mapped: its entry was invalid and is reported instead.
 		ports: []string{"http/80/80", "https/443/443", "metrics/10254/0", "tcp-9000/9000/9000", "udp-53/53/53"},
 		reportHas: []string{`"tcp 8888": "tcp-service:8888": the Service reference has no namespace; ingress-nginx skips the entry; probably meant "service-foo/tcp-service:8888"`,
-			"IngressClass nginx: also served by this controller", "kubectl delete ingressclass public", "MicroK8s ingress addon",
-			"Ingresses of class nginx lose their controller"},
+			"IngressClass nginx → spec.ingressClass.aliases", "kubectl delete ingressclass/public ingressclass/nginx", "MicroK8s ingress addon"},
 	},
 	{
 		fixture: "static-baremetal", kind: "Deployment", hostNetwork: true,
@@ -230,6 +229,20 @@ var importCases = []struct {
 		reportHas: []string{`"tcp 70000": "git/ssh:22": port 70000 is outside 1-65535`,
 			"--controller-class=example.com/edge: Portico gives every gateway a controller value of its own",
 			"--enable-metrics=true", "the load balancer"},
+	},
+	{
+		fixture: "legacy-kube-system", kind: "DaemonSet", hostPorts: true,
+		args:  []string{"--ingress-class=nginx", "--default-backend-service=kube-system/default-http-backend"},
+		main:  map[string]string{"proxy-read-timeout": "300"},
+		ports: []string{"http/80/80", "https/443/443", "metrics/10254/0"},
+		reportHas: []string{"ingress-nginx 0.8.3 is older than v1.0.0", "privileged: true (container nginx-ingress-lb)",
+			"3 Ingresses have neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation"},
+	},
+	{
+		fixture: "helm-hostnetwork", kind: "DaemonSet", hostNetwork: true,
+		args:      []string{"--ingress-class=nginx"},
+		ports:     []string{"http/80/80", "https/443/443", "metrics/10254/10254", "webhook/8443/8443"},
+		reportHas: []string{"no Service (host ports only)", "kubectl delete validatingwebhookconfiguration/ingress-nginx-admission"},
 	},
 }
 

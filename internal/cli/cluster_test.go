@@ -25,6 +25,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -65,6 +66,17 @@ func TestImportFromCluster(t *testing.T) {
 		}
 		objs = append(objs, u)
 	}
+	// An Ingress of no class, which only a live import can find. Created
+	// before the default IngressClass, which the API server would assign.
+	noClass := &networkingv1.Ingress{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "no-class"},
+		Spec: networkingv1.IngressSpec{DefaultBackend: &networkingv1.IngressBackend{
+			Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}},
+		}},
+	}
+	if err := env.Client.Create(ctx, noClass); err != nil {
+		t.Fatal(err)
+	}
 	if err := testenv.Apply(ctx, env.Client, "ingress", objs); err != nil {
 		t.Fatal(err)
 	}
@@ -86,8 +98,15 @@ func TestImportFromCluster(t *testing.T) {
 	if fromCluster != fromFile {
 		t.Errorf("cluster and file imports differ:\n--- cluster\n%s\n--- file\n%s", fromCluster, fromFile)
 	}
-	if !strings.Contains(errOut, `"tcp 8888": "tcp-service:8888": the Service reference has no namespace`) {
-		t.Errorf("report lacks the ignored entry:\n%s", errOut)
+	for _, want := range []string{`"tcp 8888": "tcp-service:8888": the Service reference has no namespace`,
+		"1 Ingress has neither spec.ingressClassName nor the kubernetes.io/ingress.class annotation: default/no-class",
+		"IngressClass nginx → spec.ingressClass.aliases"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("report lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "could not be read") {
+		t.Errorf("a live import read the IngressClasses:\n%s", errOut)
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"io"
 	"strings"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/clientcmd"
@@ -37,7 +38,7 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("portico import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var files stringList
-	fs.Var(&files, "f", "dump of the install (kubectl get ds,deploy,cm,ingressclass,svc -o yaml); repeatable; - for stdin")
+	fs.Var(&files, "f", "dump of the install (kubectl get ds,deploy,cm,svc,sa,role,rolebinding,job -n NS -o yaml; kubectl get ingressclass,clusterrole,clusterrolebinding,validatingwebhookconfiguration -o yaml; kubectl get ingress -A -o yaml); repeatable; - for stdin")
 	kubeconfig := fs.String("kubeconfig", "", "read the install from this cluster instead of files")
 	namespace := fs.String("namespace", "", "namespace of the install (with --kubeconfig)")
 	opts := importer.Options{}
@@ -79,11 +80,12 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 2
 		}
 		var err error
-		objs, err = fromCluster(context.Background(), *kubeconfig, *namespace)
+		objs, opts.Unread, err = fromCluster(context.Background(), *kubeconfig, *namespace)
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %v\n", err)
 			return 1
 		}
+		opts.Live = true
 	default:
 		fs.Usage()
 		return 2
@@ -148,6 +150,7 @@ func writeReport(w io.Writer, r importer.Report) {
 		streams = append(streams, l)
 	}
 	section("tcp/udp entries ingress-nginx ignores (not imported)", streams)
+	section("Check before switching", r.Check)
 	if len(r.Plan) > 0 {
 		fmt.Fprintln(w, "\nSwitch-over plan:")
 		for i, p := range r.Plan {
@@ -156,36 +159,60 @@ func writeReport(w io.Writer, r importer.Report) {
 	}
 }
 
-// fromCluster reads the objects an import looks at from a cluster.
-func fromCluster(ctx context.Context, kubeconfig, namespace string) ([]*unstructured.Unstructured, error) {
+// fromCluster reads the objects an import looks at from a cluster, and
+// names the kinds it was not allowed to list among those only the report
+// and plan need.
+func fromCluster(ctx context.Context, kubeconfig, namespace string) ([]*unstructured.Unstructured, []string, error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := client.New(cfg, client.Options{})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var out []*unstructured.Unstructured
+	var unread []string
+	const inNamespace, clusterWide, allNamespaces = 0, 1, 2
 	kinds := []struct {
-		gvk        schema.GroupVersionKind
-		namespaced bool
+		gvk   schema.GroupVersionKind
+		scope int
+		// optional kinds feed only the report and plan: without the
+		// right to list them the import still works.
+		optional bool
 	}{
-		{schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DaemonSetList"}, true},
-		{schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DeploymentList"}, true},
-		{schema.GroupVersionKind{Version: "v1", Kind: "ConfigMapList"}, true},
-		{schema.GroupVersionKind{Version: "v1", Kind: "ServiceList"}, true},
-		{schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClassList"}, false},
+		{schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DaemonSetList"}, inNamespace, false},
+		{schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DeploymentList"}, inNamespace, false},
+		{schema.GroupVersionKind{Version: "v1", Kind: "ConfigMapList"}, inNamespace, false},
+		{schema.GroupVersionKind{Version: "v1", Kind: "ServiceList"}, inNamespace, false},
+		{schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClassList"}, clusterWide, false},
+		// Every namespace's Ingresses: those without a class are reported.
+		{schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressList"}, allNamespaces, true},
+		{schema.GroupVersionKind{Version: "v1", Kind: "ServiceAccountList"}, inNamespace, true},
+		{schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleList"}, inNamespace, true},
+		{schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBindingList"}, inNamespace, true},
+		{schema.GroupVersionKind{Group: "batch", Version: "v1", Kind: "JobList"}, inNamespace, true},
+		{schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleList"}, clusterWide, true},
+		{schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBindingList"}, clusterWide, true},
+		{schema.GroupVersionKind{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfigurationList"}, clusterWide, true},
 	}
 	for _, k := range kinds {
 		list := &unstructured.UnstructuredList{}
 		list.SetGroupVersionKind(k.gvk)
 		var opts []client.ListOption
-		if k.namespaced {
+		if k.scope == inNamespace {
 			opts = append(opts, client.InNamespace(namespace))
 		}
 		if err := c.List(ctx, list, opts...); err != nil {
-			return nil, fmt.Errorf("list %s: %w", strings.TrimSuffix(k.gvk.Kind, "List"), err)
+			if k.optional && apierrors.IsForbidden(err) {
+				kind := strings.TrimSuffix(k.gvk.Kind, "List")
+				if strings.HasSuffix(kind, "s") {
+					kind += "e"
+				}
+				unread = append(unread, kind+"s")
+				continue
+			}
+			return nil, nil, fmt.Errorf("list %s: %w", strings.TrimSuffix(k.gvk.Kind, "List"), err)
 		}
 		for i := range list.Items {
 			it := list.Items[i]
@@ -194,7 +221,7 @@ func fromCluster(ctx context.Context, kubeconfig, namespace string) ([]*unstruct
 			out = append(out, &it)
 		}
 	}
-	return out, nil
+	return out, unread, nil
 }
 
 func grantsOf(res *importer.Result) []any {

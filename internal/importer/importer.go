@@ -28,14 +28,17 @@ import (
 	"strconv"
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/version"
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -50,6 +53,11 @@ type Options struct {
 	Name string
 	// Workload picks the controller workload by name when there are several.
 	Workload string
+	// Live says the objects were read from a cluster, so what is missing
+	// from them does not exist (a dump may just have left it out).
+	Live bool
+	// Unread lists the kinds a live import was not allowed to list.
+	Unread []string
 }
 
 // Item is one line of the report.
@@ -72,6 +80,9 @@ type Report struct {
 	// Streams lists tcp/udp entries ingress-nginx ignores, with the reason
 	// and the likely intended value.
 	Streams []StreamIssue
+	// Check lists what the import could not decide or verify and the user
+	// should before switching over.
+	Check []string
 	// Plan is the switch-over, step by step.
 	Plan []string
 }
@@ -93,11 +104,50 @@ type objects struct {
 	configMaps  []*corev1.ConfigMap
 	services    []*corev1.Service
 	classes     []*networkingv1.IngressClass
+	ingresses   []ingress
+	// The rest only tells the plan what the old install leaves behind.
+	serviceAccounts     []*corev1.ServiceAccount
+	roles               []*rbacv1.Role
+	roleBindings        []*rbacv1.RoleBinding
+	clusterRoles        []*rbacv1.ClusterRole
+	clusterRoleBindings []*rbacv1.ClusterRoleBinding
+	jobs                []*batchv1.Job
+	webhookConfigs      []*admissionregistrationv1.ValidatingWebhookConfiguration
 }
+
+// ingress is what an import reads of an Ingress: its class. Every Ingress
+// API version (a dump may hold extensions/v1beta1) has these fields.
+type ingress struct {
+	namespace, name string
+	className       string
+	annotation      string
+}
+
+// classAnnotation is the class of an Ingress before spec.ingressClassName.
+const classAnnotation = "kubernetes.io/ingress.class"
 
 func (o *objects) add(u *unstructured.Unstructured) error {
 	var target runtime.Object
 	switch u.GetKind() {
+	case "Ingress":
+		ing := ingress{namespace: u.GetNamespace(), name: u.GetName(), annotation: u.GetAnnotations()[classAnnotation]}
+		ing.className, _, _ = unstructured.NestedString(u.Object, "spec", "ingressClassName")
+		o.ingresses = append(o.ingresses, ing)
+		return nil
+	case "ServiceAccount":
+		target = appendNew(&o.serviceAccounts)
+	case "Role":
+		target = appendNew(&o.roles)
+	case "RoleBinding":
+		target = appendNew(&o.roleBindings)
+	case "ClusterRole":
+		target = appendNew(&o.clusterRoles)
+	case "ClusterRoleBinding":
+		target = appendNew(&o.clusterRoleBindings)
+	case "Job":
+		target = appendNew(&o.jobs)
+	case "ValidatingWebhookConfiguration":
+		target = appendNew(&o.webhookConfigs)
 	case "DaemonSet":
 		ds := &appsv1.DaemonSet{}
 		o.daemonSets = append(o.daemonSets, ds)
@@ -124,6 +174,16 @@ func (o *objects) add(u *unstructured.Unstructured) error {
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, target)
 }
 
+// appendNew appends a new T to list and returns it.
+func appendNew[T any, PT interface {
+	*T
+	runtime.Object
+}](list *[]PT) PT {
+	p := PT(new(T))
+	*list = append(*list, p)
+	return p
+}
+
 func (o *objects) configMap(ns, name string) *corev1.ConfigMap {
 	for _, cm := range o.configMaps {
 		if cm.Namespace == ns && cm.Name == name {
@@ -139,6 +199,7 @@ type workload struct {
 	kind      string
 	namespace string
 	name      string
+	labels    map[string]string
 	replicas  *int32
 	template  corev1.PodTemplateSpec
 	maxUnav   *intstr.IntOrString
@@ -161,7 +222,7 @@ func (o *objects) workloads() []workload {
 	var out []workload
 	for _, ds := range o.daemonSets {
 		if isController(ds.Spec.Template) {
-			w := workload{kind: "DaemonSet", namespace: ds.Namespace, name: ds.Name, template: ds.Spec.Template}
+			w := workload{kind: "DaemonSet", namespace: ds.Namespace, name: ds.Name, labels: ds.Labels, template: ds.Spec.Template}
 			if ru := ds.Spec.UpdateStrategy.RollingUpdate; ru != nil {
 				w.maxUnav = ru.MaxUnavailable
 			}
@@ -170,7 +231,7 @@ func (o *objects) workloads() []workload {
 	}
 	for _, d := range o.deployments {
 		if isController(d.Spec.Template) {
-			w := workload{kind: "Deployment", namespace: d.Namespace, name: d.Name, template: d.Spec.Template, replicas: d.Spec.Replicas}
+			w := workload{kind: "Deployment", namespace: d.Namespace, name: d.Name, labels: d.Labels, template: d.Spec.Template, replicas: d.Spec.Replicas}
 			if ru := d.Spec.Strategy.RollingUpdate; ru != nil {
 				w.maxUnav = ru.MaxUnavailable
 			}
@@ -178,6 +239,24 @@ func (o *objects) workloads() []workload {
 		}
 	}
 	return out
+}
+
+func (w workload) String() string { return w.kind + " " + w.namespace + "/" + w.name }
+
+// managedBy returns "<namespace>/<name>" of the IngressGateway whose fleet
+// w is, or "" when Portico did not create it: there is nothing to import
+// from Portico's own children.
+func (w workload) managedBy() string {
+	for _, l := range []map[string]string{w.labels, w.template.Labels} {
+		if l[render.ManagedByLabel] == render.ManagedByValue && l[render.GatewayNameLabel] != "" {
+			ns := l[render.GatewayNamespaceLabel]
+			if ns == "" {
+				ns = w.namespace
+			}
+			return ns + "/" + l[render.GatewayNameLabel]
+		}
+	}
+	return ""
 }
 
 // flagsOf returns the controller container and its flags in order
@@ -224,24 +303,48 @@ func Import(objs []*unstructured.Unstructured, opts Options) (*Result, error) {
 	if opts.Workload != "" {
 		ws = slices.DeleteFunc(ws, func(w workload) bool { return w.name != opts.Workload })
 	}
+	// Portico's own fleets are never imported: their gateway already says
+	// everything an import would.
+	var managed []workload
+	ws = slices.DeleteFunc(ws, func(w workload) bool {
+		if w.managedBy() != "" {
+			managed = append(managed, w)
+			return true
+		}
+		return false
+	})
 	switch len(ws) {
 	case 0:
+		if len(managed) > 0 {
+			var names []string
+			for _, m := range managed {
+				names = append(names, m.String()+" is "+layoutOf(m, nil))
+			}
+			gw := strings.SplitN(managed[0].managedBy(), "/", 2)
+			return nil, fmt.Errorf("%s: there is nothing to import; change the IngressGateway instead (kubectl -n %s edit ingressgateway %s)",
+				strings.Join(names, "; "), gw[0], gw[1])
+		}
 		return nil, fmt.Errorf("no ingress-nginx controller DaemonSet or Deployment found (a container running %s)", controllerBinary)
 	case 1:
 	default:
 		var names []string
 		for _, w := range ws {
-			names = append(names, w.kind+" "+w.namespace+"/"+w.name)
+			names = append(names, w.String())
 		}
 		return nil, fmt.Errorf("several ingress-nginx controllers found (%s): choose one with --workload", strings.Join(names, ", "))
 	}
 	w := ws[0]
-	imp := &importRun{o: o, w: w, gw: &v1alpha1.IngressGateway{
+	imp := &importRun{o: o, w: w, opts: opts, gw: &v1alpha1.IngressGateway{
 		TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "IngressGateway"},
 		ObjectMeta: metav1.ObjectMeta{Namespace: w.namespace},
 	}}
-	imp.report.Source = fmt.Sprintf("%s %s/%s", w.kind, w.namespace, w.name)
-	imp.report.Layout = layoutOf(w)
+	c, _, _ := flagsOf(w)
+	imp.oldImage, imp.version = c.Image, imageVersion(c.Image)
+	imp.report.Source = w.String()
+	imp.report.Layout = layoutOf(w, imp.version)
+	for _, m := range managed {
+		imp.check("%s is %s; not imported", m, layoutOf(m, nil))
+	}
 	imp.run()
 	imp.gw.Name = opts.Name
 	if imp.gw.Name == "" {
@@ -251,7 +354,7 @@ func Import(objs []*unstructured.Unstructured, opts Options) (*Result, error) {
 	imp.gw.Spec.GatewayClassName = className
 	class, grants := classrules.ClassFor(imp.gw, className)
 	imp.report.Carried = append(imp.report.Carried, classLine(class, grants))
-	imp.plan()
+	imp.plan(len(grants))
 	return &Result{Gateway: imp.gw, Class: class, Grants: grants, Report: imp.report}, nil
 }
 
@@ -283,10 +386,16 @@ func classLine(c *v1alpha1.IngressGatewayClass, grants []*v1alpha1.IngressGatewa
 	return l
 }
 
-func layoutOf(w workload) string {
+// layoutOf names the kind of install w belongs to; v is its controller's
+// version (nil if unknown).
+func layoutOf(w workload, v *version.Version) string {
 	switch {
+	case w.managedBy() != "":
+		return "managed by Portico (IngressGateway " + w.managedBy() + ")"
 	case w.name == "nginx-ingress-microk8s-controller":
 		return "MicroK8s ingress addon"
+	case v != nil && v.LessThan(minControllerVersion):
+		return "ingress-nginx manifests from before v1.0.0"
 	case strings.HasSuffix(w.name, "ingress-nginx-controller") || strings.HasSuffix(w.name, "-controller"):
 		return "upstream static manifests / Helm chart"
 	}
@@ -296,10 +405,23 @@ func layoutOf(w workload) string {
 type importRun struct {
 	o      *objects
 	w      workload
+	opts   Options
 	gw     *v1alpha1.IngressGateway
 	report Report
-	class  *networkingv1.IngressClass
-	svc    *corev1.Service
+	// oldImage is the old controller's image; version is the ingress-nginx
+	// version its tag names (nil if none).
+	oldImage string
+	version  *version.Version
+	// class is the IngressClass the gateway takes over (nil when the input
+	// has none), aliases the further ones it serves.
+	class   *networkingv1.IngressClass
+	aliases []*networkingv1.IngressClass
+	svc     *corev1.Service
+	// podServices are every Service selecting the controller pods
+	// (controller, admission, metrics): all left behind by the switch.
+	podServices []*corev1.Service
+	// configMaps are the old install's ConfigMaps found in the input.
+	configMaps []*corev1.ConfigMap
 	// ports are the controller's effective ports.
 	ports v1alpha1.PortsSpec
 }
@@ -310,6 +432,10 @@ func (r *importRun) carried(format string, args ...any) {
 
 func (r *importRun) dropped(what, why string) {
 	r.report.Dropped = append(r.report.Dropped, Item{What: what, Why: why})
+}
+
+func (r *importRun) check(format string, args ...any) {
+	r.report.Check = append(r.report.Check, fmt.Sprintf(format, args...))
 }
 
 // Flags the operator sets itself, and why each is not carried over.
@@ -328,16 +454,8 @@ func (r *importRun) run() {
 	spec := &r.gw.Spec
 	tpl := r.w.template.Spec
 
-	// Image and resources.
-	if pinnedByDigest(c.Image) {
-		spec.Controller.Image = c.Image
-		r.carried("image %s (list it in the class's dataPlane.allowedImages, as the printed class does)", c.Image)
-	} else {
-		// A class allows only digest-pinned images a gateway names itself.
-		r.dropped("controller image "+c.Image, "not pinned by digest, and an IngressGatewayClass lets a gateway name only pinned images; "+
-			"the gateway runs the class's dataPlane.image or the operator's default (ingress-nginx v1.15.1, pinned). "+
-			"To keep this image, pin it (name@sha256:…), list it in the class's dataPlane.allowedImages and set spec.controller.image")
-	}
+	r.image(c)
+	r.privileges()
 	if len(c.Resources.Requests) > 0 || len(c.Resources.Limits) > 0 {
 		spec.Controller.Resources = c.Resources.DeepCopy()
 		r.carried("container resources")
@@ -403,11 +521,12 @@ func (r *importRun) run() {
 	r.readPorts(flags)
 	r.webhook(flags)
 	r.flags(order, flags)
-	r.service()
+	r.service(c)
 	r.ingressClass(flags)
+	r.ingressesWithoutClass(flags)
 	if len(spec.StatusAddresses) == 0 && r.svc == nil && !spec.Workload.HostNetwork && !spec.Workload.HostPorts {
 		spec.Service.Type = v1alpha1.ServiceTypeClusterIP
-		r.dropped("Service", "no Service selects the controller pods and they use no host ports; the gateway gets a ClusterIP Service")
+		r.dropped("Service", "no Service forwards to the controller pods' http/https ports and they use no host ports; the gateway gets a ClusterIP Service")
 	}
 }
 
@@ -428,6 +547,9 @@ func withoutSystemKeys(m map[string]string) map[string]string {
 		switch {
 		case strings.HasPrefix(k, "app.kubernetes.io/"), strings.HasPrefix(k, "helm.sh/"), strings.HasPrefix(k, "meta.helm.sh/"),
 			strings.HasPrefix(k, "kubectl.kubernetes.io/"), strings.HasPrefix(k, "deprecated.daemonset.template.generation"),
+			// Portico's own keys (app.kubernetes.io/managed-by is above):
+			// copied into podLabels they would claim the pods for a gateway.
+			strings.HasPrefix(k, "ingress.portico.dev/"), strings.HasPrefix(k, "portico.dev/"),
 			k == "pod-template-hash", k == "controller-revision-hash", k == "pod-template-generation",
 			k == "name", k == "app", k == "component", k == "release":
 			continue
@@ -526,7 +648,10 @@ func (r *importRun) flags(order []string, flags map[string]string) {
 		case slices.Contains(portFlags, name), name == "ingress-class":
 			// ports() and ingressClass() handle these.
 		case name == "configmap":
-			r.mainConfigMap(v)
+			r.mainConfigMap(v, name)
+		case name == "nginx-configmap" && flags["configmap"] == "":
+			// --configmap's name before ingress-nginx 0.9.
+			r.mainConfigMap(v, name)
 		case name == "tcp-services-configmap":
 			r.streams(v, false)
 		case name == "udp-services-configmap":
@@ -596,7 +721,7 @@ func (r *importRun) webhook(flags map[string]string) {
 	if n != 8443 {
 		aw.Port = int32(n)
 	}
-	r.carried("--validating-webhook=%s → spec.admissionWebhook (Portico issues and rotates its certificates; delete the old ValidatingWebhookConfiguration and certgen Jobs)", v)
+	r.carried("--validating-webhook=%s → spec.admissionWebhook (Portico issues and rotates its certificates and registers its own webhook configuration)", v)
 }
 
 func flagValue(v string) string {
@@ -611,10 +736,10 @@ func splitRef(ref string) (string, string, bool) {
 	return ns, name, ok && ns != "" && name != ""
 }
 
-func (r *importRun) mainConfigMap(ref string) {
+func (r *importRun) mainConfigMap(ref, flag string) {
 	ns, name, ok := splitRef(ref)
 	if !ok {
-		r.dropped("--configmap="+ref, "not <namespace>/<name>")
+		r.dropped("--"+flag+"="+ref, "not <namespace>/<name>")
 		return
 	}
 	cm := r.o.configMap(ns, name)
@@ -622,6 +747,7 @@ func (r *importRun) mainConfigMap(ref string) {
 		r.dropped("ConfigMap "+ref, "not found in the input; its settings were not carried over (include it in the dump)")
 		return
 	}
+	r.configMaps = append(r.configMaps, cm)
 	if len(cm.Data) == 0 {
 		return
 	}
@@ -643,7 +769,11 @@ func (r *importRun) mainConfigMap(ref string) {
 	}
 	if len(cfg) > 0 {
 		r.gw.Spec.Controller.Config = cfg
-		r.carried("ConfigMap %s → spec.controller.config (keys: %d)", ref, len(cfg))
+		from := ""
+		if flag != "configmap" {
+			from = " (named by --" + flag + ", as ingress-nginx called --configmap before 0.9)"
+		}
+		r.carried("ConfigMap %s%s → spec.controller.config (keys: %d)", ref, from, len(cfg))
 	}
 }
 
@@ -662,6 +792,7 @@ func (r *importRun) streams(ref string, udp bool) {
 		r.dropped("ConfigMap "+ref, "not found in the input; its "+proto+" services were not carried over (include it in the dump)")
 		return
 	}
+	r.configMaps = append(r.configMaps, cm)
 	entries, issues := ParseStreamEntries(cm.Data, udp, r.reserved(), r.serviceNamespaces())
 	for i := range issues {
 		issues[i].Key = proto + " " + issues[i].Key
@@ -684,64 +815,6 @@ func (r *importRun) streams(ref string, udp bool) {
 	}
 }
 
-// service finds the Service in front of the controller pods.
-func (r *importRun) service() {
-	podLabels := labels.Set(r.w.template.Labels)
-	for _, s := range r.o.services {
-		if s.Namespace != r.w.namespace || len(s.Spec.Selector) == 0 {
-			continue
-		}
-		if !labels.SelectorFromSet(s.Spec.Selector).Matches(podLabels) || !servesHTTP(s) {
-			continue
-		}
-		r.svc = s
-		break
-	}
-	spec := &r.gw.Spec.Service
-	if r.svc == nil {
-		if r.gw.Spec.Workload.HostNetwork || r.gw.Spec.Workload.HostPorts {
-			spec.Type = v1alpha1.ServiceTypeNone
-			r.carried("no Service (host ports only)")
-		}
-		return
-	}
-	s := r.svc
-	spec.Type = v1alpha1.ServiceType(s.Spec.Type)
-	r.carried("Service %s/%s of type %s", s.Namespace, s.Name, s.Spec.Type)
-	if s.Spec.Type == corev1.ServiceTypeNodePort || s.Spec.Type == corev1.ServiceTypeLoadBalancer {
-		np := &v1alpha1.NodePorts{}
-		for _, p := range s.Spec.Ports {
-			switch {
-			case p.NodePort == 0:
-			case p.Port == r.ports.HTTP || p.Name == "http":
-				np.HTTP = ptr.To(p.NodePort)
-			case p.Port == r.ports.HTTPS || p.Name == "https":
-				np.HTTPS = ptr.To(p.NodePort)
-			default:
-				r.streamNodePort(p)
-			}
-		}
-		if np.HTTP != nil || np.HTTPS != nil {
-			spec.NodePorts = np
-			r.carried("node ports of http/https")
-		}
-		if s.Spec.ExternalTrafficPolicy != "" {
-			spec.ExternalTrafficPolicy = s.Spec.ExternalTrafficPolicy
-		}
-	}
-	if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
-		spec.LoadBalancerClass = s.Spec.LoadBalancerClass
-		spec.LoadBalancerSourceRanges = s.Spec.LoadBalancerSourceRanges
-	}
-	if a := withoutSystemKeys(s.Annotations); len(a) > 0 {
-		spec.Annotations = a
-		r.carried("Service annotations %v", slices.Sorted(maps.Keys(a)))
-	}
-	if s.Spec.Type == corev1.ServiceTypeLoadBalancer {
-		r.dropped("the load balancer address", "Portico creates its own Service, so the load balancer may get a new address; update DNS, or reserve the address with spec.service.annotations / loadBalancerIP support of your load balancer")
-	}
-}
-
 func (r *importRun) streamNodePort(p corev1.ServicePort) {
 	if p.Protocol == corev1.ProtocolUDP {
 		for i := range r.gw.Spec.UDP {
@@ -756,97 +829,6 @@ func (r *importRun) streamNodePort(p corev1.ServicePort) {
 			r.gw.Spec.TCP[i].NodePort = ptr.To(p.NodePort)
 		}
 	}
-}
-
-func servesHTTP(s *corev1.Service) bool {
-	for _, p := range s.Spec.Ports {
-		if p.Name == "http" || p.Name == "https" || p.Port == 80 || p.Port == 443 {
-			return true
-		}
-	}
-	return false
-}
-
-// ingressClass finds the IngressClass the controller serves.
-func (r *importRun) ingressClass(flags map[string]string) {
-	controllerClass := flags["controller-class"]
-	if controllerClass == "" {
-		controllerClass = "k8s.io/ingress-nginx"
-	}
-	want := flags["ingress-class"]
-	var candidates []*networkingv1.IngressClass
-	for _, ic := range r.o.classes {
-		if ic.Spec.Controller == controllerClass {
-			candidates = append(candidates, ic)
-		}
-	}
-	for _, ic := range candidates {
-		if want == "" || ic.Name == want {
-			r.class = ic
-			break
-		}
-	}
-	name := want
-	if r.class != nil {
-		name = r.class.Name
-	}
-	if name == "" {
-		name = "nginx" // the controller's default --ingress-class
-	}
-	r.gw.Spec.IngressClass.Name = name
-	r.carried("IngressClass %s", name)
-	if r.class != nil && r.class.Annotations[render.DefaultClassAnnotation] == "true" {
-		r.gw.Spec.IngressClass.Default = true
-		r.carried("default IngressClass")
-	}
-	for _, ic := range candidates {
-		if ic != r.class {
-			r.dropped("IngressClass "+ic.Name, "also served by this controller; an IngressGateway serves one class (create a second gateway, or move its Ingresses to "+name+")")
-		}
-	}
-}
-
-func (r *importRun) defaultName() string {
-	if n := r.gw.Spec.IngressClass.Name; n != "" {
-		return n
-	}
-	return strings.TrimSuffix(r.w.name, "-controller")
-}
-
-// plan writes the switch-over steps.
-func (r *importRun) plan() {
-	gw := r.gw
-	hostPorts := gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
-	p := []string{
-		fmt.Sprintf("Save the gateway printed above as %s.yaml and review what Portico will create: portico render -f %s.yaml", gw.Name, gw.Name),
-		"Make sure the operator runs and the CRDs are installed (kubectl apply --server-side -k config/default).",
-		fmt.Sprintf("As a cluster admin, review and apply the IngressGatewayClass %s and any IngressGatewayGrants printed after the gateway: they allow exactly what the old install used.", gw.Spec.GatewayClassName),
-	}
-	p = append(p, fmt.Sprintf("Delete the old controller: kubectl -n %s delete %s %s. Traffic through it stops now.",
-		r.w.namespace, strings.ToLower(r.w.kind), r.w.name))
-	if r.class != nil || gw.Spec.IngressClass.Name != "" {
-		p = append(p, fmt.Sprintf("Delete the old IngressClass: kubectl delete ingressclass %s. Its spec.controller is immutable, so Portico recreates it under the same name with its own controller value; Ingress objects reference the class by name and are picked up again without edits.",
-			gw.Spec.IngressClass.Name))
-	}
-	for _, ic := range r.o.classes {
-		if ic != r.class && r.class != nil && ic.Spec.Controller == r.class.Spec.Controller {
-			p = append(p, fmt.Sprintf("Ingresses of class %s lose their controller with the old one: move them to class %s (spec.ingressClassName) or import a second gateway for that class first.", ic.Name, gw.Spec.IngressClass.Name))
-		}
-	}
-	p = append(p, fmt.Sprintf("Create the gateway: kubectl apply -f %s.yaml && kubectl -n %s wait --for=condition=Ready igw/%s --timeout=5m",
-		gw.Name, gw.Namespace, gw.Name))
-	leftovers := []string{}
-	if r.svc != nil {
-		leftovers = append(leftovers, "Service "+r.svc.Name)
-	}
-	leftovers = append(leftovers, "the old ConfigMaps, ServiceAccount, Roles/ClusterRoles and bindings, the admission Jobs and the ValidatingWebhookConfiguration")
-	p = append(p, "Remove what the old install leaves behind: "+strings.Join(leftovers, ", ")+". Portico created its own under new names and never touches these.")
-	if hostPorts {
-		p = append(p, "Expected downtime: from deleting the old controller until the new pods are Ready on each node (the old pods must release ports 80/443 first; usually under a minute plus the image pull). Plan a maintenance window.")
-	} else {
-		p = append(p, "Expected downtime: from deleting the old controller until the new pods are Ready; the new Service may get a new address (update DNS). To avoid downtime, first create the gateway under a different IngressClass name, move Ingresses over, then delete the old install.")
-	}
-	r.report.Plan = p
 }
 
 // pinnedByDigest reports whether img names its content (name@sha256:<64 hex>).
