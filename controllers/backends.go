@@ -19,6 +19,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -54,25 +55,26 @@ func ServiceCacheOptions() cache.Options {
 
 // backendRef is one tcp/udp entry's backend.
 type backendRef struct {
-	field string // e.g. spec.tcp[0].backend
-	key   types.NamespacedName
-	port  intstr.IntOrString
+	field    string // e.g. spec.tcp[0].backend
+	key      types.NamespacedName
+	port     intstr.IntOrString
+	protocol corev1.Protocol // of the entry: TCP for tcp, UDP for udp
 }
 
 func backendRefs(gw *v1alpha1.IngressGateway) []backendRef {
 	var out []backendRef
-	ref := func(field string, b v1alpha1.Backend) backendRef {
+	ref := func(field string, b v1alpha1.Backend, proto corev1.Protocol) backendRef {
 		ns := b.Namespace
 		if ns == "" {
 			ns = gw.Namespace
 		}
-		return backendRef{field: field, key: types.NamespacedName{Namespace: ns, Name: b.Name}, port: b.Port}
+		return backendRef{field: field, key: types.NamespacedName{Namespace: ns, Name: b.Name}, port: b.Port, protocol: proto}
 	}
 	for i, e := range gw.Spec.TCP {
-		out = append(out, ref(fmt.Sprintf("spec.tcp[%d].backend", i), e.Backend))
+		out = append(out, ref(fmt.Sprintf("spec.tcp[%d].backend", i), e.Backend, corev1.ProtocolTCP))
 	}
 	for i, e := range gw.Spec.UDP {
-		out = append(out, ref(fmt.Sprintf("spec.udp[%d].backend", i), e.Backend))
+		out = append(out, ref(fmt.Sprintf("spec.udp[%d].backend", i), e.Backend, corev1.ProtocolUDP))
 	}
 	return out
 }
@@ -107,20 +109,58 @@ func (r *Reconciler) resolveBackends(ctx context.Context, gw *v1alpha1.IngressGa
 			problems = append(problems, fmt.Sprintf("%s: Service %s does not exist", b.field, b.key))
 			continue
 		}
-		if !hasPort(ports, b.port) {
-			problems = append(problems, fmt.Sprintf("%s: Service %s has no port %s", b.field, b.key, b.port.String()))
+		if p := portProblem(ports, b.port, b.protocol); p != "" {
+			problems = append(problems, fmt.Sprintf("%s: Service %s %s", b.field, b.key, p))
 		}
 	}
 	return problems, nil
 }
 
-func hasPort(ports []corev1.ServicePort, want intstr.IntOrString) bool {
-	for _, p := range ports {
-		if (want.Type == intstr.Int && p.Port == want.IntVal) || (want.Type == intstr.String && p.Name == want.StrVal) {
-			return true
+// portProblem says why ports lack the backend port want of protocol proto,
+// or returns "" when one matches. It matches as ingress-nginx's
+// tcp/udp-services parser does with the rendered "ns/name:port": a value
+// that parses as an integer (6379, or "6379" quoted) is a port number,
+// anything else a port name, and the port's protocol must be the entry's.
+func portProblem(ports []corev1.ServicePort, want intstr.IntOrString, proto corev1.Protocol) string {
+	n, err := strconv.Atoi(want.String())
+	byNumber := err == nil
+	matches := func(p corev1.ServicePort) bool {
+		if byNumber {
+			return int(p.Port) == n
 		}
+		return p.Name == want.StrVal
 	}
-	return false
+	var have []string
+	otherProtocol := false
+	for _, p := range ports {
+		pp := p.Protocol
+		if pp == "" {
+			pp = corev1.ProtocolTCP // the API server's default
+		}
+		if matches(p) {
+			if pp == proto {
+				return ""
+			}
+			otherProtocol = true
+		}
+		h := fmt.Sprintf("%d/%s", p.Port, pp)
+		if p.Name != "" {
+			h = p.Name + " " + h
+		}
+		have = append(have, h)
+	}
+	what := fmt.Sprintf("port %d/%s", n, proto)
+	if !byNumber {
+		what = fmt.Sprintf("port named %q with protocol %s", want.StrVal, proto)
+	}
+	msg := fmt.Sprintf("has no %s (its ports: %s)", what, strings.Join(have, ", "))
+	if len(have) == 0 {
+		msg = fmt.Sprintf("has no %s (it has no ports)", what)
+	}
+	if otherProtocol {
+		msg += fmt.Sprintf("; ingress-nginx forwards a %s entry only to a %s Service port", strings.ToLower(string(proto)), proto)
+	}
+	return msg
 }
 
 func (r *Reconciler) servicePorts(ctx context.Context, key types.NamespacedName) ([]corev1.ServicePort, bool, error) {

@@ -588,10 +588,10 @@ var _ = Describe("IngressGateway validation", func() {
 			"spec.ports", "ports must all be distinct"),
 		Entry("a tcp entry on the https port", func(g *v1alpha1.IngressGateway) {
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
-		}, "spec", "tcp[].port collides with a port this gateway's controller binds"),
+		}, "spec.tcp: Invalid value: spec.tcp[0].port: 443/TCP is also spec.ports.https", "pick another port for the entry"),
 		Entry("a udp entry on the healthz port", func(g *v1alpha1.IngressGateway) {
 			g.Spec.UDP = []v1alpha1.UDPService{{Port: 10254, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
-		}, "udp[].port collides"),
+		}, "spec.udp: Invalid value: spec.udp[0].port: 10254/UDP is also spec.ports.healthz"),
 		Entry("duplicate tcp ports", func(g *v1alpha1.IngressGateway) {
 			b := v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: b}, {Port: 9000, Backend: b}}
@@ -611,7 +611,7 @@ var _ = Describe("IngressGateway validation", func() {
 		Entry("nodePorts without a NodePort Service", func(g *v1alpha1.IngressGateway) {
 			g.Spec.Service.Type = v1alpha1.ServiceTypeClusterIP
 			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](30080)}
-		}, "spec.service", "nodePorts require service.type NodePort or LoadBalancer"),
+		}, "spec.service.nodePorts: Invalid value: spec.service.nodePorts needs a Service with node ports, but the Service type is ClusterIP"),
 		Entry("a node port outside the range", func(g *v1alpha1.IngressGateway) {
 			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
 			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](80)}
@@ -621,19 +621,15 @@ var _ = Describe("IngressGateway validation", func() {
 		Entry("an unknown workload kind", func(g *v1alpha1.IngressGateway) { g.Spec.Workload.Kind = "StatefulSet" },
 			"spec.workload.kind", "Unsupported value"),
 		Entry("a name too long for its children", func(g *v1alpha1.IngressGateway) { g.Name = strings.Repeat("a", 64) },
-			"metadata.name must be at most 63 characters"),
+			"metadata: Invalid value: metadata.name must be at most 63 characters, not 64"),
 		// Admission webhook.
 		Entry("the webhook port on the https port", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.Port = 443 },
-			"spec.admissionWebhook.port", "admissionWebhook.port collides with one of spec.ports"),
+			"spec.admissionWebhook.port: Invalid value: spec.admissionWebhook.port: 443/TCP is also spec.ports.https"),
 		Entry("the webhook port on the healthz port", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.Port = 10254 },
 			"spec.admissionWebhook.port", "pick another port"),
 		Entry("a tcp entry on the webhook port", func(g *v1alpha1.IngressGateway) {
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 8443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
-		}, "spec.tcp", "spec.ports or spec.admissionWebhook.port"),
-		Entry("a udp entry on a custom webhook port", func(g *v1alpha1.IngressGateway) {
-			g.Spec.AdmissionWebhook.Port = 9443
-			g.Spec.UDP = []v1alpha1.UDPService{{Port: 9443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
-		}, "spec.udp", "udp[].port collides"),
+		}, "spec.tcp: Invalid value: spec.tcp[0].port: 8443/TCP is also spec.admissionWebhook.port"),
 		Entry("an unknown failure policy", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.FailurePolicy = "Sometimes" },
 			"spec.admissionWebhook.failurePolicy", "Unsupported value"),
 		Entry("a webhook timeout over 30s", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.TimeoutSeconds = ptr.To[int32](31) },
@@ -654,11 +650,11 @@ var _ = Describe("IngressGateway validation", func() {
 		Entry("a tcp nodePort without a NodePort Service", func(g *v1alpha1.IngressGateway) {
 			g.Spec.Service.Type = v1alpha1.ServiceTypeClusterIP
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](30900), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
-		}, "spec.service.type", "tcp[].nodePort and udp[].nodePort require service.type NodePort or LoadBalancer"),
+		}, "spec.service.type: Invalid value: spec.tcp[0].nodePort needs a Service with node ports, but the Service type is ClusterIP"),
 		Entry("a udp nodePort on a host-network fleet without a Service", func(g *v1alpha1.IngressGateway) {
 			g.Spec.Workload.HostNetwork = true
 			g.Spec.UDP = []v1alpha1.UDPService{{Port: 5353, NodePort: ptr.To[int32](30053), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
-		}, "spec.service.type", "require service.type NodePort or LoadBalancer"),
+		}, "spec.service.type: Invalid value: spec.udp[0].nodePort needs a Service with node ports, but the Service type is None (the default with workload.hostNetwork)"),
 		Entry("a tcp nodePort outside the range", func(g *v1alpha1.IngressGateway) {
 			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](8080), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
@@ -771,6 +767,14 @@ var _ = Describe("IngressGateway validation", func() {
 		Entry("a tcp entry on 8443 with the webhook moved", func(g *v1alpha1.IngressGateway) {
 			g.Spec.AdmissionWebhook.Port = 9443
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 8443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}),
+		Entry("a udp entry on a custom webhook port: the webhook binds TCP only", func(g *v1alpha1.IngressGateway) {
+			g.Spec.AdmissionWebhook.Port = 9443
+			g.Spec.UDP = []v1alpha1.UDPService{{Port: 9443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+		}),
+		Entry("nodePorts with the Service type left at its default, LoadBalancer", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](30080)}
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](30900), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
 		}),
 		Entry("the same port number for tcp and udp", func(g *v1alpha1.IngressGateway) {
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns", Port: intstr.FromString("dns-tcp")}}}

@@ -23,13 +23,29 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
+// The port rules below (the four with optionalOldSelf): a tcp entry may
+// not use a port the controller binds (spec.ports, and the webhook port
+// while it runs: all TCP); a udp entry may not use spec.ports, which
+// ingress-nginx refuses for stream entries whatever their protocol, but may
+// share the webhook port. Each collision is reported once, on the side the
+// user changed: on create the entry (or the webhook port), on update the
+// field that moved onto the other. messageExpression cannot read oldSelf
+// (the API server evaluates it without), so a message names the first
+// collision of its kind; messages use format(), not string() and join(),
+// whose size the cost estimator cannot bound. render.ControllerPorts
+// states the same facts;
+// internal/crdschema tests that the two agree. The node-port rules read an
+// unset service.type as render.EffectiveServiceType does.
+
 // IngressGatewaySpec describes one ingress controller fleet. The operator
 // renders it into every object the fleet needs.
 // +kubebuilder:validation:XValidation:rule="!has(self.service) || !has(self.service.type) || self.service.type != 'None' || (has(self.workload.hostNetwork) && self.workload.hostNetwork) || (has(self.workload.hostPorts) && self.workload.hostPorts)",message="service.type None leaves the fleet unreachable: set workload.hostNetwork or workload.hostPorts, or choose a Service type"
-// +kubebuilder:validation:XValidation:rule="!has(self.tcp) || self.tcp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + (has(self.admissionWebhook) && has(self.admissionWebhook.port) && (!has(self.admissionWebhook.enabled) || self.admissionWebhook.enabled) ? [self.admissionWebhook.port] : [])))",message="tcp[].port collides with a port this gateway's controller binds itself (spec.ports or spec.admissionWebhook.port); pick another port",fieldPath=".tcp"
-// +kubebuilder:validation:XValidation:rule="!has(self.udp) || self.udp.all(e, !(e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + (has(self.admissionWebhook) && has(self.admissionWebhook.port) && (!has(self.admissionWebhook.enabled) || self.admissionWebhook.enabled) ? [self.admissionWebhook.port] : [])))",message="udp[].port collides with a port this gateway's controller binds itself (spec.ports or spec.admissionWebhook.port); ingress-nginx reserves them for TCP and UDP alike; pick another port",fieldPath=".udp"
-// +kubebuilder:validation:XValidation:rule="!has(self.admissionWebhook) || !has(self.admissionWebhook.port) || (has(self.admissionWebhook.enabled) && !self.admissionWebhook.enabled) || !(self.admissionWebhook.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy])",message="admissionWebhook.port collides with one of spec.ports; the controller binds all of them, pick another port",fieldPath=".admissionWebhook.port"
-// +kubebuilder:validation:XValidation:rule="(!has(self.tcp) || self.tcp.all(e, !has(e.nodePort))) && (!has(self.udp) || self.udp.all(e, !has(e.nodePort))) || (has(self.service.type) && (self.service.type == 'NodePort' || self.service.type == 'LoadBalancer'))",message="tcp[].nodePort and udp[].nodePort require service.type NodePort or LoadBalancer",fieldPath=".service.type"
+// +kubebuilder:validation:XValidation:rule="!has(self.tcp) || !self.tcp.exists(e, e.port in ([self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + [(self.admissionWebhook.enabled ? self.admissionWebhook.port : 0)]) && (!(oldSelf.hasValue() && has(oldSelf.value().tcp) && oldSelf.value().tcp.exists(o, o.port == e.port)) || e.port in ([oldSelf.?ports.?http.orValue(0), oldSelf.?ports.?https.orValue(0), oldSelf.?ports.?healthz.orValue(0), oldSelf.?ports.?defaultServer.orValue(0), oldSelf.?ports.?status.orValue(0), oldSelf.?ports.?stream.orValue(0), oldSelf.?ports.?profiler.orValue(0), oldSelf.?ports.?sslPassthroughProxy.orValue(0)] + [(oldSelf.?admissionWebhook.?enabled.orValue(false) ? oldSelf.?admissionWebhook.?port.orValue(0) : 0)])))",messageExpression="self.tcp.filter(e, e.port in ([self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + [(self.admissionWebhook.enabled ? self.admissionWebhook.port : 0)])).map(e, 'spec.tcp[%d].port: %d/TCP is also %s; the controller listens there itself, so pick another port for the entry'.format([self.tcp.map(x, x.port).indexOf(e.port), e.port, ['spec.ports.http', 'spec.ports.https', 'spec.ports.healthz', 'spec.ports.defaultServer', 'spec.ports.status', 'spec.ports.stream', 'spec.ports.profiler', 'spec.ports.sslPassthroughProxy', 'spec.admissionWebhook.port'][([self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] + [(self.admissionWebhook.enabled ? self.admissionWebhook.port : 0)]).indexOf(e.port)]]))[0]",fieldPath=".tcp",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="!has(self.udp) || !self.udp.exists(e, e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] && (!(oldSelf.hasValue() && has(oldSelf.value().udp) && oldSelf.value().udp.exists(o, o.port == e.port)) || e.port in [oldSelf.?ports.?http.orValue(0), oldSelf.?ports.?https.orValue(0), oldSelf.?ports.?healthz.orValue(0), oldSelf.?ports.?defaultServer.orValue(0), oldSelf.?ports.?status.orValue(0), oldSelf.?ports.?stream.orValue(0), oldSelf.?ports.?profiler.orValue(0), oldSelf.?ports.?sslPassthroughProxy.orValue(0)]))",messageExpression="self.udp.filter(e, e.port in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy]).map(e, 'spec.udp[%d].port: %d/UDP is also %s; ingress-nginx skips tcp/udp-services entries on the ports in spec.ports, UDP ones too (although it binds those ports for TCP only), so pick another port for the entry'.format([self.udp.map(x, x.port).indexOf(e.port), e.port, ['spec.ports.http', 'spec.ports.https', 'spec.ports.healthz', 'spec.ports.defaultServer', 'spec.ports.status', 'spec.ports.stream', 'spec.ports.profiler', 'spec.ports.sslPassthroughProxy'][[self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].indexOf(e.port)]]))[0]",fieldPath=".udp",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="!has(self.ports) || !has(self.admissionWebhook) || !((self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) != 0 && (((self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] && ((self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) != (oldSelf.?admissionWebhook.?enabled.orValue(false) ? oldSelf.?admissionWebhook.?port.orValue(0) : 0) || (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) in [oldSelf.?ports.?http.orValue(0), oldSelf.?ports.?https.orValue(0), oldSelf.?ports.?healthz.orValue(0), oldSelf.?ports.?defaultServer.orValue(0), oldSelf.?ports.?status.orValue(0), oldSelf.?ports.?stream.orValue(0), oldSelf.?ports.?profiler.orValue(0), oldSelf.?ports.?sslPassthroughProxy.orValue(0)])) || ((has(self.tcp) && self.tcp.exists(e, e.port == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0))) && (oldSelf.hasValue() && has(oldSelf.value().tcp) && oldSelf.value().tcp.exists(o, o.port == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0))) && (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) != (oldSelf.?admissionWebhook.?enabled.orValue(false) ? oldSelf.?admissionWebhook.?port.orValue(0) : 0))))",messageExpression="'spec.admissionWebhook.port: %d/TCP is also %s, which the controller listens on too; pick another port for the webhook'.format([(self.admissionWebhook.enabled ? self.admissionWebhook.port : 0), (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) in [self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy] ? ['spec.ports.http', 'spec.ports.https', 'spec.ports.healthz', 'spec.ports.defaultServer', 'spec.ports.status', 'spec.ports.stream', 'spec.ports.profiler', 'spec.ports.sslPassthroughProxy'][[self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].indexOf((self.admissionWebhook.enabled ? self.admissionWebhook.port : 0))] : 'spec.tcp[%d].port'.format([self.tcp.map(x, x.port).indexOf((self.admissionWebhook.enabled ? self.admissionWebhook.port : 0))])])",fieldPath=".admissionWebhook.port",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="!has(self.ports) || !has(self.admissionWebhook) || ![self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].exists(p, !(p in [oldSelf.?ports.?http.orValue(0), oldSelf.?ports.?https.orValue(0), oldSelf.?ports.?healthz.orValue(0), oldSelf.?ports.?defaultServer.orValue(0), oldSelf.?ports.?status.orValue(0), oldSelf.?ports.?stream.orValue(0), oldSelf.?ports.?profiler.orValue(0), oldSelf.?ports.?sslPassthroughProxy.orValue(0)]) && ((p == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) && (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) == (oldSelf.?admissionWebhook.?enabled.orValue(false) ? oldSelf.?admissionWebhook.?port.orValue(0) : 0)) || ((has(self.tcp) && self.tcp.exists(e, e.port == p)) && (oldSelf.hasValue() && has(oldSelf.value().tcp) && oldSelf.value().tcp.exists(o, o.port == p))) || ((has(self.udp) && self.udp.exists(e, e.port == p)) && (oldSelf.hasValue() && has(oldSelf.value().udp) && oldSelf.value().udp.exists(o, o.port == p)))))",messageExpression="[self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].filter(p, p == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) || (has(self.tcp) && self.tcp.exists(e, e.port == p)) || (has(self.udp) && self.udp.exists(e, e.port == p))).map(p, '%s: changed to %d, which %s already uses; pick another port for it'.format([['spec.ports.http', 'spec.ports.https', 'spec.ports.healthz', 'spec.ports.defaultServer', 'spec.ports.status', 'spec.ports.stream', 'spec.ports.profiler', 'spec.ports.sslPassthroughProxy'][[self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].indexOf(p)], p, (p == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) ? 'spec.admissionWebhook.port' : ((has(self.tcp) && self.tcp.exists(e, e.port == p)) ? 'spec.tcp[%d].port'.format([self.tcp.map(x, x.port).indexOf(p)]) : 'spec.udp[%d].port (ingress-nginx skips tcp/udp-services entries on the ports in spec.ports, UDP ones too)'.format([self.udp.map(x, x.port).indexOf(p)])))]))[0]",fieldPath=".ports",optionalOldSelf=true
+// +kubebuilder:validation:XValidation:rule="!has(self.service) || !has(self.service.nodePorts) || (has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None' : 'LoadBalancer')) in ['NodePort', 'LoadBalancer']",messageExpression="'spec.service.nodePorts needs a Service with node ports, but the Service type is %s: set service.type to NodePort or LoadBalancer, or remove nodePorts'.format([(has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None (the default with workload.hostNetwork)' : 'LoadBalancer'))])",fieldPath=".service.nodePorts"
+// +kubebuilder:validation:XValidation:rule="(!has(self.tcp) || self.tcp.all(e, !has(e.nodePort))) && (!has(self.udp) || self.udp.all(e, !has(e.nodePort))) || !has(self.service) || (has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None' : 'LoadBalancer')) in ['NodePort', 'LoadBalancer']",messageExpression="'%s needs a Service with node ports, but the Service type is %s: set service.type to NodePort or LoadBalancer, or remove the nodePort of every tcp and udp entry'.format([((has(self.tcp) ? self.tcp.filter(e, has(e.nodePort)).map(e, 'spec.tcp[%d].nodePort'.format([self.tcp.map(x, x.port).indexOf(e.port)])) : []) + (has(self.udp) ? self.udp.filter(e, has(e.nodePort)).map(e, 'spec.udp[%d].nodePort'.format([self.udp.map(x, x.port).indexOf(e.port)])) : []))[0], (has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None (the default with workload.hostNetwork)' : 'LoadBalancer'))])",fieldPath=".service.type"
 // +kubebuilder:validation:XValidation:rule="!has(self.vip) || (has(self.workload.hostNetwork) && self.workload.hostNetwork)",message="vip needs workload.hostNetwork: keepalived must add the address to the node's own interface",fieldPath=".vip"
 type IngressGatewaySpec struct {
 	// gatewayClassName names the IngressGatewayClass, owned by cluster
@@ -105,7 +121,8 @@ type IngressGatewaySpec struct {
 	// tcp-services ConfigMap entry, a Service port and, in hostPorts mode,
 	// a host port. Edits are hot-reloaded by the controller; pods are not
 	// restarted (except in hostPorts mode, where host ports are fixed at
-	// pod creation).
+	// pod creation). A port may not be one the controller binds itself
+	// (spec.ports, or admissionWebhook.port while the webhook runs).
 	// +optional
 	// +listType=map
 	// +listMapKey=port
@@ -113,7 +130,9 @@ type IngressGatewaySpec struct {
 	TCP []TCPService `json:"tcp,omitempty"`
 
 	// udp exposes UDP services on the gateway, like tcp. PROXY protocol is
-	// not available for UDP.
+	// not available for UDP. A port may not be one of spec.ports:
+	// ingress-nginx skips stream entries on those whatever their protocol.
+	// It may be the webhook port, which the controller binds for TCP only.
 	// +optional
 	// +listType=map
 	// +listMapKey=port
@@ -270,8 +289,10 @@ type AdmissionWebhookSpec struct {
 	// +kubebuilder:validation:Enum=Fail;Ignore
 	FailurePolicy admissionregistrationv1.FailurePolicyType `json:"failurePolicy,omitempty"`
 
-	// port the controller serves the webhook on (container port; on the
-	// host network also a node port). Defaults to 8443.
+	// port the controller serves the webhook on, over TCP (container port;
+	// on the host network also a node port). It may not be one of
+	// spec.ports nor a tcp entry's port; a udp entry may share it.
+	// Defaults to 8443.
 	// +optional
 	// +kubebuilder:default=8443
 	// +kubebuilder:validation:Minimum=1
@@ -539,7 +560,6 @@ const (
 )
 
 // ServiceSpec configures the Service in front of the controller pods.
-// +kubebuilder:validation:XValidation:rule="!has(self.nodePorts) || (has(self.type) && (self.type == 'NodePort' || self.type == 'LoadBalancer'))",message="nodePorts require service.type NodePort or LoadBalancer"
 // +kubebuilder:validation:XValidation:rule="!has(self.loadBalancerClass) && !has(self.loadBalancerSourceRanges) || (has(self.type) && self.type == 'LoadBalancer')",message="loadBalancerClass and loadBalancerSourceRanges require service.type LoadBalancer"
 type ServiceSpec struct {
 	// type of the Service. Defaults to None with workload.hostNetwork and
@@ -547,8 +567,10 @@ type ServiceSpec struct {
 	// +optional
 	Type ServiceType `json:"type,omitempty"`
 
-	// nodePorts pins the node ports of http and https (NodePort and
-	// LoadBalancer only). Unset ports are allocated by the cluster.
+	// nodePorts pins the node ports of http and https. It needs a Service
+	// with node ports: type NodePort or LoadBalancer, which an unset type is
+	// unless workload.hostNetwork is set. Unset ports are allocated by the
+	// cluster.
 	// +optional
 	NodePorts *NodePorts `json:"nodePorts,omitempty"`
 
@@ -644,7 +666,7 @@ type TCPService struct {
 	Backend Backend `json:"backend"`
 
 	// nodePort pins the node port of this entry's Service port
-	// (NodePort and LoadBalancer Services only).
+	// (NodePort and LoadBalancer Services, as for service.nodePorts).
 	// +optional
 	// +kubebuilder:validation:Minimum=30000
 	// +kubebuilder:validation:Maximum=32767
@@ -668,7 +690,7 @@ type UDPService struct {
 	Backend Backend `json:"backend"`
 
 	// nodePort pins the node port of this entry's Service port
-	// (NodePort and LoadBalancer Services only).
+	// (NodePort and LoadBalancer Services, as for service.nodePorts).
 	// +optional
 	// +kubebuilder:validation:Minimum=30000
 	// +kubebuilder:validation:Maximum=32767
@@ -819,6 +841,10 @@ type ReplicaStatus struct {
 	Available int32 `json:"available"`
 }
 
+// The name rule reports at .metadata: controller-gen resets the root
+// metadata schema to a bare object, and a fieldPath must exist in the
+// schema, so .metadata.name cannot be named.
+
 // IngressGateway is an ingress controller fleet: its pods, configuration,
 // Service, RBAC and IngressClass, kept correct by the Portico operator.
 // +kubebuilder:object:root=true
@@ -834,7 +860,7 @@ type ReplicaStatus struct {
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.ingressClass) || !has(self.spec.ingressClass.aliases) || !((has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) in self.spec.ingressClass.aliases)",message="ingressClass.aliases must not repeat the gateway's own IngressClass name (ingressClass.name, which defaults to metadata.name)",fieldPath=".spec.ingressClass.aliases"
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.ingressClass) && has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) == (has(oldSelf.spec.ingressClass) && has(oldSelf.spec.ingressClass.name) ? oldSelf.spec.ingressClass.name : oldSelf.metadata.name)",message="ingressClass.name is immutable: Ingresses select the gateway by class name and would be orphaned; create a new IngressGateway for the new class, move the Ingresses, then delete this one",fieldPath=".spec.ingressClass.name"
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="metadata.name must be at most 63 characters: it names the IngressClass and labels every child"
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",messageExpression="'metadata.name must be at most 63 characters, not %d: it names the IngressClass and labels every child; choose a shorter name'.format([self.metadata.name.size()])",fieldPath=".metadata"
 type IngressGateway struct {
 	metav1.TypeMeta `json:",inline"`
 	// metadata is the standard object metadata.

@@ -163,7 +163,7 @@ spec:
 	}
 	_, _, errOut = run(t, "render", "-f", bad)
 	for _, want := range []string{"spec.workload: Invalid value: replicas applies to kind Deployment only",
-		"tcp[].port collides with a port this gateway's controller binds itself"} {
+		"spec.tcp: Invalid value: spec.tcp[0].port: 443/TCP is also spec.ports.https"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}

@@ -74,14 +74,6 @@ func webhookEnabled(gw *v1alpha1.IngressGateway) bool {
 	return gw.Spec.AdmissionWebhook.IsEnabled()
 }
 
-// webhookPort returns the port the controller serves the webhook on.
-func webhookPort(gw *v1alpha1.IngressGateway) int32 {
-	if p := gw.Spec.AdmissionWebhook.Port; p != 0 {
-		return p
-	}
-	return 8443
-}
-
 // WebhookHosts returns the DNS names the serving certificate must cover:
 // the API server calls the webhook through its Service.
 func WebhookHosts(gw *v1alpha1.IngressGateway) []string {
@@ -214,7 +206,7 @@ func webhookArgs(gw *v1alpha1.IngressGateway) []string {
 		host = "$(POD_IP)"
 	}
 	return []string{
-		fmt.Sprintf("--validating-webhook=%s:%d", host, webhookPort(gw)),
+		fmt.Sprintf("--validating-webhook=%s:%d", host, WebhookPort(gw)),
 		"--validating-webhook-certificate=" + webhookCertDir + "cert",
 		"--validating-webhook-key=" + webhookCertDir + "key",
 	}

@@ -245,7 +245,7 @@ func containerPorts(gw *v1alpha1.IngressGateway) []corev1.ContainerPort {
 		{Name: "metrics", ContainerPort: p.Healthz, Protocol: corev1.ProtocolTCP},
 	}
 	if webhookEnabled(gw) {
-		ports = append(ports, corev1.ContainerPort{Name: webhookPortName, ContainerPort: webhookPort(gw), Protocol: corev1.ProtocolTCP})
+		ports = append(ports, corev1.ContainerPort{Name: webhookPortName, ContainerPort: WebhookPort(gw), Protocol: corev1.ProtocolTCP})
 	}
 	if w.HostNetwork {
 		// Host-network pods bind every declared port on the node anyway;
@@ -269,7 +269,6 @@ func containerPorts(gw *v1alpha1.IngressGateway) []corev1.ContainerPort {
 // operator owns, in a fixed order, then spec.controller.extraArgs sorted by
 // name so the pod template is deterministic.
 func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
-	p := gw.Spec.Ports
 	args := []string{
 		"/nginx-ingress-controller",
 		"--election-id=" + ElectionID(gw),
@@ -292,16 +291,11 @@ func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
 	if db := gw.Spec.DefaultBackend; db != nil {
 		args = append(args, "--default-backend-service="+DefaultBackendKey(gw).String())
 	}
-	args = append(args,
-		fmt.Sprintf("--http-port=%d", p.HTTP),
-		fmt.Sprintf("--https-port=%d", p.HTTPS),
-		fmt.Sprintf("--healthz-port=%d", p.Healthz),
-		fmt.Sprintf("--default-server-port=%d", p.DefaultServer),
-		fmt.Sprintf("--status-port=%d", p.Status),
-		fmt.Sprintf("--stream-port=%d", p.Stream),
-		fmt.Sprintf("--profiler-port=%d", p.Profiler),
-		fmt.Sprintf("--ssl-passthrough-proxy-port=%d", p.SSLPassthroughProxy),
-	)
+	for _, cp := range ControllerPorts(gw) {
+		if cp.Flag != "" {
+			args = append(args, fmt.Sprintf("--%s=%d", cp.Flag, cp.Port))
+		}
+	}
 	args = append(args, webhookArgs(gw)...)
 	if lv := gw.Spec.Controller.LogLevel; lv != nil {
 		args = append(args, fmt.Sprintf("--v=%d", *lv))

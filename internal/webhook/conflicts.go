@@ -34,9 +34,6 @@ import (
 // and what the cluster holds, which rules it breaks. Nothing here talks to
 // the API server.
 
-// defaultAdmissionWebhookPort is the CRD default of spec.admissionWebhook.port.
-const defaultAdmissionWebhookPort = 8443
-
 // BoundPort is a port a gateway's pods bind on every node they run on.
 type BoundPort struct {
 	// Protocol is TCP or UDP.
@@ -55,12 +52,12 @@ func UsesHostPorts(gw *v1alpha1.IngressGateway) bool {
 
 // HostBoundPorts returns every port gw's pods bind on their nodes, in spec
 // order; nil when the gateway binds none. On the host network that is every
-// port the controller listens on (spec.ports, the admission webhook, tcp and
-// udp entries); with host ports only what is mapped onto the node (http,
-// https, tcp and udp entries), as internal/render declares them. Zero ports
-// (not defaulted, which the API server never lets through) are left out.
+// port the controller listens on (render.ControllerPorts: spec.ports and
+// the admission webhook, all TCP) plus the tcp and udp entries; with host
+// ports only what is mapped onto the node (http, https, tcp and udp
+// entries), as internal/render declares them. Zero ports (not defaulted,
+// which the API server never lets through) are left out.
 func HostBoundPorts(gw *v1alpha1.IngressGateway) []BoundPort {
-	w := gw.Spec.Workload
 	if !UsesHostPorts(gw) {
 		return nil
 	}
@@ -70,23 +67,9 @@ func HostBoundPorts(gw *v1alpha1.IngressGateway) []BoundPort {
 			out = append(out, BoundPort{Protocol: proto, Port: port, Field: f})
 		}
 	}
-	ports := field.NewPath("spec", "ports")
-	p := gw.Spec.Ports
-	add(corev1.ProtocolTCP, p.HTTP, ports.Child("http"))
-	add(corev1.ProtocolTCP, p.HTTPS, ports.Child("https"))
-	if w.HostNetwork {
-		add(corev1.ProtocolTCP, p.Healthz, ports.Child("healthz"))
-		add(corev1.ProtocolTCP, p.DefaultServer, ports.Child("defaultServer"))
-		add(corev1.ProtocolTCP, p.Status, ports.Child("status"))
-		add(corev1.ProtocolTCP, p.Stream, ports.Child("stream"))
-		add(corev1.ProtocolTCP, p.Profiler, ports.Child("profiler"))
-		add(corev1.ProtocolTCP, p.SSLPassthroughProxy, ports.Child("sslPassthroughProxy"))
-		if aw := gw.Spec.AdmissionWebhook; aw.IsEnabled() {
-			port := aw.Port
-			if port == 0 {
-				port = defaultAdmissionWebhookPort
-			}
-			add(corev1.ProtocolTCP, port, field.NewPath("spec", "admissionWebhook", "port"))
+	for _, cp := range render.ControllerPorts(gw) {
+		if gw.Spec.Workload.HostNetwork || cp.HostMapped {
+			add(cp.Protocol, cp.Port, cp.Field)
 		}
 	}
 	for i, e := range gw.Spec.TCP {
