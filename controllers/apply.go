@@ -21,6 +21,8 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,7 +48,12 @@ const FieldOwner = "portico"
 // own. It is terminal for that child: the object is never modified.
 type ConflictError struct {
 	Kind, Namespace, Name string
-	Reason                string
+	// Reason says why the object is not this gateway's.
+	Reason string
+	// Owner is the other gateway ("ns/name") whose child it is, if any.
+	Owner string
+	// Stale is true when it belongs to an earlier gateway of this name.
+	Stale bool
 }
 
 func (e *ConflictError) Error() string {
@@ -54,7 +61,25 @@ func (e *ConflictError) Error() string {
 	if e.Namespace != "" {
 		name = e.Namespace + "/" + e.Name
 	}
-	return fmt.Sprintf("%s %s already exists and is not managed by this gateway (%s); rename or delete it, Portico will not take it over", e.Kind, name, e.Reason)
+	return fmt.Sprintf("%s %s already exists and is not managed by this gateway (%s); %s", e.Kind, name, e.Reason, e.advice())
+}
+
+// advice is what resolves the conflict; each branch is something the user
+// can do that works (the IngressClass name is immutable, and another
+// gateway's children are that gateway's to keep).
+func (e *ConflictError) advice() string {
+	switch {
+	case e.Stale:
+		return "it is left over from an earlier gateway of this name and goes once that gateway's deletion finishes; nothing to do unless it stays, then delete it"
+	case e.Owner != "" && e.Kind == "IngressClass":
+		return fmt.Sprintf("IngressGateway %s serves this IngressClass: remove the name from that gateway's spec.ingressClass (aliases), or delete this gateway and create it again with another spec.ingressClass.name (the name is immutable)", e.Owner)
+	case e.Owner != "":
+		return fmt.Sprintf("IngressGateway %s renders the same name: delete one of the two gateways, or create this one again under another name", e.Owner)
+	case e.Kind == "IngressClass":
+		return "Portico will not take it over: move its Ingresses and delete it (the gateway then creates its own within 10 s), or delete this gateway and create it again with another spec.ingressClass.name (the name is immutable)"
+	default:
+		return "Portico will not take it over: delete it if nothing else needs it (the gateway then creates its own within 10 s), or create this gateway again under another name"
+	}
 }
 
 // appliedRecord remembers what was last applied to one child and the state
@@ -76,13 +101,16 @@ type Applier struct {
 	Reader client.Reader
 	Scheme *runtime.Scheme
 
-	mu      sync.Mutex
-	applied map[string]appliedRecord
+	mu sync.Mutex
+	// applied is per gateway (by UID): two gateways may render a child of
+	// the same name (a conflict one of them loses), and forgetting one must
+	// not erase what is known of the other's.
+	applied map[types.UID]map[string]appliedRecord
 }
 
 // NewApplier returns an Applier.
 func NewApplier(c client.Client, r client.Reader, s *runtime.Scheme) *Applier {
-	return &Applier{Client: c, Reader: r, Scheme: s, applied: map[string]appliedRecord{}}
+	return &Applier{Client: c, Reader: r, Scheme: s, applied: map[types.UID]map[string]appliedRecord{}}
 }
 
 func recordKey(gvk schema.GroupVersionKind, namespace, name string) string {
@@ -107,9 +135,17 @@ func Hash(obj client.Object) (string, error) {
 
 // Plan is what Check decided for one child.
 type Plan struct {
-	gvk  schema.GroupVersionKind
-	key  string
-	hash string
+	gvk   schema.GroupVersionKind
+	gwUID types.UID
+	key   string
+	hash  string
+	// Drift names the field groups of Current that differ from the
+	// rendered object ("spec", "data", "metadata.labels", ...); empty when
+	// Current already holds everything rendered.
+	Drift []string
+	// Reverted is true when the rendered object is the one last applied,
+	// so Drift was made by someone else: a hand edit being reverted.
+	Reverted bool
 	// Current is the live object (from the cache, or its metadata from the
 	// API server), nil when it does not exist.
 	Current client.Object
@@ -131,7 +167,7 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 			return nil, err
 		}
 	}
-	p := &Plan{gvk: gvk, key: recordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
+	p := &Plan{gvk: gvk, gwUID: gw.UID, key: recordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
 	if p.Current, err = a.get(ctx, gvk, client.ObjectKeyFromObject(obj)); err != nil {
 		return nil, err
 	}
@@ -140,8 +176,96 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 			return nil, err
 		}
 	}
-	p.Write = p.Current == nil || !a.unchanged(p.key, hash, obj, p.Current) || foreignData(obj, p.Current)
+	rec, known := a.record(gw.UID, p.key)
+	p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
+	if p.Write && p.Current != nil {
+		if p.Drift, err = drift(obj, p.Current); err != nil {
+			return nil, err
+		}
+		p.Reverted = known && rec.hash == hash && rec.uid == p.Current.GetUID()
+	}
 	return p, nil
+}
+
+// drift returns the field groups of current that do not hold what desired
+// renders, among what the cache keeps (see trimChild): each top-level
+// field (and labels, annotations, owner references)
+// compared as "everything rendered is there", so fields the API server
+// defaults or other controllers add are not drift; ConfigMap keys added
+// by hand are. A metadata-only current (an object the cache does not
+// hold) is reported as "unknown".
+func drift(desired, current client.Object) ([]string, error) {
+	if _, ok := current.(*metav1.PartialObjectMetadata); ok {
+		return []string{"unknown"}, nil
+	}
+	// Compare only what the cache keeps of current.
+	trimmed := desired.DeepCopyObject().(client.Object)
+	trimChild(trimmed)
+	want, err := render.ToApply(trimmed)
+	if err != nil {
+		return nil, err
+	}
+	have, err := runtime.DefaultUnstructuredConverter.ToUnstructured(current)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	haveMeta, _ := have["metadata"].(map[string]any)
+	wantMeta, _ := want.Object["metadata"].(map[string]any)
+	for _, k := range []string{"labels", "annotations", "ownerReferences"} {
+		if !contains(haveMeta[k], wantMeta[k]) {
+			out = append(out, "metadata."+k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(want.Object)) {
+		switch k {
+		case "apiVersion", "kind", "metadata", "status":
+			continue
+		}
+		if !contains(have[k], want.Object[k]) {
+			out = append(out, k)
+		}
+	}
+	if foreignData(desired, current) && !slices.Contains(out, "data") {
+		out = append(out, "data")
+	}
+	return out, nil
+}
+
+// contains reports whether have holds everything in want: maps key by key,
+// lists element by element (same length), scalars equal. nil wants nothing.
+func contains(have, want any) bool {
+	switch w := want.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		h, ok := have.(map[string]any)
+		if !ok {
+			return len(w) == 0 && have == nil
+		}
+		for k, v := range w {
+			if !contains(h[k], v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		h, ok := have.([]any)
+		if !ok {
+			return len(w) == 0 && have == nil
+		}
+		if len(h) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !contains(h[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	default:
+		return fmt.Sprint(have) == fmt.Sprint(want)
+	}
 }
 
 // Write applies obj as Check planned, with server-side apply and the
@@ -171,7 +295,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	if err := a.removeForeignData(ctx, want, desired); err != nil {
 		return nil, err
 	}
-	a.remember(p.key, p.hash, desired)
+	a.remember(p.gwUID, p.key, p.hash, desired)
 	switch p.gvk.Kind {
 	case "DaemonSet", "Deployment", "Service":
 	default:
@@ -230,7 +354,7 @@ func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key clie
 
 // checkOwnership refuses objects Portico did not create for this gateway.
 func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object) error {
-	conflict := func(reason string) error {
+	conflict := func(reason string) *ConflictError {
 		return &ConflictError{Kind: kind, Namespace: obj.GetNamespace(), Name: obj.GetName(), Reason: reason}
 	}
 	l := obj.GetLabels()
@@ -238,7 +362,10 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 		return conflict("it lacks the label " + render.ManagedByLabel + "=" + render.ManagedByValue)
 	}
 	if l[render.GatewayNameLabel] != gw.Name || l[render.GatewayNamespaceLabel] != gw.Namespace {
-		return conflict(fmt.Sprintf("it belongs to gateway %s/%s", l[render.GatewayNamespaceLabel], l[render.GatewayNameLabel]))
+		owner := l[render.GatewayNamespaceLabel] + "/" + l[render.GatewayNameLabel]
+		e := conflict("it belongs to gateway " + owner)
+		e.Owner = owner
+		return e
 	}
 	if obj.GetNamespace() != "" {
 		// Every namespaced child is created with the gateway as its
@@ -248,23 +375,33 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 			return conflict("it carries Portico's labels but no controller reference to the gateway")
 		}
 		if ref.UID != gw.UID {
-			return conflict("it is controlled by " + ref.Kind + " " + ref.Name + " with another UID")
+			e := conflict("it is controlled by " + ref.Kind + " " + ref.Name + " with another UID")
+			e.Stale = ref.Kind == "IngressGateway" && ref.Name == gw.Name
+			return e
 		}
 	} else if uid, ok := obj.GetAnnotations()[render.GatewayUIDAnnotation]; ok && uid != string(gw.UID) {
 		// Children made before the annotation existed lack it and are
 		// adopted on their labels; the apply then adds it.
-		return conflict("it belongs to another gateway of that name (UID " + uid + ")")
+		e := conflict("it belongs to another gateway of that name (UID " + uid + ")")
+		e.Stale = true
+		return e
 	}
 	return nil
 }
 
-// unchanged reports whether current is still exactly what the last apply of
-// the same content left behind, so applying again would change nothing.
-func (a *Applier) unchanged(key, hash string, desired, current client.Object) bool {
+// record returns what the last apply of one of gw's children left behind.
+func (a *Applier) record(gw types.UID, key string) (appliedRecord, bool) {
 	a.mu.Lock()
-	rec, ok := a.applied[key]
-	a.mu.Unlock()
-	if !ok || rec.hash != hash || rec.uid != current.GetUID() {
+	defer a.mu.Unlock()
+	rec, ok := a.applied[gw][key]
+	return rec, ok
+}
+
+// unchanged reports whether current is still exactly what the last apply of
+// the same content (rec, when known) left behind, so applying again would
+// change nothing.
+func unchanged(rec appliedRecord, known bool, hash string, desired, current client.Object) bool {
+	if !known || rec.hash != hash || rec.uid != current.GetUID() {
 		return false
 	}
 	if rec.rv == current.GetResourceVersion() {
@@ -280,31 +417,36 @@ func (a *Applier) unchanged(key, hash string, desired, current client.Object) bo
 	return rec.generation > 0 && current.GetGeneration() == rec.generation && metadataIntact(desired, current)
 }
 
-func (a *Applier) remember(key, hash string, live *unstructured.Unstructured) {
+func (a *Applier) remember(gw types.UID, key, hash string, live *unstructured.Unstructured) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.applied[key] = appliedRecord{uid: live.GetUID(), rv: live.GetResourceVersion(), generation: live.GetGeneration(), hash: hash}
+	if a.applied[gw] == nil {
+		a.applied[gw] = map[string]appliedRecord{}
+	}
+	a.applied[gw][key] = appliedRecord{uid: live.GetUID(), rv: live.GetResourceVersion(), generation: live.GetGeneration(), hash: hash}
 }
 
-// Forget drops what is remembered about a child (after it is deleted).
-func (a *Applier) Forget(gvk schema.GroupVersionKind, namespace, name string) {
+// Forget drops what is remembered about one of gw's children (after it is
+// deleted).
+func (a *Applier) Forget(gw types.UID, gvk schema.GroupVersionKind, namespace, name string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	delete(a.applied, recordKey(gvk, namespace, name))
+	delete(a.applied[gw], recordKey(gvk, namespace, name))
 }
 
-// ForgetGateway drops what is remembered about every child gw renders, so
+// ForgetGateway drops what is remembered about every child of gw, so
 // deleted gateways leave nothing behind in memory.
-func (a *Applier) ForgetGateway(gw *v1alpha1.IngressGateway, cfg render.Config) {
-	res, err := render.Render(gw, cfg)
-	if err != nil {
-		return
-	}
-	for _, o := range res.Objects {
-		if gvk, err := apiutil.GVKForObject(o, a.Scheme); err == nil {
-			a.Forget(gvk, o.GetNamespace(), o.GetName())
-		}
-	}
+func (a *Applier) ForgetGateway(gw types.UID) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.applied, gw)
+}
+
+// ForgetEverything drops every record, as an operator restart does.
+func (a *Applier) ForgetEverything() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.applied = map[types.UID]map[string]appliedRecord{}
 }
 
 // metadataIntact reports whether current still carries every label,

@@ -146,6 +146,7 @@ func (r *Reconciler) forgetGateway(gw *v1alpha1.IngressGateway) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.rendered, gw.UID)
+	delete(r.statuses, gw.UID)
 	delete(r.pkis, gw.UID)
 	delete(r.routerIDs, gw.UID)
 	delete(r.secrets, render.WebhookCASecretName(gw))
@@ -227,8 +228,10 @@ func (r *Reconciler) ForgetEverything() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.rendered = map[types.UID]renderedHashes{}
+	r.statuses = map[types.UID]statusMemo{}
 	r.certs = map[types.NamespacedName]certMemo{}
 	r.pkis = map[types.UID]pkiMemo{}
 	r.secrets = map[types.NamespacedName]secretMemo{}
 	r.routerIDs = map[types.UID]int32{}
+	r.Applier.ForgetEverything()
 }

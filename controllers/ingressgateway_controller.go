@@ -43,6 +43,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -71,7 +72,7 @@ const Finalizer = "ingress.portico.dev/cleanup"
 const switchRequeue = 2 * time.Second
 
 // conflictRequeue is how often a name conflict is checked again.
-const conflictRequeue = 30 * time.Second
+const conflictRequeue = 10 * time.Second
 
 // missingRequeue is how often a missing default backend Service is checked.
 const missingRequeue = 10 * time.Second
@@ -95,6 +96,8 @@ type Reconciler struct {
 
 	mu       sync.Mutex
 	rendered map[types.UID]renderedHashes
+	// statuses are the statuses this process wrote, by gateway.
+	statuses map[types.UID]statusMemo
 	// certs are the parsed default certificates by Secret: gateways that
 	// share one (a namespace's wildcard certificate) read it once.
 	certs map[types.NamespacedName]certMemo
@@ -114,6 +117,7 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 		Config:    cfg,
 		Now:       metav1.Now,
 		rendered:  map[types.UID]renderedHashes{},
+		statuses:  map[types.UID]statusMemo{},
 		certs:     map[types.NamespacedName]certMemo{},
 		pkis:      map[types.UID]pkiMemo{},
 		routerIDs: map[types.UID]int32{},
@@ -153,31 +157,11 @@ func CacheOptions() cache.Options {
 					p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
 				}
 			}),
-			&appsv1.DaemonSet{}: trimmed(func(in any) {
-				if d, ok := in.(*appsv1.DaemonSet); ok {
-					d.Spec.Template = corev1.PodTemplateSpec{}
-				}
-			}),
-			&appsv1.Deployment{}: trimmed(func(in any) {
-				if d, ok := in.(*appsv1.Deployment); ok {
-					d.Spec.Template = corev1.PodTemplateSpec{}
-				}
-			}),
-			&rbacv1.Role{}: trimmed(func(in any) {
-				if r, ok := in.(*rbacv1.Role); ok {
-					r.Rules = nil
-				}
-			}),
-			&rbacv1.RoleBinding{}: trimmed(func(in any) {
-				if r, ok := in.(*rbacv1.RoleBinding); ok {
-					r.Subjects = nil
-				}
-			}),
-			&rbacv1.ClusterRoleBinding{}: trimmed(func(in any) {
-				if r, ok := in.(*rbacv1.ClusterRoleBinding); ok {
-					r.Subjects = nil
-				}
-			}),
+			&appsv1.DaemonSet{}:          trimmed(trimChild),
+			&appsv1.Deployment{}:         trimmed(trimChild),
+			&rbacv1.Role{}:               trimmed(trimChild),
+			&rbacv1.RoleBinding{}:        trimmed(trimChild),
+			&rbacv1.ClusterRoleBinding{}: trimmed(trimChild),
 			&networkingv1.IngressClass{}: managed,
 			// Only the operator's own Secrets (the webhook certificates):
 			// a cluster-wide Secret informer is a classic OOM.
@@ -187,6 +171,38 @@ func CacheOptions() cache.Options {
 			&policyv1.PodDisruptionBudget{}:                           managed,
 		},
 	}
+}
+
+// trimChild drops what the cache need not keep of a child: the pod
+// template of workloads and the rules and subjects of RBAC objects, which
+// the reconciler never reads back (their hashes say whether they changed).
+// drift applies it to the rendered object too, to compare like with like.
+func trimChild(in any) {
+	switch o := in.(type) {
+	case *appsv1.DaemonSet:
+		o.Spec.Template = corev1.PodTemplateSpec{}
+	case *appsv1.Deployment:
+		o.Spec.Template = corev1.PodTemplateSpec{}
+	case *rbacv1.Role:
+		o.Rules = nil
+	case *rbacv1.RoleBinding:
+		o.Subjects = nil
+	case *rbacv1.ClusterRoleBinding:
+		o.Subjects = nil
+	}
+}
+
+// trimmedFields names what trimChild drops for an object's kind.
+func trimmedFields(o client.Object) string {
+	switch o.(type) {
+	case *appsv1.DaemonSet, *appsv1.Deployment:
+		return "spec.template"
+	case *rbacv1.Role:
+		return "rules"
+	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
+		return "subjects"
+	}
+	return ""
 }
 
 // ClientOptions are the manager client's options.
@@ -279,7 +295,7 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 		if err := r.Applier.DeleteClusterScoped(ctx, gw); err != nil {
 			return reconcile.Result{}, err
 		}
-		r.Applier.ForgetGateway(gw, r.Config)
+		r.Applier.ForgetGateway(gw.UID)
 		r.forgetGateway(gw)
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
@@ -479,15 +495,42 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	wg.Wait()
 	var created, updated []string
 	for i, o := range res.Objects {
-		if oc := &outcomes[i]; oc.err == nil && oc.plan != nil && oc.plan.Write {
-			kind := o.GetObjectKind().GroupVersionKind().Kind
-			if oc.plan.Current == nil {
-				created = append(created, kind+" "+displayName(o))
-				childrenApplied.WithLabelValues(kind, "create").Inc()
-			} else {
-				updated = append(updated, kind+" "+displayName(o))
-				childrenApplied.WithLabelValues(kind, "update").Inc()
+		oc := &outcomes[i]
+		if oc.err != nil || oc.plan == nil || !oc.plan.Write {
+			continue
+		}
+		kind := o.GetObjectKind().GroupVersionKind().Kind
+		p := oc.plan
+		if p.Current == nil {
+			created = append(created, kind+" "+displayName(o))
+			childrenApplied.WithLabelValues(kind, "create").Inc()
+			continue
+		}
+		// A server-side apply that changes nothing keeps the
+		// resourceVersion: the child was already as rendered (the memory
+		// of the last apply was lost, e.g. by a restart).
+		if oc.live != nil && oc.live.GetResourceVersion() == p.Current.GetResourceVersion() {
+			childrenApplied.WithLabelValues(kind, "unchanged").Inc()
+			continue
+		}
+		if len(p.Drift) == 0 {
+			// The change is in what the cache does not keep.
+			if f := trimmedFields(o); f != "" {
+				p.Drift = []string{f}
 			}
+		}
+		switch {
+		case p.Reverted:
+			// One event per revert, related to the object at the version
+			// that was edited, so two reverts in a row are two events
+			// (events of one regarding, reason and related form a series).
+			childrenApplied.WithLabelValues(kind, "revert").Inc()
+			r.Recorder.Eventf(gw, p.Current, corev1.EventTypeNormal, v1alpha1.ReasonDriftReverted, "Revert",
+				"Reverted a change made outside Portico to %s %s (%s) at resourceVersion %s",
+				kind, displayName(o), strings.Join(p.Drift, ", "), p.Current.GetResourceVersion())
+		default:
+			updated = append(updated, fmt.Sprintf("%s %s (%s)", kind, displayName(o), strings.Join(p.Drift, ", ")))
+			childrenApplied.WithLabelValues(kind, "update").Inc()
 		}
 	}
 	r.childEvent(gw, "Created", created)
@@ -654,12 +697,24 @@ func isKind[T client.Object](o client.Object) bool {
 // emits an event when the gateway becomes degraded.
 func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGateway, obs observed) error {
 	now := metav1.NewTime(r.Now().Truncate(time.Second))
+	// The cache may not show this process's last status write yet; judge
+	// changes (and the events they raise) against what was written, or a
+	// second reconcile would write and announce the same status again.
+	prev := *gw.Status.DeepCopy()
+	r.mu.Lock()
+	if m, ok := r.statuses[gw.UID]; ok {
+		if c, err := resourceversion.CompareResourceVersion(gw.ResourceVersion, m.rv); err == nil && c < 0 {
+			prev = m.status
+		}
+	}
+	r.mu.Unlock()
 	st := computeStatus(gw, obs, now)
-	if equality.Semantic.DeepEqual(st, gw.Status) {
+	// Conditions keep their transition time from the status they are
+	// computed from, which may be the cache's older copy.
+	if equality.Semantic.DeepEqual(st, prev) || equality.Semantic.DeepEqual(withoutTransitionTimes(st), withoutTransitionTimes(prev)) {
 		return nil
 	}
-	before := degradedReason(gw.Status)
-	prev := *gw.Status.DeepCopy()
+	before := degradedReason(prev)
 	patch := client.MergeFrom(gw.DeepCopy())
 	gw.Status = st
 	if err := r.Client.Status().Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)); err != nil {
@@ -668,6 +723,9 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		}
 		return err
 	}
+	r.mu.Lock()
+	r.statuses[gw.UID] = statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}
+	r.mu.Unlock()
 	if after := degradedReason(st); after != "" && after != before {
 		c := findCondition(st, v1alpha1.ConditionDegraded)
 		r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, after, "Reconcile", "%s", c.Message)
@@ -683,6 +741,23 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		}
 	}
 	return nil
+}
+
+// statusMemo is the status this process last wrote for a gateway and the
+// resourceVersion the write returned.
+type statusMemo struct {
+	rv     string
+	status v1alpha1.IngressGatewayStatus
+}
+
+// withoutTransitionTimes returns st with every condition's
+// lastTransitionTime cleared.
+func withoutTransitionTimes(st v1alpha1.IngressGatewayStatus) v1alpha1.IngressGatewayStatus {
+	out := *st.DeepCopy()
+	for i := range out.Conditions {
+		out.Conditions[i].LastTransitionTime = metav1.Time{}
+	}
+	return out
 }
 
 func findCondition(st v1alpha1.IngressGatewayStatus, t string) *metav1.Condition {

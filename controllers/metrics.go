@@ -35,7 +35,7 @@ import (
 var (
 	childrenApplied = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "portico_children_applied_total",
-		Help: "Children created or updated by server-side apply, by kind and operation (create, update).",
+		Help: "Children written by server-side apply, by kind and operation: create, update (the rendering changed), revert (a change made outside Portico was undone), unchanged (the apply found the child already as rendered).",
 	}, []string{"kind", "operation"})
 	childrenPruned = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "portico_children_pruned_total",

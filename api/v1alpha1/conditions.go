@@ -97,6 +97,10 @@ const (
 	// ReasonNameConflict (Degraded=True): an object Portico did not create
 	// already has a child's name. Portico never takes it over.
 	ReasonNameConflict = "NameConflict"
+	// ReasonDriftReverted is the reason of the event (not a condition)
+	// recorded when the operator reverts a change someone made to a child;
+	// it names the child, the field groups and the edited resourceVersion.
+	ReasonDriftReverted = "DriftReverted"
 	// ReasonDefaultBackendMissing (Degraded=True): spec.defaultBackend names
 	// a Service that does not exist; ingress-nginx would exit at start, so
 	// the workload is left as it is until the Service appears.
