@@ -71,7 +71,7 @@ func TestRenderMatchesTheOperatorsRenderer(t *testing.T) {
 	if body != string(want) {
 		t.Errorf("render output differs from the operator's rendering:\n%s", cmp.Diff(string(want), body))
 	}
-	if strings.Count(out, "\n---\n") != len(res.Objects)-1 || !strings.HasPrefix(out, "# IngressGateway ingress/public: 14 objects") {
+	if strings.Count(out, "\n---\n") != len(res.Objects)-1 || !strings.HasPrefix(out, "# IngressGateway ingress/public: 15 objects") {
 		t.Errorf("unexpected header or object count:\n%s", out[:200])
 	}
 }

@@ -615,15 +615,20 @@ func (r *importRun) readPorts(flags map[string]string) {
 	}
 }
 
-func (r *importRun) reserved() []int32 {
-	p := r.ports
-	out := []int32{p.HTTP, p.HTTPS, p.Healthz, p.DefaultServer, p.Status, p.Stream, p.Profiler, p.SSLPassthroughProxy}
-	if aw := r.gw.Spec.AdmissionWebhook; aw.IsEnabled() {
-		port := aw.Port
-		if port == 0 {
-			port = 8443
+func (r *importRun) reserved(udp bool) []int32 {
+	// The rule the gateway's CRD enforces (render.StreamPortCollision),
+	// over the ports read from the old flags.
+	gw := r.gw.DeepCopy()
+	gw.Spec.Ports = r.ports
+	proto := corev1.ProtocolTCP
+	if udp {
+		proto = corev1.ProtocolUDP
+	}
+	var out []int32
+	for _, cp := range render.ControllerPorts(gw) {
+		if _, ok := render.StreamPortCollision(gw, proto, cp.Port); ok && cp.Port != 0 {
+			out = append(out, cp.Port)
 		}
-		out = append(out, port)
 	}
 	return out
 }
@@ -793,7 +798,7 @@ func (r *importRun) streams(ref string, udp bool) {
 		return
 	}
 	r.configMaps = append(r.configMaps, cm)
-	entries, issues := ParseStreamEntries(cm.Data, udp, r.reserved(), r.serviceNamespaces())
+	entries, issues := ParseStreamEntries(cm.Data, udp, r.reserved(udp), r.serviceNamespaces())
 	for i := range issues {
 		issues[i].Key = proto + " " + issues[i].Key
 	}
