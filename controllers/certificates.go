@@ -168,7 +168,7 @@ func DefaultCertificateKey(gw *v1alpha1.IngressGateway) (types.NamespacedName, b
 }
 
 // defaultCertificate parses the gateway's default certificate Secret. The
-// Secret's metadata comes from the TLS-Secret metadata cache; its content is
+// Secret's metadata comes from the Secret metadata cache; its content is
 // read (uncached) only when its resourceVersion changed. The Secret is the
 // user's: it is only read, never written.
 func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.IngressGateway) (*certhealth.Parsed, error) {

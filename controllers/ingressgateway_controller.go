@@ -40,7 +40,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
@@ -86,9 +85,9 @@ type Reconciler struct {
 	// Now is the clock for condition transition times and certificate
 	// decisions (tests fix it).
 	Now func() metav1.Time
-	// SecretMeta reads the metadata of kubernetes.io/tls Secrets (the
-	// default certificates), from a cache of their metadata only; nil
-	// reads them from the API server every time.
+	// SecretMeta reads the metadata of Secrets (for the default
+	// certificates), from a cache of their names and resourceVersions
+	// only; nil reads them from the API server every time.
 	SecretMeta client.Reader
 	// ServiceMeta reads Service metadata from a cluster-wide metadata-only
 	// cache (see ServiceCacheOptions); nil reads Services every time.
@@ -210,17 +209,20 @@ func ClientOptions() client.Options {
 	return client.Options{}
 }
 
-// TLSSecretCacheOptions configure the cache the default certificates are
-// watched through: metadata only (PartialObjectMetadata), only Secrets of
-// type kubernetes.io/tls, annotations dropped. A default certificate must
-// be of that type, and a Secret's type is immutable.
-func TLSSecretCacheOptions() cache.Options {
+// SecretMetaCacheOptions configure the cache the default certificates are
+// watched through: the metadata of every Secret (whatever its type, so a
+// referenced Secret of the wrong type is seen appearing and reported, not
+// taken for missing), trimmed to name, namespace, UID and resourceVersion.
+// Content is read only when a referenced Secret's resourceVersion changes.
+func SecretMetaCacheOptions() cache.Options {
 	return cache.Options{
-		DefaultFieldSelector: fields.OneTermEqualSelector("type", string(corev1.SecretTypeTLS)),
 		DefaultTransform: func(in any) (any, error) {
 			if o, ok := in.(client.Object); ok {
 				o.SetManagedFields(nil)
 				o.SetAnnotations(nil)
+				o.SetLabels(nil)
+				o.SetOwnerReferences(nil)
+				o.SetFinalizers(nil)
 			}
 			return in, nil
 		},
@@ -791,9 +793,9 @@ func resyncPredicate() predicate.Funcs {
 }
 
 // SetupWithManager registers the controller and its watches. tlsSecrets,
-// when set, is the metadata cache of kubernetes.io/tls Secrets (see
-// TLSSecretCacheOptions): a change of a gateway's default certificate then
-// reconciles the gateway at once.
+// when set, is the metadata cache of Secrets (see SecretMetaCacheOptions):
+// a referenced Secret that appears, changes or goes then reconciles the
+// gateway at once.
 func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services cache.Cache) error {
 	ctx := context.Background()
 	registerMetrics(mgr.GetCache())

@@ -298,11 +298,19 @@ var _ = Describe("IngressGateway default certificate", func() {
 		opaque := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "site-tls"}, Type: corev1.SecretTypeOpaque,
 			Data: map[string][]byte{corev1.TLSCertKey: good, corev1.TLSPrivateKeyKey: goodKey}}
 		Expect(k8sClient.Create(ctx, opaque)).To(Succeed())
-		// Opaque Secrets are not watched (only kubernetes.io/tls ones are):
-		// an edit of the gateway makes the operator look again.
-		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.Controller.Config = map[string]string{"a": "1"} })
+		// Every Secret's name is watched, whatever its type: the status
+		// follows without any edit of the gateway, at once (well inside the
+		// 3 s allowed here; resyncs are hours apart).
+		Eventually(func(g Gomega) {
+			g.Expect(condition(getGateway(ctx, g, gw), v1alpha1.ConditionDefaultCertificateReady).Reason).To(Equal(string(certhealth.WrongType)))
+		}).WithTimeout(3 * time.Second).Should(Succeed())
 		expect(metav1.ConditionFalse, certhealth.WrongType)
+
+		By("NotFound again once the Secret is deleted")
 		Expect(k8sClient.Delete(ctx, opaque)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(condition(getGateway(ctx, g, gw), v1alpha1.ConditionDefaultCertificateReady).Reason).To(Equal(string(certhealth.NotFound)))
+		}).WithTimeout(3 * time.Second).Should(Succeed())
 
 		By("Malformed")
 		putTLSSecret(ctx, ns, "site-tls", []byte("not a certificate"), goodKey)

@@ -22,6 +22,32 @@ COMPONENTS=("$@")
 mkdir -p "$OUT"
 log() { echo "build-k8s-binaries: $*" >&2; }
 
+# step NAME ESTIMATE_SECONDS CMD...: runs CMD, saying what it does, how long
+# it has run every 20 s (a cold build is quiet for minutes otherwise) and how
+# long it took. Estimates are for a cold cache on an idle 2-core machine.
+START=$SECONDS
+step() {
+  local name=$1 est=$2 t0=$SECONDS next rc=0
+  shift 2
+  log "$name (estimate: ~$(( (est + 59) / 60 )) min cold)"
+  next=$((t0 + 20))
+  "$@" &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ "$SECONDS" -ge "$next" ]; then
+      log "  $name: $((SECONDS - t0)) s of ~${est} s; $((SECONDS - START)) s since the start"
+      next=$((SECONDS + 20))
+    fi
+  done
+  wait "$pid" || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    log "$name: failed after $((SECONDS - t0)) s"
+    return "$rc"
+  fi
+  log "$name: done in $((SECONDS - t0)) s"
+}
+
 # The Go proxy may refuse module version lists; GOFLAGS=-mod=mod and explicit
 # versions avoid every @latest lookup.
 export GOFLAGS="-mod=mod -buildvcs=false"
@@ -59,19 +85,25 @@ build_kubernetes() {
   done
   [ ${#want[@]} -eq 0 ] && return 0
   local dir="${CACHE_ROOT}/src/kubernetes-${K8S_VERSION}"
-  log "building ${want[*]} ${K8S_VERSION} (cold: ~10 min on 2 cores)"
-  scratch_module "$dir" k8s.io/kubernetes "$K8S_VERSION" "v0${K8S_VERSION#v1}"
+  log "building ${want[*]} ${K8S_VERSION} from Go modules into $OUT"
+  step "preparing a build module for k8s.io/kubernetes ${K8S_VERSION}" 30 \
+    scratch_module "$dir" k8s.io/kubernetes "$K8S_VERSION" "v0${K8S_VERSION#v1}"
   local minor; minor=$(echo "$K8S_VERSION" | cut -d. -f2)
   local pkg="k8s.io/component-base/version"
   local ldflags="-s -w -X $pkg.gitVersion=${K8S_VERSION} -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor} -X $pkg.gitTreeState=clean"
   (
     cd "$dir"
+    get_all() {
+      local c
+      for c in "${want[@]}"; do
+        go get "k8s.io/kubernetes/cmd/$c@${K8S_VERSION}" >/dev/null 2>&1 || true
+      done
+    }
+    step "downloading the modules of ${want[*]} (go get)" 120 get_all
     for c in "${want[@]}"; do
-      go get "k8s.io/kubernetes/cmd/$c@${K8S_VERSION}" >/dev/null 2>&1 || true
-    done
-    for c in "${want[@]}"; do
-      log "go build $c"
-      go build -trimpath -ldflags "$ldflags" -o "$OUT/$c.tmp" "k8s.io/kubernetes/cmd/$c"
+      local est=180
+      case "$c" in (kube-apiserver) est=300 ;; (kubectl) est=150 ;; (kube-scheduler) est=120 ;; esac
+      step "go build $c" "$est" go build -trimpath -ldflags "$ldflags" -o "$OUT/$c.tmp" "k8s.io/kubernetes/cmd/$c"
       mv "$OUT/$c.tmp" "$OUT/$c"
     done
   )
@@ -80,21 +112,22 @@ build_kubernetes() {
 build_etcd() {
   [ -x "$OUT/etcd" ] && return 0
   local dir="${CACHE_ROOT}/src/etcd-${ETCD_VERSION}"
-  log "building etcd ${ETCD_VERSION}"
-  scratch_module "$dir" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$ETCD_VERSION"
+  step "preparing a build module for etcd ${ETCD_VERSION}" 20 \
+    scratch_module "$dir" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "$ETCD_VERSION"
   (
     cd "$dir"
-    go get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" >/dev/null 2>&1 || true
-    go build -trimpath -ldflags "-s -w" -o "$OUT/etcd.tmp" go.etcd.io/etcd/server/v3
+    get_etcd() { go get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" >/dev/null 2>&1 || true; }
+    step "downloading the modules of etcd ${ETCD_VERSION} (go get)" 60 get_etcd
+    step "go build etcd" 120 go build -trimpath -ldflags "-s -w" -o "$OUT/etcd.tmp" go.etcd.io/etcd/server/v3
     mv "$OUT/etcd.tmp" "$OUT/etcd"
   )
 }
 
 build_kwok() {
   if [ ! -x "$OUT/kwok" ]; then
-    log "building kwok ${KWOK_VERSION}"
     # kwok's go.mod has no local replaces: a plain install builds it.
-    GOBIN="$OUT/.kwok-tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+    step "go install kwok ${KWOK_VERSION}" 150 \
+      env GOBIN="$OUT/.kwok-tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
     mv "$OUT/.kwok-tmp/kwok" "$OUT/kwok"
     rmdir "$OUT/.kwok-tmp"
   fi
@@ -121,4 +154,5 @@ done
 if printf '%s\n' "${COMPONENTS[@]}" | grep -qx etcd; then build_etcd; fi
 if printf '%s\n' "${COMPONENTS[@]}" | grep -qx kwok; then build_kwok; fi
 build_kubernetes
+[ "$((SECONDS - START))" -gt 5 ] && log "all built in $((SECONDS - START)) s"
 echo "$OUT"

@@ -183,6 +183,32 @@ func TestUsageErrors(t *testing.T) {
 	if code, _, errOut := run(t, "render", "-f", "does-not-exist.yaml"); code != 1 || !strings.Contains(errOut, "does-not-exist.yaml") {
 		t.Errorf("missing file: exit %d %s", code, errOut)
 	}
+	// Asking for help is not an error.
+	for _, cmd := range []string{"render", "import"} {
+		if code, _, errOut := run(t, cmd, "-h"); code != 0 || !strings.Contains(errOut, "Usage: portico "+cmd) {
+			t.Errorf("%s -h: exit %d: %s", cmd, code, errOut)
+		}
+	}
+	if code, _, errOut := run(t, "import"); code != 2 || !strings.Contains(errOut, "--namespace is required") {
+		t.Errorf("import with neither -f nor --namespace: exit %d: %s", code, errOut)
+	}
+}
+
+// TestRenderDirectory: -f takes a directory, as kubectl apply -f does.
+func TestRenderDirectory(t *testing.T) {
+	dir := filepath.Join("..", "..", "config", "samples")
+	code, out, errOut := run(t, "render", "-f", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"# IngressGateway ingress/public", "# IngressGateway ingress/edge-vip", "# IngressGateway ingress/redis-edge"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if code, _, errOut := run(t, "render", "-f", t.TempDir()); code != 1 || !strings.Contains(errOut, "a directory without .yaml, .yml or .json files") {
+		t.Errorf("empty directory: exit %d: %s", code, errOut)
+	}
 }
 
 // importCases are the install layouts, each with what must survive an

@@ -108,6 +108,17 @@ func TestImportFromCluster(t *testing.T) {
 	if strings.Contains(errOut, "could not be read") {
 		t.Errorf("a live import read the IngressClasses:\n%s", errOut)
 	}
+
+	// As a kubectl plugin: no --kubeconfig, the current context of
+	// $KUBECONFIG.
+	t.Setenv("KUBECONFIG", kubeconfig)
+	code, viaEnv, errEnv := run(t, "import", "--namespace", "ingress")
+	if code != 0 || viaEnv != fromCluster {
+		t.Errorf("import with $KUBECONFIG's current context: exit %d, same output %v: %s", code, viaEnv == fromCluster, errEnv)
+	}
+	if code, _, errOut := run(t, "import", "--namespace", "ingress", "--context", "nope"); code != 1 || !strings.Contains(errOut, `context "nope" does not exist`) {
+		t.Errorf("unknown context: exit %d: %s", code, errOut)
+	}
 }
 
 // TestKubectlPlugin builds the CLI as kubectl-portico and runs it through

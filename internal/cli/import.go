@@ -39,22 +39,23 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var files stringList
 	fs.Var(&files, "f", "dump of the install (kubectl get ds,deploy,cm,svc,sa,role,rolebinding,job -n NS -o yaml; kubectl get ingressclass,clusterrole,clusterrolebinding,validatingwebhookconfiguration -o yaml; kubectl get ingress -A -o yaml); repeatable; - for stdin")
-	kubeconfig := fs.String("kubeconfig", "", "read the install from this cluster instead of files")
-	namespace := fs.String("namespace", "", "namespace of the install (with --kubeconfig)")
+	kubeconfig := fs.String("kubeconfig", "", "kubeconfig of the cluster to read the install from (default: $KUBECONFIG or ~/.kube/config, as kubectl)")
+	kubeContext := fs.String("context", "", "kubeconfig context (default: the current context)")
+	namespace := fs.String("namespace", "", "namespace of the install, read from the cluster (without -f)")
 	opts := importer.Options{}
 	fs.StringVar(&opts.Name, "name", "", "name of the IngressGateway (default: the IngressClass name)")
 	fs.StringVar(&opts.Workload, "workload", "", "name of the controller DaemonSet/Deployment when there are several")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: portico import (-f dump.yaml | --kubeconfig FILE --namespace NS) [flags]")
+		fmt.Fprintln(stderr, "Usage: portico import (-f dump.yaml | --namespace NS [--kubeconfig FILE] [--context NAME]) [flags]")
 		fmt.Fprintln(stderr, "Writes the equivalent IngressGateway to stdout and the report and switch-over plan to stderr.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(err)
 	}
 	var objs []*unstructured.Unstructured
 	switch {
-	case len(files) > 0 && *kubeconfig == "":
+	case len(files) > 0 && *kubeconfig == "" && *kubeContext == "":
 		for _, f := range files {
 			docs, err := readDocuments(f, stdin)
 			if err != nil {
@@ -74,13 +75,14 @@ func runImport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				objs = append(objs, u)
 			}
 		}
-	case *kubeconfig != "" && len(files) == 0:
+	case len(files) == 0:
 		if *namespace == "" {
-			fmt.Fprintln(stderr, "error: --namespace is required with --kubeconfig")
+			fmt.Fprintln(stderr, "error: --namespace is required to read an install from the cluster (or give a dump with -f)")
+			fs.Usage()
 			return 2
 		}
 		var err error
-		objs, opts.Unread, err = fromCluster(context.Background(), *kubeconfig, *namespace)
+		objs, opts.Unread, err = fromCluster(context.Background(), *kubeconfig, *kubeContext, *namespace)
 		if err != nil {
 			fmt.Fprintf(stderr, "error: %v\n", err)
 			return 1
@@ -162,10 +164,14 @@ func writeReport(w io.Writer, r importer.Report) {
 // fromCluster reads the objects an import looks at from a cluster, and
 // names the kinds it was not allowed to list among those only the report
 // and plan need.
-func fromCluster(ctx context.Context, kubeconfig, namespace string) ([]*unstructured.Unstructured, []string, error) {
-	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+func fromCluster(ctx context.Context, kubeconfig, kubeContext, namespace string) ([]*unstructured.Unstructured, []string, error) {
+	// As kubectl: --kubeconfig, else $KUBECONFIG, else ~/.kube/config,
+	// and the current context unless one is named.
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	rules.ExplicitPath = kubeconfig
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("kubeconfig: %w", err)
 	}
 	c, err := client.New(cfg, client.Options{})
 	if err != nil {

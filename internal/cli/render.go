@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -51,7 +52,7 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("portico render", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var files stringList
-	fs.Var(&files, "f", "file with IngressGateways (YAML or JSON, several documents allowed; - for stdin); repeatable")
+	fs.Var(&files, "f", "file or directory (its .yaml, .yml and .json files) with IngressGateways, several documents allowed; - for stdin; repeatable")
 	namespace := fs.String("namespace", "default", "namespace of gateways that name none")
 	cfg := render.DefaultConfig()
 	if img := os.Getenv(manager.ImageEnv); img != "" {
@@ -67,7 +68,7 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(err)
 	}
 	if len(files) == 0 {
 		fs.Usage()
@@ -199,7 +200,47 @@ func decodeGateway(doc []byte, namespace string) (*v1alpha1.IngressGateway, erro
 
 // readDocuments splits a YAML/JSON stream into documents; `kind: List`
 // documents are expanded into their items.
+// parseExit is the exit code for a flag parsing error: 0 for -h, which
+// asked for the usage the flag package printed, else 2.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+// readDocuments returns the documents of a file, of stdin ("-"), or of
+// every .yaml, .yml and .json file of a directory (not its subdirectories,
+// as kubectl apply -f without -R), in name order.
 func readDocuments(path string, stdin io.Reader) ([][]byte, error) {
+	if path != "-" {
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			entries, err := os.ReadDir(path)
+			if err != nil {
+				return nil, err
+			}
+			var docs [][]byte
+			for _, e := range entries {
+				switch filepath.Ext(e.Name()) {
+				case ".yaml", ".yml", ".json":
+				default:
+					continue
+				}
+				if e.IsDir() {
+					continue
+				}
+				d, err := readDocuments(filepath.Join(path, e.Name()), stdin)
+				if err != nil {
+					return nil, err
+				}
+				docs = append(docs, d...)
+			}
+			if len(docs) == 0 {
+				return nil, fmt.Errorf("%s: a directory without .yaml, .yml or .json files", path)
+			}
+			return docs, nil
+		}
+	}
 	var r io.Reader
 	if path == "-" {
 		r = stdin

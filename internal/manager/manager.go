@@ -247,17 +247,18 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 		r.Client = o.WrapClient(r.Client)
 		r.Applier.Client = r.Client
 	}
-	// Default certificates live in any namespace: watch the metadata of
-	// TLS Secrets only, in a cache of its own (the manager's cache holds
-	// only Portico's own Secrets, by label).
-	tlsOpts := controllers.TLSSecretCacheOptions()
+	// Default certificates live in any namespace and may be of any type
+	// (a wrong one is reported): watch the metadata of Secrets, trimmed,
+	// in a cache of its own (the manager's cache holds only Portico's own
+	// Secrets, by label).
+	tlsOpts := controllers.SecretMetaCacheOptions()
 	tlsOpts.Scheme, tlsOpts.Mapper = mgr.GetScheme(), mgr.GetRESTMapper()
 	if o.SyncPeriod > 0 {
 		tlsOpts.SyncPeriod = &o.SyncPeriod
 	}
 	tlsSecrets, err := cache.New(cfg, tlsOpts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("create TLS Secret cache: %w", err)
+		return nil, nil, fmt.Errorf("create Secret metadata cache: %w", err)
 	}
 	if err := mgr.Add(tlsSecrets); err != nil {
 		return nil, nil, err
