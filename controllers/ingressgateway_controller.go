@@ -34,6 +34,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -162,6 +163,9 @@ func CacheOptions() cache.Options {
 			&rbacv1.RoleBinding{}:        trimmed(trimChild),
 			&rbacv1.ClusterRoleBinding{}: trimmed(trimChild),
 			&networkingv1.IngressClass{}: managed,
+			// The slices of Portico's Services (they carry the Services'
+			// labels): whether the webhook has an address to call.
+			&discoveryv1.EndpointSlice{}: managed,
 			// Only the operator's own Secrets (the webhook certificates):
 			// a cluster-wide Secret informer is a classic OOM.
 			&corev1.Secret{}: managed,
@@ -237,6 +241,7 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=configmaps;serviceaccounts;services,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups=discovery.k8s.io,resources=endpointslices,verbs=get;list;watch
 // Secrets: the webhook certificates the operator owns (written only when
 // they carry its labels) and, read-only, the default certificates.
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update;patch;delete
@@ -570,6 +575,17 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	}
 	r.childEvent(gw, "Pruned", pruned)
 
+	if gw.Spec.AdmissionWebhook.IsEnabled() {
+		// The EndpointSlice controller copies the Service's labels onto
+		// its slices, so the label-filtered cache holds them.
+		eps := &discoveryv1.EndpointSliceList{}
+		if err := r.Client.List(ctx, eps, client.InNamespace(gw.Namespace),
+			client.MatchingLabels{discoveryv1.LabelServiceName: render.WebhookServiceName(gw).Name}); err != nil {
+			return obs, reconcile.Result{}, fmt.Errorf("list EndpointSlices of Service %s: %w", render.WebhookServiceName(gw), err)
+		}
+		obs.WebhookEndpoints = readyEndpoints(eps.Items)
+	}
+
 	if render.PublishesNodeAddresses(gw) {
 		pods := &corev1.PodList{}
 		if err := r.Client.List(ctx, pods, client.InNamespace(gw.Namespace), client.MatchingLabels(render.SelectorLabels(gw))); err != nil {
@@ -745,6 +761,21 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 	return nil
 }
 
+// readyEndpoints counts the ready, not terminating endpoints of slices (an
+// unset ready condition means ready, as the API documents).
+func readyEndpoints(slices []discoveryv1.EndpointSlice) int {
+	n := 0
+	for _, s := range slices {
+		for _, e := range s.Endpoints {
+			c := e.Conditions
+			if (c.Ready == nil || *c.Ready) && (c.Terminating == nil || !*c.Terminating) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // statusMemo is the status this process last wrote for a gateway and the
 // resourceVersion the write returned.
 type statusMemo struct {
@@ -874,6 +905,7 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 		Watches(&admissionregistrationv1.ValidatingWebhookConfiguration{}, byLabels, changed).
 		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
 		Watches(&networkingv1.IngressClass{}, byLabels, changed).
+		Watches(&discoveryv1.EndpointSlice{}, byLabels, changed).
 		// The class decides what a gateway may do; a grant what it may
 		// reference.
 		Watches(&v1alpha1.IngressGatewayClass{}, r.allGateways(), changed).

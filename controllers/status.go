@@ -66,6 +66,9 @@ type observed struct {
 	WebhookErr error
 	// WebhookNotAfter is the webhook serving certificate's expiry.
 	WebhookNotAfter time.Time
+	// WebhookEndpoints counts the ready endpoints of the webhook Service:
+	// the addresses the API server can call.
+	WebhookEndpoints int
 	// DefaultCert is the parsed default certificate, nil without one.
 	DefaultCert *certhealth.Parsed
 	// DefaultCertRef is spec.defaultCertificate.secretRef as namespace/name.
@@ -421,6 +424,18 @@ func webhookCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) me
 	if ro == nil || ro.available == 0 {
 		c.Reason = v1alpha1.ReasonWebhookPending
 		c.Message = fmt.Sprintf("Registered for %s; waiting for a controller pod to serve it", class)
+		return c
+	}
+	if obs.WebhookEndpoints == 0 {
+		svc := render.WebhookServiceName(gw)
+		effect := "refuses the Ingresses of these classes (failurePolicy Fail)"
+		if gw.Spec.AdmissionWebhook.FailurePolicy == "Ignore" {
+			effect = "admits the Ingresses of these classes unchecked (failurePolicy Ignore)"
+		}
+		c.Reason = v1alpha1.ReasonWebhookNoEndpoints
+		c.Message = fmt.Sprintf("Registered for %s, but Service %s has no ready endpoint, so the API server cannot call the webhook and %s; "+
+			"check that the controller pods are Ready and have addresses: kubectl -n %s get pods,endpointslices -l %s=%s -o wide",
+			class, svc, effect, gw.Namespace, render.GatewayNameLabel, gw.Name)
 		return c
 	}
 	c.Status, c.Reason = metav1.ConditionTrue, v1alpha1.ReasonWebhookServing

@@ -24,6 +24,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -227,5 +228,39 @@ func TestHostPortConflictNamesNodesAndPorts(t *testing.T) {
 	c := degradedCondition(gw, observed{Pods: []corev1.Pod{unschedulable("a", "n3")}}, nil)
 	if c.Status != metav1.ConditionTrue || c.Reason != v1alpha1.ReasonHostPortConflict {
 		t.Errorf("Degraded = %s/%s, want True/HostPortConflict", c.Status, c.Reason)
+	}
+}
+
+// TestWebhookReadyNeedsAnEndpoint: available pods are not enough; the API
+// server calls the Service's endpoints, so without a ready one the
+// webhook is not serving, whatever the pods say.
+func TestWebhookReadyNeedsAnEndpoint(t *testing.T) {
+	res := &render.Result{Image: "img", IngressClassName: "gw", ControllerClass: "portico.dev/ns.gw"}
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Name: "gw", Namespace: "ns", Generation: 1}}
+	gw.Spec.AdmissionWebhook.Enabled = ptr.To(true)
+	now := metav1.NewTime(time.Unix(1_800_000_000, 0))
+	for _, tc := range []struct {
+		endpoints int
+		reason    string
+	}{{0, v1alpha1.ReasonWebhookNoEndpoints}, {1, v1alpha1.ReasonWebhookServing}} {
+		obs := observed{Result: res, Workload: ds(1, 1, 2, 2, 2), WebhookEndpoints: tc.endpoints, WebhookNotAfter: now.Add(time.Hour)}
+		st := computeStatus(gw, obs, now)
+		c := findCondition(st, v1alpha1.ConditionWebhookReady)
+		if c == nil || c.Reason != tc.reason {
+			t.Fatalf("%d endpoints: WebhookReady %+v, want reason %s", tc.endpoints, c, tc.reason)
+		}
+		if tc.endpoints == 0 && !strings.Contains(c.Message, "kubectl -n ns get pods,endpointslices -l ingress.portico.dev/gateway=gw -o wide") {
+			t.Errorf("message lacks the command to look: %s", c.Message)
+		}
+	}
+}
+
+func TestReadyEndpoints(t *testing.T) {
+	ep := func(ready, terminating *bool) discoveryv1.Endpoint {
+		return discoveryv1.Endpoint{Addresses: []string{"198.18.0.1"}, Conditions: discoveryv1.EndpointConditions{Ready: ready, Terminating: terminating}}
+	}
+	s := []discoveryv1.EndpointSlice{{Endpoints: []discoveryv1.Endpoint{ep(nil, nil), ep(ptr.To(true), nil), ep(ptr.To(false), nil), ep(ptr.To(true), ptr.To(true))}}}
+	if got := readyEndpoints(s); got != 2 {
+		t.Errorf("readyEndpoints = %d, want 2 (unset and true count; not ready and terminating do not)", got)
 	}
 }

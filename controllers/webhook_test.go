@@ -25,6 +25,7 @@ import (
 	. "github.com/onsi/gomega"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -131,8 +132,30 @@ var _ = Describe("IngressGateway admission webhook", func() {
 		Expect(cur.Status.AdmissionWebhook).NotTo(BeNil())
 		Expect(cur.Status.AdmissionWebhook.CertificateNotAfter.Time).To(BeTemporally("==", leaf.NotAfter))
 		setDaemonSetStatus(ctx, gw, 1, 1, 1)
+		By("a pod is available but the Service has no endpoint (no EndpointSlice controller here): not serving, and said why")
+		cur = expectCondition(ctx, gw, v1alpha1.ConditionWebhookReady, metav1.ConditionFalse, v1alpha1.ReasonWebhookNoEndpoints)
+		Expect(condition(cur, v1alpha1.ConditionWebhookReady).Message).To(ContainSubstring("has no ready endpoint"))
+		By("the EndpointSlice controller's slice, with the Service's labels: serving")
+		svc := &corev1.Service{}
+		Expect(k8sClient.Get(ctx, render.WebhookServiceName(gw), svc)).To(Succeed())
+		labels := map[string]string{discoveryv1.LabelServiceName: svc.Name}
+		for k, v := range svc.Labels {
+			labels[k] = v
+		}
+		// A documentation address (RFC 5737), and the slice is gone again
+		// before any Ingress is created below: the API server must never
+		// dial it.
+		slice := &discoveryv1.EndpointSlice{
+			ObjectMeta:  metav1.ObjectMeta{Namespace: ns, Name: svc.Name + "-abcde", Labels: labels},
+			AddressType: discoveryv1.AddressTypeIPv4,
+			Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{"192.0.2.10"}, Conditions: discoveryv1.EndpointConditions{Ready: ptr.To(true)}}},
+			Ports:       []discoveryv1.EndpointPort{{Name: ptr.To("webhook"), Port: ptr.To[int32](8443)}},
+		}
+		Expect(k8sClient.Create(ctx, slice)).To(Succeed())
 		expectCondition(ctx, gw, v1alpha1.ConditionWebhookReady, metav1.ConditionTrue, v1alpha1.ReasonWebhookServing)
 		Expect(hasEvent(ctx, ns, "CertificatesIssued")).To(BeTrue())
+		Expect(k8sClient.Delete(ctx, slice)).To(Succeed())
+		expectCondition(ctx, gw, v1alpha1.ConditionWebhookReady, metav1.ConditionFalse, v1alpha1.ReasonWebhookNoEndpoints)
 
 		By("an Ingress of another class is not sent to this webhook (its failing Service would otherwise reject it)")
 		// No pod answers in envtest: with failurePolicy Fail, an Ingress of

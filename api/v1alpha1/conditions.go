@@ -117,6 +117,9 @@ const (
 	// ReasonWebhookPending (WebhookReady=False): registered, but no
 	// controller pod is available to serve it yet.
 	ReasonWebhookPending = "WebhookPending"
+	// ReasonWebhookNoEndpoints (WebhookReady=False): pods run, but the
+	// webhook Service has no ready endpoint for the API server to call.
+	ReasonWebhookNoEndpoints = "WebhookNoEndpoints"
 	// ReasonCertificateError (WebhookReady=False): the webhook's
 	// certificates could not be issued.
 	ReasonCertificateError = "CertificateError"

@@ -21,10 +21,12 @@ package kustomize
 
 import (
 	"fmt"
+	"os"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/kio"
 )
 
 // Build builds the kustomization in dir and returns its objects in order.
@@ -44,6 +46,32 @@ func Build(dir string) ([]*unstructured.Unstructured, error) {
 		u := &unstructured.Unstructured{}
 		if err := u.UnmarshalJSON(b); err != nil {
 			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// ReadFile returns the objects of one manifest file (several documents
+// allowed), in order, as kubectl apply -f reads it.
+func ReadFile(path string) ([]*unstructured.Unstructured, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := kio.FromBytes(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var out []*unstructured.Unstructured
+	for _, n := range nodes {
+		j, err := n.MarshalJSON()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(j); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		out = append(out, u)
 	}

@@ -60,6 +60,10 @@ const (
 	managerCtrName = "manager"
 )
 
+// ExtraSamples are sample files outside config/samples' kustomization that
+// become alm-examples too.
+var ExtraSamples = []string{"config/samples/vip-failover.yaml"}
+
 // Release is config/manifests/release.yaml.
 type Release struct {
 	Version        string   `json:"version"`
@@ -162,6 +166,16 @@ func GenerateRelease(root string, rel Release) (Files, error) {
 	objs, err := kustomize.Build(filepath.Join(root, ManifestsDir))
 	if err != nil {
 		return nil, err
+	}
+	// Samples config/samples' kustomization leaves out (their fleets clash
+	// with another sample's) are examples all the same; kustomize will
+	// not read a file outside config/manifests.
+	for _, f := range ExtraSamples {
+		more, err := kustomize.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, more...)
 	}
 	in, err := sortInputs(objs)
 	if err != nil {

@@ -59,6 +59,14 @@ type ClusterOptions struct {
 	Nodes int
 	// NodeLabels are added to every initial node.
 	NodeLabels map[string]string
+	// NodeIP gives the i-th node's InternalIP (from 1); nil means
+	// 127.0.1.i, an address only ever used as data.
+	NodeIP func(i int) string
+	// PodCIDR is where kwok allocates pod addresses; "" means
+	// 127.244.0.0/16. Loopback keeps every dial on this machine, but the
+	// EndpointSlice controller refuses loopback addresses, so Services get
+	// no endpoints (internal/demonet gives routable ones).
+	PodCIDR string
 }
 
 // Cluster is a control plane plus kube-controller-manager, kube-scheduler
@@ -74,7 +82,8 @@ type Cluster struct {
 
 	mu     sync.Mutex
 	procs  []*component
-	nodeIP int
+	nodes  int
+	nodeIP func(i int) string
 }
 
 type component struct {
@@ -100,7 +109,14 @@ func StartCluster(ctx context.Context, o ClusterOptions) (_ *Cluster, err error)
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Env: env}
+	c := &Cluster{Env: env, nodeIP: o.NodeIP}
+	if c.nodeIP == nil {
+		c.nodeIP = func(i int) string { return fmt.Sprintf("127.0.1.%d", i) }
+	}
+	podCIDR := o.PodCIDR
+	if podCIDR == "" {
+		podCIDR = "127.244.0.0/16"
+	}
 	defer func() {
 		if err != nil {
 			_ = c.Stop()
@@ -148,9 +164,9 @@ func StartCluster(ctx context.Context, o ClusterOptions) (_ *Cluster, err error)
 		"--kubeconfig="+c.Kubeconfig, "--config="+filepath.Join(bin, "kwok-stages.yaml"),
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+KwokNodeAnnotation+"=fake",
-		// Loopback pod addresses: the API server dials a webhook Service's
-		// endpoints, and nothing may ever leave this machine.
-		"--cidr=127.244.0.0/16",
+		// The API server dials a webhook Service's endpoints: pod addresses
+		// must never lead off this machine (see ClusterOptions.PodCIDR).
+		"--cidr="+podCIDR,
 	); err != nil {
 		return nil, err
 	}
@@ -195,9 +211,9 @@ func (c *Cluster) spawn(path string, args ...string) error {
 	return nil
 }
 
-// AddNode creates a simulated node; kwok makes it Ready. Its InternalIP is a
-// fresh loopback address (127.0.1.x): it is only data in the Node's status
-// and host-network pods' IPs, never dialed.
+// AddNode creates a simulated node; kwok makes it Ready. Its InternalIP
+// comes from ClusterOptions.NodeIP (by default a fresh loopback address,
+// 127.0.1.x, only data in the Node's status and host-network pods' IPs).
 func (c *Cluster) AddNode(ctx context.Context, name string, labels map[string]string) error {
 	l := map[string]string{
 		corev1.LabelHostname: name,
@@ -214,8 +230,8 @@ func (c *Cluster) AddNode(ctx context.Context, name string, labels map[string]st
 		return fmt.Errorf("create node %s: %w", name, err)
 	}
 	c.mu.Lock()
-	c.nodeIP++
-	ip := fmt.Sprintf("127.0.1.%d", c.nodeIP)
+	c.nodes++
+	ip := c.nodeIP(c.nodes)
 	c.mu.Unlock()
 	// kwok keeps an InternalIP it finds, so the address goes in before
 	// the annotation hands the node to kwok (status is only writable after
