@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
 )
 
 // backendIndex indexes gateways by the Services their tcp/udp entries name.
@@ -79,12 +80,17 @@ func backendRefs(gw *v1alpha1.IngressGateway) []backendRef {
 	return out
 }
 
-// backendKeys are the index values of a gateway (namespace/name of each
-// backend Service).
+// backendKeys are the index values of a gateway: namespace/name of each
+// Service it references (tcp/udp backends and the default backend), so a
+// Service that appears, changes or goes reconciles the gateway at once.
 func backendKeys(o client.Object) []string {
+	gw := o.(*v1alpha1.IngressGateway)
 	var out []string
-	for _, b := range backendRefs(o.(*v1alpha1.IngressGateway)) {
+	for _, b := range backendRefs(gw) {
 		out = append(out, b.key.String())
+	}
+	if gw.Spec.DefaultBackend != nil {
+		out = append(out, render.DefaultBackendKey(gw).String())
 	}
 	return out
 }

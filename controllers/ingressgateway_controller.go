@@ -606,9 +606,9 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 	switch {
 	case obs.Switching:
 		shorter(switchRequeue)
-	case obs.DefaultBackendMissing:
-		// User Services are not watched (no cluster-wide Service cache):
-		// look again soon so the fleet starts once the Service exists.
+	case obs.DefaultBackendMissing && r.ServiceMeta == nil:
+		// Without the Service metadata cache nothing announces the
+		// Service: look again soon so the fleet starts once it exists.
 		shorter(missingRequeue)
 	case len(obs.Conflicts) > 0:
 		// The foreign object is not watched (it lacks our labels): look
@@ -627,7 +627,13 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedName) (bool, error) {
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
-	err := r.Applier.Reader.Get(ctx, key, meta)
+	var reader client.Reader = r.Applier.Reader
+	if r.ServiceMeta != nil {
+		// Every Service's metadata is cached (and watched: its arrival
+		// reconciles the gateway through the backend index).
+		reader = r.ServiceMeta
+	}
+	err := reader.Get(ctx, key, meta)
 	if apierrors.IsNotFound(err) {
 		return true, nil
 	}

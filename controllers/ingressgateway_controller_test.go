@@ -832,14 +832,14 @@ var _ = Describe("IngressGateway default backend", func() {
 			return apierrors.IsNotFound(k8sClient.Get(ctx, render.WorkloadName(gw), &appsv1.DaemonSet{}))
 		}, "1s").Should(BeTrue())
 
-		By("the user creates the Service: the operator notices on its own")
+		By("the user creates the Service: the operator notices on its own, at once (the Service is watched by name)")
 		backend := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default-http-backend"},
 			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}}}
 		Expect(k8sClient.Create(ctx, backend)).To(Succeed())
 		Eventually(func(g Gomega) {
 			ds := getDaemonSet(ctx, g, gw)
 			g.Expect(containerArgs(ds.Spec.Template.Spec)).To(ContainElement("--default-backend-service=" + ns + "/default-http-backend"))
-		}, "40s").Should(Succeed())
+		}, "5s").Should(Succeed())
 		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionFalse, v1alpha1.ReasonAsExpected)
 		By("the user's Service is not modified")
 		cur2 := &corev1.Service{}
