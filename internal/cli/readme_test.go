@@ -1,0 +1,123 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// readmeFiles maps the file names README's examples use to the files the
+// test gives the command.
+var readmeFiles = map[string]string{
+	"dump.yaml": filepath.Join("testdata", "import", "microk8s.yaml"),
+	"bad.yaml":  filepath.Join("testdata", "readme", "bad.yaml"),
+}
+
+// TestREADMECommands runs every `portico` (or `kubectl portico`) command
+// shown in README.md's console blocks and requires each output line shown
+// under it to be printed, so the examples cannot drift. Lines with an
+// ellipsis are abbreviations and are skipped.
+func TestREADMECommands(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```console\n(.*?)```").FindAllSubmatch(readme, -1)
+	ran := 0
+	for _, b := range blocks {
+		lines := strings.Split(strings.TrimRight(string(b[1]), "\n"), "\n")
+		for i := 0; i < len(lines); i++ {
+			cmdline, ok := strings.CutPrefix(lines[i], "$ ")
+			if !ok {
+				continue
+			}
+			cmdline = strings.TrimPrefix(cmdline, "kubectl ")
+			if !strings.HasPrefix(cmdline, "portico ") {
+				continue
+			}
+			var want []string
+			for i+1 < len(lines) && !strings.HasPrefix(lines[i+1], "$ ") {
+				i++
+				want = append(want, lines[i])
+			}
+			t.Run(cmdline, func(t *testing.T) {
+				args, head := readmeArgs(t, cmdline)
+				_, stdout, stderr := run(t, args...)
+				got := stderr + stdout
+				if strings.Contains(cmdline, "2>&1") {
+					got = stderr + stdout
+				}
+				if head > 0 {
+					got = strings.Join(strings.SplitN(got, "\n", head+1)[:min(head, strings.Count(got, "\n"))], "\n") + "\n"
+				}
+				for name, path := range readmeFiles {
+					got = strings.ReplaceAll(got, path, name)
+				}
+				for _, w := range want {
+					if strings.Contains(w, "…") || strings.Contains(w, "...") || strings.TrimSpace(w) == "" {
+						continue
+					}
+					if !strings.Contains(got, w+"\n") {
+						t.Errorf("README shows a line the command does not print:\n%s\n--- printed:\n%s", w, got)
+					}
+				}
+			})
+			ran++
+		}
+	}
+	if ran < 3 {
+		t.Fatalf("found %d portico commands in README.md, expected the render and import examples", ran)
+	}
+}
+
+// readmeArgs turns a README command line into Main's arguments, and the
+// line count of a trailing `| head -N` (0 without).
+func readmeArgs(t *testing.T, cmdline string) ([]string, int) {
+	t.Helper()
+	head := 0
+	if before, after, ok := strings.Cut(cmdline, "| head -"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(after))
+		if err != nil {
+			t.Fatalf("cannot read %q", cmdline)
+		}
+		cmdline, head = before, n
+	}
+	var args []string
+	fields := strings.Fields(cmdline)[1:] // drop "portico"
+	for j := 0; j < len(fields); j++ {
+		f := fields[j]
+		switch {
+		case f == "2>&1":
+		case f == ">": // the file the user writes stdout to
+			j++
+		default:
+			if p, ok := readmeFiles[f]; ok {
+				f = p
+			} else if strings.HasPrefix(f, "config/") {
+				f = filepath.Join("..", "..", f)
+			}
+			args = append(args, f)
+		}
+	}
+	return args, head
+}
