@@ -29,6 +29,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -124,12 +125,25 @@ func applyAndExpectFleets(ctx context.Context, ns string, objs []*unstructured.U
 		DeferCleanup(func(ctx context.Context) {
 			Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, gw))).To(Succeed())
 			Eventually(func(g Gomega) {
+				g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), &v1alpha1.IngressGateway{}))).To(BeTrue())
 				for _, name := range render.IngressClassNames(gw) {
 					ic := &networkingv1.IngressClass{}
 					err := k8sClient.Get(ctx, client.ObjectKey{Name: name}, ic)
 					g.Expect(err == nil && ic.Labels[render.GatewayNameLabel] == gw.Name && ic.Labels[render.GatewayNamespaceLabel] == gw.Namespace).To(BeFalse(), "IngressClass %s remains", name)
 				}
 			}).WithTimeout(time.Minute).Should(Succeed())
+			// envtest runs no garbage collector: remove the namespaced
+			// children as it would, so a later gateway of the same name
+			// (the MicroK8s overlay's) finds no stale ones.
+			for _, k := range render.ManagedKinds {
+				if !k.Namespaced {
+					continue
+				}
+				u := &unstructured.Unstructured{}
+				u.SetGroupVersionKind(k.GVK)
+				Expect(k8sClient.DeleteAllOf(ctx, u, client.InNamespace(gw.Namespace),
+					client.MatchingLabels(render.OwnerLabels(gw.Namespace, gw.Name)))).To(Succeed())
+			}
 		})
 		By("gateway " + gw.Namespace + "/" + gw.Name)
 		Eventually(func(g Gomega) {
