@@ -15,8 +15,9 @@ limitations under the License.
 */
 
 // Package cli implements the `portico` command (also `kubectl portico`):
-// render gateways offline with the operator's own renderer, and import an
-// existing ingress-nginx installation into an IngressGateway.
+// render gateways offline with the operator's own renderer, import an
+// existing ingress-nginx installation into an IngressGateway, and show a
+// cluster's fleets.
 package cli
 
 import (
@@ -30,6 +31,7 @@ const usage = `portico: the Portico command line (also usable as "kubectl portic
 Commands:
   render   print the objects the operator would apply for IngressGateways (no cluster needed)
   import   turn an existing ingress-nginx installation into an IngressGateway and a switch-over plan
+  status   show gateways' fleets: class, driver, pods per node, VIP holder, addresses, conditions, last events
 
 Run "portico <command> -h" for a command's flags.
 `
@@ -46,6 +48,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runRender(args[1:], stdin, stdout, stderr)
 	case "import":
 		return runImport(args[1:], stdin, stdout, stderr)
+	case "status":
+		return runStatus(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0
