@@ -54,8 +54,8 @@ k8s-binaries: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, k
 	hack/build-k8s-binaries.sh $(K8S_COMPONENTS)
 
 .PHONY: test
-test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golden renders, status, envtest and e2e suites, keepalived failover.
-	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" \
+test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golden renders, status, envtest and e2e suites, the Helm chart, keepalived failover.
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" PORTICO_HELM="$$(hack/helm.sh)" \
 		go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v /test/vip) -coverprofile cover.out
 	@# The failover tests time keepalived against < 3 s goals: they run on
 	@# their own, not beside the e2e suite's simulated cluster.
@@ -98,7 +98,7 @@ test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterR
 	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... ./internal/containment/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest' -update
 
 .PHONY: verify
-verify: fmt manifests generate test-update-golden bundle ## Fail if generated code, manifests, golden files or the OLM bundle are stale.
+verify: fmt manifests generate test-update-golden bundle helm-chart ## Fail if generated code, manifests, golden files, the OLM bundle or the Helm chart are stale.
 	@if [ -n "$$(git status --porcelain)" ]; then \
 		echo "the tree changed after regeneration; run 'make fmt manifests generate test-update-golden' and commit:"; \
 		git status --porcelain; git --no-pager diff | head -100; exit 1; fi
@@ -111,6 +111,14 @@ vulncheck: ## govulncheck against a database built offline from golang.org/x/vul
 	hack/vulncheck.sh .
 
 ##@ Packaging
+
+.PHONY: helm-chart
+helm-chart: manifests ## Regenerate the Helm chart charts/portico from config/ (internal/helmchart).
+	go run ./hack/helmchart
+
+.PHONY: helm
+helm: ## Build Helm from Go modules into the cache (skipped when present); prints its path.
+	@hack/helm.sh
 
 .PHONY: bundle
 bundle: manifests ## Regenerate the OLM bundle (bundle/, bundle.Dockerfile) and catalog (catalog/) from config/manifests and its release.yaml.

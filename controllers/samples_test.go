@@ -123,27 +123,17 @@ func applyAndExpectFleets(ctx context.Context, ns string, objs []*unstructured.U
 		// sample's alias nginx is the overlays' class): remove each once
 		// its spec is done, class included.
 		DeferCleanup(func(ctx context.Context) {
-			Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, gw))).To(Succeed())
+			if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), &v1alpha1.IngressGateway{}); apierrors.IsNotFound(err) {
+				return // a spec removed it already
+			}
+			deleteGatewayAndChildren(ctx, gw)
 			Eventually(func(g Gomega) {
-				g.Expect(apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), &v1alpha1.IngressGateway{}))).To(BeTrue())
 				for _, name := range render.IngressClassNames(gw) {
 					ic := &networkingv1.IngressClass{}
 					err := k8sClient.Get(ctx, client.ObjectKey{Name: name}, ic)
 					g.Expect(err == nil && ic.Labels[render.GatewayNameLabel] == gw.Name && ic.Labels[render.GatewayNamespaceLabel] == gw.Namespace).To(BeFalse(), "IngressClass %s remains", name)
 				}
 			}).WithTimeout(time.Minute).Should(Succeed())
-			// envtest runs no garbage collector: remove the namespaced
-			// children as it would, so a later gateway of the same name
-			// (the MicroK8s overlay's) finds no stale ones.
-			for _, k := range render.ManagedKinds {
-				if !k.Namespaced {
-					continue
-				}
-				u := &unstructured.Unstructured{}
-				u.SetGroupVersionKind(k.GVK)
-				Expect(k8sClient.DeleteAllOf(ctx, u, client.InNamespace(gw.Namespace),
-					client.MatchingLabels(render.OwnerLabels(gw.Namespace, gw.Name)))).To(Succeed())
-			}
 		})
 		By("gateway " + gw.Namespace + "/" + gw.Name)
 		Eventually(func(g Gomega) {
