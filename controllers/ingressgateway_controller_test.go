@@ -772,9 +772,11 @@ var _ = Describe("IngressGateway validation", func() {
 			g.Spec.AdmissionWebhook.Port = 9443
 			g.Spec.UDP = []v1alpha1.UDPService{{Port: 9443, Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
 		}),
+		// Node ports no other spec or sample of this suite allocates: the
+		// gateway's Service stays, and a clash would fail another spec.
 		Entry("nodePorts with the Service type left at its default, LoadBalancer", func(g *v1alpha1.IngressGateway) {
-			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](30080)}
-			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](30900), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
+			g.Spec.Service.NodePorts = &v1alpha1.NodePorts{HTTP: ptr.To[int32](31080)}
+			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, NodePort: ptr.To[int32](31900), Backend: v1alpha1.Backend{Name: "x", Port: intstr.FromInt32(1)}}}
 		}),
 		Entry("the same port number for tcp and udp", func(g *v1alpha1.IngressGateway) {
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns", Port: intstr.FromString("dns-tcp")}}}
