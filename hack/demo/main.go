@@ -87,9 +87,9 @@ func run(once, verbose bool) error {
 	}
 	if netErr == nil {
 		defer netns.Close()
-		copts.NodeIP, copts.PodCIDR = demonet.NodeIP, demonet.PodCIDR.String()
+		copts.NodeIP, copts.PodCIDR = netns.NodeIP, netns.PodCIDR.String()
 		step(fmt.Sprintf("Network: simulated nodes and pods get addresses in %s, which exist only in network namespace %s (routed there from this host, nowhere else)",
-			demonet.Range, netns.Name))
+			netns.Range, netns.Name))
 	} else {
 		step("Network: FALLBACK to loopback addresses (" + netErr.Error() + "; run as root for the simulated node network). " +
 			"The EndpointSlice controller refuses loopback addresses, so the gateways' webhook Services get no endpoints: " +

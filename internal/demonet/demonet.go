@@ -17,7 +17,8 @@ limitations under the License.
 // Package demonet gives the simulated cluster of `make demo` addresses that
 // behave like a node network without ever leaving this machine: a network
 // namespace the demo creates, joined to the host by one veth pair, in which
-// every address of 198.18.0.0/17 (RFC 2544's benchmarking range) is local.
+// every address of 198.18.0.0/17 (RFC 2544's benchmarking range; 198.19.0.0/17
+// when another demo holds that one) is local.
 // The host routes that range into the namespace only, so the API server can
 // call a webhook endpoint on a simulated node or pod, and the answer comes
 // from a listener the demo opens inside the namespace. Simulated nodes and
@@ -40,31 +41,41 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Addresses of the simulated network.
-var (
-	// Range is routed from the host into the namespace, and is local
-	// there.
-	Range = netip.MustParsePrefix("198.18.0.0/17")
-	// NodeBase is the first node address (198.18.0.1, .2, ...).
-	NodeBase = netip.MustParseAddr("198.18.0.1")
-	// PodCIDR is where kwok allocates pod addresses.
-	PodCIDR = netip.MustParsePrefix("198.18.64.0/18")
-	// The veth link between host and namespace, outside Range.
-	hostAddr = netip.MustParsePrefix("198.18.255.254/30")
-	nsAddr   = netip.MustParsePrefix("198.18.255.253/30")
-)
-
 // Network is the namespace and its link to the host.
 type Network struct {
 	// Name of the network namespace (ip netns).
 	Name string
-	veth string
+	// Range is routed from the host into the namespace, and is local
+	// there: 198.18.0.0/17 (or 198.19.0.0/17).
+	Range netip.Prefix
+	// PodCIDR is where kwok allocates pod addresses, inside Range.
+	PodCIDR netip.Prefix
+	veth    string
+	second  byte // 18 or 19
 }
 
-// New creates the namespace, the veth pair and the routes. name must be
-// unique on the machine (the demo adds its pid).
-func New(name string) (_ *Network, err error) {
-	n := &Network{Name: name, veth: "ptc" + fmt.Sprint(os.Getpid()%100000)}
+// New creates the namespace, the veth pair and the routes, in the first
+// of 198.18/16 and 198.19/16 no other demo holds. name must be unique on
+// the machine (the demo adds its pid).
+func New(name string) (*Network, error) {
+	var errs []string
+	for _, second := range []byte{18, 19} {
+		n, err := newIn(name, second)
+		if err == nil {
+			return n, nil
+		}
+		errs = append(errs, err.Error())
+	}
+	return nil, fmt.Errorf("%s", strings.Join(errs, "; "))
+}
+
+func newIn(name string, second byte) (_ *Network, err error) {
+	n := &Network{Name: name, second: second, veth: fmt.Sprintf("ptc%d", os.Getpid()%100000),
+		Range:   netip.MustParsePrefix(fmt.Sprintf("198.%d.0.0/17", second)),
+		PodCIDR: netip.MustParsePrefix(fmt.Sprintf("198.%d.64.0/18", second))}
+	// The veth link between host and namespace, outside Range.
+	hostAddr := netip.MustParsePrefix(fmt.Sprintf("198.%d.255.254/30", second))
+	nsAddr := netip.MustParsePrefix(fmt.Sprintf("198.%d.255.253/30", second))
 	if err := run("ip", "netns", "add", name); err != nil {
 		return nil, err
 	}
@@ -77,13 +88,13 @@ func New(name string) (_ *Network, err error) {
 		{"link", "add", n.veth, "type", "veth", "peer", "name", "eth0", "netns", name},
 		{"addr", "add", hostAddr.String(), "dev", n.veth},
 		{"link", "set", n.veth, "up"},
-		{"route", "add", Range.String(), "via", nsAddr.Addr().String(), "dev", n.veth},
+		{"route", "add", n.Range.String(), "via", nsAddr.Addr().String(), "dev", n.veth},
 		{"-n", name, "link", "set", "lo", "up"},
 		{"-n", name, "addr", "add", nsAddr.String(), "dev", "eth0"},
 		{"-n", name, "link", "set", "eth0", "up"},
 		// Every address of Range is this namespace's own (AnyIP): a
 		// listener on 0.0.0.0 answers for any simulated node or pod.
-		{"-n", name, "route", "add", "local", Range.String(), "dev", "lo"},
+		{"-n", name, "route", "add", "local", n.Range.String(), "dev", "lo"},
 	} {
 		if err := run("ip", args...); err != nil {
 			return nil, err
@@ -92,13 +103,10 @@ func New(name string) (_ *Network, err error) {
 	return n, nil
 }
 
-// NodeIP returns the address of the i-th simulated node (from 1).
-func NodeIP(i int) string {
-	a := NodeBase
-	for range i - 1 {
-		a = a.Next()
-	}
-	return a.String()
+// NodeIP returns the address of the i-th simulated node (from 1):
+// 198.18.0.1, .2, ...
+func (n *Network) NodeIP(i int) string {
+	return fmt.Sprintf("198.%d.%d.%d", n.second, i/250, i%250)
 }
 
 // Listen opens a TCP listener inside the namespace. The socket stays there
