@@ -109,9 +109,13 @@ func (n *Network) NodeIP(i int) string {
 	return fmt.Sprintf("198.%d.%d.%d", n.second, i/250, i%250)
 }
 
-// Listen opens a TCP listener inside the namespace. The socket stays there
-// when the thread returns to the host's namespace.
-func (n *Network) Listen(addr string) (net.Listener, error) {
+// Listen opens a TCP listener inside the namespace.
+func (n *Network) Listen(addr string) (net.Listener, error) { return ListenIn(n.Name, addr) }
+
+// ListenIn opens a TCP listener inside network namespace ns (ip netns). A
+// socket stays in the namespace it was created in, so the caller's own
+// goroutines serve inside it without helper processes.
+func ListenIn(ns, addr string) (net.Listener, error) {
 	type result struct {
 		l   net.Listener
 		err error
@@ -126,7 +130,7 @@ func (n *Network) Listen(addr string) (net.Listener, error) {
 			return
 		}
 		defer orig.Close()
-		target, err := os.Open("/run/netns/" + n.Name)
+		target, err := os.Open("/run/netns/" + ns)
 		if err != nil {
 			runtime.UnlockOSThread()
 			ch <- result{err: err}
@@ -135,7 +139,7 @@ func (n *Network) Listen(addr string) (net.Listener, error) {
 		defer target.Close()
 		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 			runtime.UnlockOSThread()
-			ch <- result{err: fmt.Errorf("enter network namespace %s: %w", n.Name, err)}
+			ch <- result{err: fmt.Errorf("enter network namespace %s: %w", ns, err)}
 			return
 		}
 		l, lerr := net.Listen("tcp", addr)

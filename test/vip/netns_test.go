@@ -31,6 +31,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/portico-dev/portico/internal/demonet"
 )
 
 // run runs a command and returns its trimmed stdout, failing with stderr.
@@ -93,57 +95,8 @@ func requireTools(t *testing.T) {
 	_ = l.Close()
 }
 
-// setns moves the calling OS thread into the network namespace open as f.
-func setns(f *os.File) error {
-	if _, _, e := syscall.RawSyscall(uintptr(sysSetns), f.Fd(), syscall.CLONE_NEWNET, 0); e != 0 {
-		return e
-	}
-	return nil
-}
-
-// listenIn opens a TCP listener inside namespace ns. A socket stays in the
-// namespace it was created in, so the test's own goroutines can serve
-// inside every namespace without helper processes.
-func listenIn(ns, addr string) (net.Listener, error) {
-	type result struct {
-		l   net.Listener
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread()
-		orig, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			runtime.UnlockOSThread()
-			ch <- result{err: err}
-			return
-		}
-		defer orig.Close()
-		target, err := os.Open("/run/netns/" + ns)
-		if err != nil {
-			runtime.UnlockOSThread()
-			ch <- result{err: err}
-			return
-		}
-		defer target.Close()
-		if err := setns(target); err != nil {
-			runtime.UnlockOSThread()
-			ch <- result{err: fmt.Errorf("setns %s: %w", ns, err)}
-			return
-		}
-		l, lerr := net.Listen("tcp", addr)
-		if err := setns(orig); err != nil {
-			// Leave the thread locked: it dies with this goroutine instead
-			// of running other goroutines in the wrong namespace.
-			ch <- result{l: l, err: lerr}
-			return
-		}
-		runtime.UnlockOSThread()
-		ch <- result{l: l, err: lerr}
-	}()
-	r := <-ch
-	return r.l, r.err
-}
+// listenIn opens a TCP listener inside namespace ns.
+func listenIn(ns, addr string) (net.Listener, error) { return demonet.ListenIn(ns, addr) }
 
 // network is the namespaces of one test: a bridge namespace and one
 // namespace per member, each attached to the bridge by a veth pair.
