@@ -61,6 +61,7 @@ test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golde
 	@# their own, not beside the e2e suite's simulated cluster.
 	go test $(GO_TEST_FLAGS) ./test/vip -count=1
 	$(MAKE) test-bundle
+	$(MAKE) test-alerts
 
 .PHONY: test-unit
 test-unit: k8s-binaries ## The inner loop (about a minute): every package but the envtest suites of the controller, webhook and trust model, e2e, VIP, bench and demo.
@@ -74,6 +75,11 @@ test-trust: k8s-binaries ## Run the trust-model suite: a namespace editor's host
 .PHONY: test-bundle
 test-bundle: ## Validate bundle/ with the operator-framework validators (own Go module: test/bundle).
 	cd test/bundle && go vet ./... && go test $(GO_TEST_FLAGS) ./...
+
+.PHONY: test-alerts
+test-alerts: k8s-binaries ## Check and unit-test the alerts with promtool (hack/promtool.sh builds it into the cache: ~7 min once), then check that every metric the alerts and the dashboard use is exported (envtest).
+	hack/promtool.sh
+	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go test $(GO_TEST_FLAGS) ./test/alerts
 
 .PHONY: test-e2e
 test-e2e: k8s-binaries ## Run only the e2e suite: the operator binary on a simulated cluster (kwok nodes, real workload controllers and scheduler).

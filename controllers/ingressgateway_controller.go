@@ -750,6 +750,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 	r.mu.Lock()
 	r.statuses[gw.UID] = statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}
 	r.mu.Unlock()
+	collector.vipHolderWritten(gw.UID, prev.VIP, st.VIP)
 	if after := degradedReason(st); after != "" && after != before {
 		c := findCondition(st, v1alpha1.ConditionDegraded)
 		r.Recorder.Eventf(gw, nil, corev1.EventTypeWarning, after, "Reconcile", "%s", c.Message)

@@ -26,14 +26,25 @@ import (
 	"github.com/portico-dev/portico/internal/testenv"
 )
 
-// TestServiceMonitorSelectsTheMetricsService: config/prometheus builds and
-// its ServiceMonitor selects config/default's metrics Service by labels and
+// TestServiceMonitorSelectsTheMetricsService: config/prometheus builds into
+// a ServiceMonitor and the PrometheusRule portico-alerts, and the
+// ServiceMonitor selects config/default's metrics Service by labels and
 // port name (the monitoring CRDs are not in envtest, so this is checked on
 // the built manifests).
 func TestServiceMonitorSelectsTheMetricsService(t *testing.T) {
-	mon, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "prometheus"))
-	if err != nil || len(mon) != 1 || mon[0].GetKind() != "ServiceMonitor" {
-		t.Fatalf("config/prometheus: %v, %d objects", err, len(mon))
+	objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "prometheus"))
+	var mon []*unstructured.Unstructured
+	var rule string
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "ServiceMonitor":
+			mon = append(mon, o)
+		case "PrometheusRule":
+			rule = o.GetName()
+		}
+	}
+	if err != nil || len(objs) != 2 || len(mon) != 1 || rule != "portico-alerts" {
+		t.Fatalf("config/prometheus: %v, %d objects, want a ServiceMonitor and the PrometheusRule portico-alerts", err, len(objs))
 	}
 	install, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
 	if err != nil {
