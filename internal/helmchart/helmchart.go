@@ -234,8 +234,15 @@ func templateManager(o *unstructured.Unstructured, values map[string]any) error 
 	return unstructured.SetNestedSlice(o.Object, append(vols, phVolumes), "spec", "template", "spec", "volumes")
 }
 
-// substitute turns the placeholders of one object's YAML into templates.
+// literal escapes text Helm must not read as template actions, such as
+// the PrometheusRule's own {{ $labels.gateway }}: one pass, so the
+// escapes are not escaped again.
+var literal = strings.NewReplacer("{{", "{{`{{`}}", "}}", "{{`}}`}}")
+
+// substitute turns the placeholders of one object's YAML into templates;
+// everything else stays literal.
 func substitute(text string) (string, error) {
+	text = literal.Replace(text)
 	text = strings.ReplaceAll(text, phNamespace, "{{ .Release.Namespace }}")
 	text = strings.ReplaceAll(text, phImage, `{{ printf "%s@%s" .Values.image.repository .Values.image.digest | quote }}`)
 	text = strings.ReplaceAll(text, phDataPlane, "{{ .Values.dataPlane.image | quote }}")

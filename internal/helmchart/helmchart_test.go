@@ -184,6 +184,21 @@ func TestValues(t *testing.T) {
 			t.Errorf("rendered chart lacks %q", want)
 		}
 	}
+	// The alerts' own {{ $labels… }} templates survive Helm's templating.
+	prom, err := kustomize.Build(filepath.Join(root, "config", "prometheus"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range prom {
+		g := objs[o.GetKind()+"/ops/"+o.GetName()]
+		if g == nil {
+			t.Errorf("alerts.enabled and serviceMonitor.enabled render no %s %s", o.GetKind(), o.GetName())
+			continue
+		}
+		if diff := cmp.Diff(normalize(t, o.Object["spec"]), normalize(t, g.Object["spec"])); diff != "" {
+			t.Errorf("%s %s spec differs from config/prometheus (-config +chart):\n%s", o.GetKind(), o.GetName(), diff)
+		}
+	}
 	for _, k := range []string{"Certificate/ops/portico-webhook-server-cert", "Issuer/ops/portico-selfsigned", "ServiceMonitor/ops/portico-controller-manager-metrics"} {
 		if objs[k] == nil {
 			t.Errorf("rendered chart lacks %s", k)
@@ -196,5 +211,27 @@ func TestValues(t *testing.T) {
 	}
 	if !strings.Contains(run(t, h, "template", "portico", chart), "kind: IngressGatewayClass") {
 		t.Error("the default values render no IngressGatewayClass")
+	}
+}
+
+// TestDashboard: grafanaDashboard.enabled ships config/grafana's dashboard
+// unchanged, for Grafana's sidecar.
+func TestDashboard(t *testing.T) {
+	h := helm(t)
+	want, err := os.ReadFile(filepath.Join(root, "config", "grafana", "portico-dashboard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := objects(t, run(t, h, "template", "portico", filepath.Join(root, helmchart.Dir), "--namespace", "ops", "--set", "grafanaDashboard.enabled=true"))
+	cm := objs["ConfigMap/ops/portico-dashboard"]
+	if cm == nil {
+		t.Fatal("no ConfigMap portico-dashboard")
+	}
+	if cm.GetLabels()["grafana_dashboard"] != "1" {
+		t.Error("the dashboard ConfigMap lacks grafana_dashboard: \"1\"")
+	}
+	got, _, _ := unstructured.NestedString(cm.Object, "data", "portico-dashboard.json")
+	if strings.TrimSpace(got) != strings.TrimSpace(string(want)) {
+		t.Error("the dashboard in the chart differs from config/grafana/portico-dashboard.json")
 	}
 }
