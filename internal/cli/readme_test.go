@@ -23,6 +23,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+
+	"github.com/portico-dev/portico/internal/crdschema"
 )
 
 // readmeFiles maps the file names README's examples use to the files the
@@ -119,4 +124,61 @@ func readmeArgs(t *testing.T, cmdline string) ([]string, int) {
 		}
 	}
 	return args, head
+}
+
+// TestREADMEYAML checks README.md's YAML examples: a whole gateway renders
+// with the install's default class (as `portico render` with
+// config/class/default.yaml), the class shown is config/class's, and a
+// spec excerpt (the VIP one) is a valid gateway spec, its commented
+// options included, through the CRD's own schema and CEL rules.
+func TestREADMEYAML(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllSubmatch(readme, -1)
+	class := filepath.Join("..", "..", "config", "class", "default.yaml")
+	checked := 0
+	for i, b := range blocks {
+		body := string(b[1])
+		name := "block " + strconv.Itoa(i+1)
+		switch {
+		case strings.Contains(body, "kind: IngressGateway\n"):
+			f := filepath.Join(t.TempDir(), "gw.yaml")
+			if err := os.WriteFile(f, b[1], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if code, _, errOut := run(t, "render", "-f", class, "-f", f); code != 0 {
+				t.Errorf("%s: portico render with the default class: exit %d: %s", name, code, errOut)
+			}
+		case strings.Contains(body, "kind: IngressGatewayClass\n"):
+			var shown, shipped struct {
+				Spec map[string]any `json:"spec"`
+			}
+			want, _ := os.ReadFile(class)
+			if err := yaml.Unmarshal(b[1], &shown); err != nil {
+				t.Fatal(err)
+			}
+			if err := yaml.Unmarshal(want, &shipped); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(shipped.Spec, shown.Spec); diff != "" {
+				t.Errorf("%s: README's class is not config/class/default.yaml (-shipped +README):\n%s", name, diff)
+			}
+		case strings.HasPrefix(body, "spec:\n"):
+			// Uncomment the options and fill in the placeholder image.
+			body = regexp.MustCompile(`(?m)^(\s*)# (\w+:)`).ReplaceAllString(body, "$1$2")
+			body = strings.ReplaceAll(body, "<keepalived image pinned by digest>", "example.org/keepalived@sha256:"+strings.Repeat("1", 64))
+			doc := "apiVersion: ingress.portico.dev/v1alpha1\nkind: IngressGateway\nmetadata: {name: readme, namespace: ingress}\n" + body
+			if _, err := crdschema.Decode([]byte(doc)); err != nil {
+				t.Errorf("%s: the spec excerpt, options uncommented, is refused: %v\n%s", name, err, doc)
+			}
+		default:
+			continue
+		}
+		checked++
+	}
+	if checked < 3 {
+		t.Fatalf("checked %d YAML examples in README.md, expected the gateway, the class and the VIP excerpt", checked)
+	}
 }
