@@ -521,7 +521,10 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 			continue
 		}
 		if len(p.Drift) == 0 {
-			// The change is in what the cache does not keep.
+			// Everything rendered was there: the change is in what the
+			// cache does not keep, or fields the rendering no longer sets
+			// were removed.
+			p.Drift = []string{"fields no longer rendered"}
 			if f := trimmedFields(o); f != "" {
 				p.Drift = []string{f}
 			}
