@@ -161,6 +161,12 @@ type ClassCapabilities struct {
 	// +optional
 	DefaultIngressClass bool `json:"defaultIngressClass,omitempty"`
 
+	// ingressClassAliases lets gateways set spec.ingressClass.aliases: each
+	// alias claims one more IngressClass name cluster-wide, and with it
+	// the Ingresses of every namespace that name that class.
+	// +optional
+	IngressClassAliases bool `json:"ingressClassAliases,omitempty"`
+
 	// snippets lets gateways opt into snippets: spec.controller.
 	// allowSnippetAnnotations, any *-snippet key in spec.controller.config
 	// and annotations-risk-level Critical. Snippets run arbitrary nginx

@@ -78,6 +78,7 @@ func ClassFor(gw *v1alpha1.IngressGateway, name string) (*v1alpha1.IngressGatewa
 	s, caps := gw.Spec, &c.Spec.Capabilities
 	caps.HostNetwork, caps.HostPorts = s.Workload.HostNetwork, s.Workload.HostPorts
 	caps.DefaultIngressClass = s.IngressClass.Default
+	caps.IngressClassAliases = len(s.IngressClass.Aliases) > 0
 	caps.Snippets = s.Controller.AllowSnippetAnnotations
 	for k, v := range s.Controller.Config {
 		caps.Snippets = caps.Snippets || IsSnippetKey(k, v)

@@ -198,6 +198,15 @@ var Rules = []Rule{
 		CEL: "!(" + has("object.spec.ingressClass.default") + " && object.spec.ingressClass.default) || " + capOn("defaultIngressClass"),
 	},
 	{
+		ID: "ingressClassAliases", ClassField: "spec.capabilities.ingressClassAliases", GatewayField: "spec.ingressClass.aliases",
+		Check: func(in Input, v func(*field.Path, string)) {
+			if len(in.Gateway.Spec.IngressClass.Aliases) > 0 && !in.Class.Spec.Capabilities.IngressClassAliases {
+				v(spec.Child("ingressClass", "aliases"), "serving further IngressClass names (each claims that class's Ingresses in every namespace) is not allowed")
+			}
+		},
+		CEL: "!(" + has("object.spec.ingressClass.aliases") + " && size(object.spec.ingressClass.aliases) > 0) || " + capOn("ingressClassAliases"),
+	},
+	{
 		ID: "snippets", ClassField: "spec.capabilities.snippets", GatewayField: "spec.controller.allowSnippetAnnotations, spec.controller.config",
 		// Also allow-cross-namespace-resources: true (see IsSnippetKey).
 		Check: func(in Input, v func(*field.Path, string)) {

@@ -367,6 +367,7 @@ func classLine(c *v1alpha1.IngressGatewayClass, grants []*v1alpha1.IngressGatewa
 		name string
 		set  bool
 	}{{"hostNetwork", caps.HostNetwork}, {"hostPorts", caps.HostPorts}, {"defaultIngressClass", caps.DefaultIngressClass},
+		{"ingressClassAliases", caps.IngressClassAliases},
 		{"snippets", caps.Snippets}, {"vip", caps.VIP != nil}, {"extraArgs", len(caps.ExtraArgs) > 0},
 		{"tolerations", len(caps.Tolerations) > 0}, {"priorityClassNames", len(caps.PriorityClassNames) > 0},
 		{"references.crossNamespace", c.Spec.References.CrossNamespace}} {

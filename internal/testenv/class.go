@@ -49,7 +49,7 @@ func PermissiveClass() *v1alpha1.IngressGatewayClass {
 					"example.org/keepalived@sha256:" + strings.Repeat("2", 64),
 				}},
 			Capabilities: v1alpha1.ClassCapabilities{
-				HostNetwork: true, HostPorts: true, DefaultIngressClass: true, Snippets: true,
+				HostNetwork: true, HostPorts: true, DefaultIngressClass: true, IngressClassAliases: true, Snippets: true,
 				VIP:         &v1alpha1.VIPCapability{AddressPools: []string{"0.0.0.0/0", "::/0"}},
 				ExtraArgs:   []string{"enable-metrics", "enable-ssl-passthrough", "v", "update-status", "sync-period"},
 				Tolerations: []corev1.Toleration{{Operator: corev1.TolerationOpExists}},

@@ -100,6 +100,8 @@ var hostileCases = []hostile{
 		rules: []string{"hostPorts"}, fields: []string{"spec.workload.hostPorts"}},
 	{name: "the cluster's default IngressClass", class: "team", mut: func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Default = true },
 		rules: []string{"defaultIngressClass"}, fields: []string{"spec.ingressClass.default"}},
+	{name: "IngressClass aliases", class: "team", mut: func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Aliases = []string{"nginx"} },
+		rules: []string{"ingressClassAliases"}, fields: []string{"spec.ingressClass.aliases"}},
 	{name: "snippet annotations", class: "team", mut: func(g *v1alpha1.IngressGateway) { g.Spec.Controller.AllowSnippetAnnotations = true },
 		rules: []string{"snippets"}, fields: []string{"spec.controller.allowSnippetAnnotations"}},
 	{name: "annotations-risk-level Critical", class: "team", mut: func(g *v1alpha1.IngressGateway) {
