@@ -18,6 +18,7 @@ package controllers_test
 
 import (
 	"context"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -109,6 +110,23 @@ var _ = Describe("IngressClass aliases", func() {
 		Eventually(func(g Gomega) {
 			g.Expect(classes(g, public, nginx, extra, foreign.Name)).To(SatisfyAll(HaveLen(1), HaveKey(foreign.Name)))
 		}).Should(Succeed())
+	})
+
+	It("a name another gateway serves as an alias: the advice, followed, hands the name over", func() {
+		shared := "shared-" + ns
+		first := createGateway(ctx, ns, "first", func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Aliases = []string{shared} })
+		Eventually(func(g Gomega) { g.Expect(classes(g, shared)).To(HaveKey(shared)) }).Should(Succeed())
+		second := createGateway(ctx, ns, "second", func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Name = shared })
+		cur := expectCondition(ctx, second, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonNameConflict)
+		Expect(condition(cur, v1alpha1.ConditionDegraded).Message).To(ContainSubstring(
+			"IngressGateway " + ns + "/first serves this IngressClass: if it is one of that gateway's spec.ingressClass.aliases, remove it there"))
+
+		By("removing the alias from the first gateway: the second one gets the class")
+		updateGateway(ctx, first, func(g *v1alpha1.IngressGateway) { g.Spec.IngressClass.Aliases = nil })
+		Eventually(func(g Gomega) {
+			g.Expect(classes(g, shared)[shared].Spec.Controller).To(Equal(render.ControllerClass(second)))
+		}).WithTimeout(30 * time.Second).Should(Succeed())
+		expectCondition(ctx, second, v1alpha1.ConditionDegraded, metav1.ConditionFalse, v1alpha1.ReasonAsExpected)
 	})
 
 	It("refuses an alias that repeats the class name", func() {

@@ -72,7 +72,8 @@ func (e *ConflictError) advice() string {
 	case e.Stale:
 		return "it is left over from an earlier gateway of this name and goes once that gateway's deletion finishes; nothing to do unless it stays, then delete it"
 	case e.Owner != "" && e.Kind == "IngressClass":
-		return fmt.Sprintf("IngressGateway %s serves this IngressClass: remove the name from that gateway's spec.ingressClass (aliases), or delete this gateway and create it again with another spec.ingressClass.name (the name is immutable)", e.Owner)
+		return fmt.Sprintf("IngressGateway %s serves this IngressClass: if it is one of that gateway's spec.ingressClass.aliases, remove it there; "+
+			"otherwise delete this gateway and create it again with another spec.ingressClass.name (the name is immutable)", e.Owner)
 	case e.Owner != "":
 		return fmt.Sprintf("IngressGateway %s renders the same name: delete one of the two gateways, or create this one again under another name", e.Owner)
 	case e.Kind == "IngressClass":

@@ -428,9 +428,9 @@ func webhookCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) me
 	}
 	if obs.WebhookEndpoints == 0 {
 		svc := render.WebhookServiceName(gw)
-		effect := "refuses the Ingresses of these classes (failurePolicy Fail)"
+		effect := "refuses their Ingresses (failurePolicy Fail)"
 		if gw.Spec.AdmissionWebhook.FailurePolicy == "Ignore" {
-			effect = "admits the Ingresses of these classes unchecked (failurePolicy Ignore)"
+			effect = "admits their Ingresses unchecked (failurePolicy Ignore)"
 		}
 		c.Reason = v1alpha1.ReasonWebhookNoEndpoints
 		c.Message = fmt.Sprintf("Registered for %s, but Service %s has no ready endpoint, so the API server cannot call the webhook and %s; "+
