@@ -22,31 +22,8 @@ COMPONENTS=("$@")
 mkdir -p "$OUT"
 log() { echo "build-k8s-binaries: $*" >&2; }
 
-# step NAME ESTIMATE_SECONDS CMD...: runs CMD, saying what it does, how long
-# it has run every 20 s (a cold build is quiet for minutes otherwise) and how
-# long it took. Estimates are for a cold cache on an idle 2-core machine.
-START=$SECONDS
-step() {
-  local name=$1 est=$2 t0=$SECONDS next rc=0
-  shift 2
-  log "$name (estimate: ~$(( (est + 59) / 60 )) min cold)"
-  next=$((t0 + 20))
-  "$@" &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    if [ "$SECONDS" -ge "$next" ]; then
-      log "  $name: $((SECONDS - t0)) s of ~${est} s; $((SECONDS - START)) s since the start"
-      next=$((SECONDS + 20))
-    fi
-  done
-  wait "$pid" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    log "$name: failed after $((SECONDS - t0)) s"
-    return "$rc"
-  fi
-  log "$name: done in $((SECONDS - t0)) s"
-}
+# shellcheck source=hack/lib/progress.sh
+source "$(dirname "$0")/lib/progress.sh"
 
 # The Go proxy may refuse module version lists; GOFLAGS=-mod=mod and explicit
 # versions avoid every @latest lookup.
@@ -126,10 +103,7 @@ build_etcd() {
 build_kwok() {
   if [ ! -x "$OUT/kwok" ]; then
     # kwok's go.mod has no local replaces: a plain install builds it.
-    step "go install kwok ${KWOK_VERSION}" 150 \
-      env GOBIN="$OUT/.kwok-tmp" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
-    mv "$OUT/.kwok-tmp/kwok" "$OUT/kwok"
-    rmdir "$OUT/.kwok-tmp"
+    go_install_tool "$OUT" kwok 150 "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
   fi
   # kwok only simulates what its stages describe; the upstream "fast"
   # stages (nodes Ready with heartbeats, pods Running and Ready at once,

@@ -23,34 +23,14 @@ export GOTOOLCHAIN="${GOTOOLCHAIN:-go1.26.10}"
 
 log() { echo "promtool.sh: $*" >&2; }
 
+# shellcheck source=hack/lib/progress.sh
+source "$(dirname "$0")/lib/progress.sh"
+
 # build: prometheus's go.mod has no local replace directives, so a plain
-# go install at a version builds it. Progress every 20 s: a cold build is
-# quiet for minutes otherwise.
+# go install at a version builds it (~7 min cold, downloads included).
 build() {
-  [ -x "$PROMTOOL" ] && return 0
-  mkdir -p "$OUT"
-  log "building promtool ${PROMTOOL_VERSION} from Go modules into $OUT (estimate: ~7 min cold, downloads included)"
-  local t0=$SECONDS next=$((SECONDS + 20)) rc=0
-  # -mod=mod and an explicit version avoid every @latest lookup.
-  GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 GOBIN="$OUT/.tmp" \
-    go install -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=${PROMTOOL_VERSION#v}" \
-    "github.com/prometheus/prometheus/cmd/promtool@${PROMTOOL_VERSION}" &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    if [ "$SECONDS" -ge "$next" ]; then
-      log "  go install promtool: $((SECONDS - t0)) s of ~420 s"
-      next=$((SECONDS + 20))
-    fi
-  done
-  wait "$pid" || rc=$?
-  if [ "$rc" -ne 0 ]; then
-    log "go install promtool: failed after $((SECONDS - t0)) s"
-    return "$rc"
-  fi
-  mv "$OUT/.tmp/promtool" "$PROMTOOL"
-  rmdir "$OUT/.tmp"
-  log "promtool built in $((SECONDS - t0)) s"
+  go_install_tool "$OUT" promtool 420 "-s -w -X github.com/prometheus/common/version.Version=${PROMTOOL_VERSION#v}" \
+    "github.com/prometheus/prometheus/cmd/promtool@${PROMTOOL_VERSION}"
 }
 
 build
