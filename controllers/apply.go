@@ -44,6 +44,13 @@ import (
 // FieldOwner is the one field manager every write of the operator uses.
 const FieldOwner = "portico"
 
+// RenderHashAnnotation carries, on every child, the hash of the rendering
+// the operator last applied to it. With the live object (the cache keeps
+// children whole) it tells after a restart, when nothing is in memory,
+// that an apply would change nothing: a converged fleet survives a restart
+// or a leader change without a write.
+const RenderHashAnnotation = "ingress.portico.dev/render-hash"
+
 // ConflictError says a child's name is taken by an object Portico does not
 // own. It is terminal for that child: the object is never modified.
 type ConflictError struct {
@@ -183,26 +190,32 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 		if p.Drift, err = drift(obj, p.Current); err != nil {
 			return nil, err
 		}
-		p.Reverted = known && rec.hash == hash && rec.uid == p.Current.GetUID()
+		// The last apply (remembered, or recorded on the child when
+		// nothing is in memory after a restart) was this very rendering:
+		// what differs was changed by someone else.
+		stamped := p.Current.GetAnnotations()[RenderHashAnnotation] == hash
+		p.Reverted = known && rec.hash == hash && rec.uid == p.Current.GetUID() || !known && stamped
+		if !known && stamped && len(p.Drift) == 0 {
+			// It also holds everything rendered: an apply would change
+			// nothing.
+			p.Write = false
+			a.remember(gw.UID, p.key, hash, p.Current)
+		}
 	}
 	return p, nil
 }
 
 // drift returns the field groups of current that do not hold what desired
-// renders, among what the cache keeps (see trimChild): each top-level
-// field (and labels, annotations, owner references)
-// compared as "everything rendered is there", so fields the API server
-// defaults or other controllers add are not drift; ConfigMap keys added
-// by hand are. A metadata-only current (an object the cache does not
-// hold) is reported as "unknown".
+// renders: labels, annotations, owner references, each top-level field and
+// each field of spec, compared as "everything rendered is there", so
+// fields the API server defaults or other controllers add are not drift;
+// ConfigMap keys added by hand are. A metadata-only current (an object the
+// cache does not hold) is reported as "unknown".
 func drift(desired, current client.Object) ([]string, error) {
 	if _, ok := current.(*metav1.PartialObjectMetadata); ok {
 		return []string{"unknown"}, nil
 	}
-	// Compare only what the cache keeps of current.
-	trimmed := desired.DeepCopyObject().(client.Object)
-	trimChild(trimmed)
-	want, err := render.ToApply(trimmed)
+	want, err := render.ToApply(desired)
 	if err != nil {
 		return nil, err
 	}
@@ -223,8 +236,21 @@ func drift(desired, current client.Object) ([]string, error) {
 		case "apiVersion", "kind", "metadata", "status":
 			continue
 		}
-		if !contains(have[k], want.Object[k]) {
+		if contains(have[k], want.Object[k]) {
+			continue
+		}
+		// Name the field of spec ("spec.template"): it says whether a
+		// change rolls the pods.
+		wantSpec, ok := want.Object[k].(map[string]any)
+		haveSpec, ok2 := have[k].(map[string]any)
+		if k != "spec" || !ok || !ok2 {
 			out = append(out, k)
+			continue
+		}
+		for _, f := range slices.Sorted(maps.Keys(wantSpec)) {
+			if !contains(haveSpec[f], wantSpec[f]) {
+				out = append(out, k+"."+f)
+			}
 		}
 	}
 	if foreignData(desired, current) && !slices.Contains(out, "data") {
@@ -277,6 +303,12 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	if err != nil {
 		return nil, err
 	}
+	ann := desired.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[RenderHashAnnotation] = p.hash
+	desired.SetAnnotations(ann)
 	logf.FromContext(ctx).V(1).Info("Applying", "kind", p.gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
 	want := desired.DeepCopy() // the apply response is written into desired
 	body, err := json.Marshal(desired.Object)
@@ -418,7 +450,7 @@ func unchanged(rec appliedRecord, known bool, hash string, desired, current clie
 	return rec.generation > 0 && current.GetGeneration() == rec.generation && metadataIntact(desired, current)
 }
 
-func (a *Applier) remember(gw types.UID, key, hash string, live *unstructured.Unstructured) {
+func (a *Applier) remember(gw types.UID, key, hash string, live client.Object) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.applied[gw] == nil {

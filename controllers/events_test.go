@@ -36,14 +36,15 @@ import (
 	"github.com/portico-dev/portico/internal/render"
 )
 
-// gatewayEvents returns the notes of gw's events with reason, oldest first.
+// gatewayEvents returns the notes of gw's events with reason (all of them
+// for ""), oldest first.
 func gatewayEvents(ctx context.Context, g Gomega, gw *v1alpha1.IngressGateway, reason string) []string {
 	evs := &eventsv1.EventList{}
 	g.Expect(k8sClient.List(ctx, evs, client.InNamespace(gw.Namespace))).To(Succeed())
 	slices.SortFunc(evs.Items, func(a, b eventsv1.Event) int { return a.EventTime.Compare(b.EventTime.Time) })
 	var out []string
 	for _, e := range evs.Items {
-		if e.Regarding.Name == gw.Name && e.Regarding.Kind == "IngressGateway" && e.Reason == reason {
+		if e.Regarding.Name == gw.Name && e.Regarding.Kind == "IngressGateway" && (reason == "" || e.Reason == reason) {
 			out = append(out, e.Note)
 		}
 	}

@@ -126,42 +126,35 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 }
 
 // CacheOptions restricts the manager's cache to objects Portico manages, so
-// the operator never holds every Secret, ConfigMap or Pod of the cluster,
-// and trims what it keeps of them to what the reconciler reads: metadata
-// (ownership, resourceVersion, generation) and status. The reconciler never
-// reads a child's spec from the cache: drift shows as a new resourceVersion
-// or generation, and the apply restores the rendered content.
+// the operator never holds every Secret, ConfigMap or Pod of the cluster.
+// Children are kept whole (but for managed fields): the rendered object is
+// compared with the cached one, so a restart can tell from the cache alone
+// that a child is already as rendered. Pods are trimmed to what status
+// reads.
 func CacheOptions() cache.Options {
 	sel := labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})
 	managed := cache.ByObject{Label: sel}
-	trimmed := func(trim func(any)) cache.ByObject {
-		return cache.ByObject{Label: sel, Transform: func(in any) (any, error) {
-			if o, ok := in.(client.Object); ok {
-				o.SetManagedFields(nil)
-			}
-			trim(in)
-			return in, nil
-		}}
-	}
 	return cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
 			&corev1.ConfigMap{}:      managed,
 			&corev1.ServiceAccount{}: managed,
 			&corev1.Service{}:        managed,
-			&corev1.Pod{}: trimmed(func(in any) {
+			&corev1.Pod{}: {Label: sel, Transform: func(in any) (any, error) {
 				if p, ok := in.(*corev1.Pod); ok {
+					p.SetManagedFields(nil)
 					// The node a pod runs on, or the one a DaemonSet pod
 					// is pinned to, name the nodes of a host-port clash.
 					p.Spec = corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity}
 					p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
 				}
-			}),
-			&appsv1.DaemonSet{}:          trimmed(trimChild),
-			&appsv1.Deployment{}:         trimmed(trimChild),
-			&rbacv1.Role{}:               trimmed(trimChild),
-			&rbacv1.RoleBinding{}:        trimmed(trimChild),
-			&rbacv1.ClusterRoleBinding{}: trimmed(trimChild),
+				return in, nil
+			}},
+			&appsv1.DaemonSet{}:          managed,
+			&appsv1.Deployment{}:         managed,
+			&rbacv1.Role{}:               managed,
+			&rbacv1.RoleBinding{}:        managed,
+			&rbacv1.ClusterRoleBinding{}: managed,
 			&networkingv1.IngressClass{}: managed,
 			// The slices of Portico's Services (they carry the Services'
 			// labels): whether the webhook has an address to call.
@@ -174,38 +167,6 @@ func CacheOptions() cache.Options {
 			&policyv1.PodDisruptionBudget{}:                           managed,
 		},
 	}
-}
-
-// trimChild drops what the cache need not keep of a child: the pod
-// template of workloads and the rules and subjects of RBAC objects, which
-// the reconciler never reads back (their hashes say whether they changed).
-// drift applies it to the rendered object too, to compare like with like.
-func trimChild(in any) {
-	switch o := in.(type) {
-	case *appsv1.DaemonSet:
-		o.Spec.Template = corev1.PodTemplateSpec{}
-	case *appsv1.Deployment:
-		o.Spec.Template = corev1.PodTemplateSpec{}
-	case *rbacv1.Role:
-		o.Rules = nil
-	case *rbacv1.RoleBinding:
-		o.Subjects = nil
-	case *rbacv1.ClusterRoleBinding:
-		o.Subjects = nil
-	}
-}
-
-// trimmedFields names what trimChild drops for an object's kind.
-func trimmedFields(o client.Object) string {
-	switch o.(type) {
-	case *appsv1.DaemonSet, *appsv1.Deployment:
-		return "spec.template"
-	case *rbacv1.Role:
-		return "rules"
-	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
-		return "subjects"
-	}
-	return ""
 }
 
 // ClientOptions are the manager client's options.
@@ -521,12 +482,12 @@ func (r *Reconciler) reconcileChildren(ctx context.Context, gw *v1alpha1.Ingress
 			continue
 		}
 		if len(p.Drift) == 0 {
-			// Everything rendered was there: the change is in what the
-			// cache does not keep, or fields the rendering no longer sets
-			// were removed.
+			// Everything rendered was there: fields the rendering no
+			// longer sets were removed.
 			p.Drift = []string{"fields no longer rendered"}
-			if f := trimmedFields(o); f != "" {
-				p.Drift = []string{f}
+			if p.Current.GetAnnotations()[RenderHashAnnotation] == "" {
+				// Written by an operator version that did not record it.
+				p.Drift = []string{"annotation " + RenderHashAnnotation}
 			}
 		}
 		switch {

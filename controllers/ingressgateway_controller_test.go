@@ -411,6 +411,32 @@ var _ = Describe("IngressGateway", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(writes.Writes()).To(BeZero(), "writes: %v", writes.Counts())
 		}
+
+		By("an operator restart (nothing in memory) writes nothing and says nothing")
+		events := len(gatewayEvents(ctx, Default, gw, ""))
+		writes.Reset()
+		reconciler.ForgetEverything()
+		_, err := reconciler.Reconcile(ctx, req)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(writes.Writes()).To(BeZero(), "writes: %v", writes.Counts())
+		Consistently(func(g Gomega) {
+			g.Expect(gatewayEvents(ctx, g, gw, "")).To(HaveLen(events))
+		}, "1s").Should(Succeed())
+
+		By("a hand edit made while the operator was down is reverted and told apart from a new rendering")
+		reconciler.ForgetEverything()
+		var edited string
+		Eventually(func(g Gomega) {
+			ds := getDaemonSet(ctx, g, gw)
+			ds.Spec.Template.Spec.Containers[0].Image = "example.org/tampered:1"
+			g.Expect(k8sClient.Update(ctx, ds)).To(Succeed())
+			edited = ds.ResourceVersion
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(getDaemonSet(ctx, g, gw).Spec.Template.Spec.Containers[0].Image).NotTo(Equal("example.org/tampered:1"))
+			g.Expect(gatewayEvents(ctx, g, gw, v1alpha1.ReasonDriftReverted)).To(ContainElement(
+				"Reverted a change made outside Portico to DaemonSet " + render.WorkloadName(gw).String() + " (spec.template) at resourceVersion " + edited))
+		}).Should(Succeed())
 	})
 
 	It("reverts drift on the children it owns", func() {

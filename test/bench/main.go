@@ -341,6 +341,32 @@ rules:
 	}
 	rows = append(rows, row{fmt.Sprintf("3. operator RSS with %d gateways, %d+%d unrelated objects%s", total, c.noise, c.noise, limitNote), fmt.Sprintf("%.1f MiB (Go heap in use %s)", rss, heapStr), "≤ 100 MiB"})
 
+	// 6. Restart: a converged fleet must survive a new operator process
+	// (a restart, a leader change) without a write.
+	step(fmt.Sprintf("6. Restarting the operator with %d converged gateways", total))
+	time.Sleep(2 * time.Second) // let the last writes of (2) reach the audit log
+	op.stop()
+	before, err = countWrites(auditLog)
+	if err != nil {
+		return nil, err
+	}
+	op, err = launchOperator(ctx, work, c.syncPeriod, c.operatorArgs, c.memoryLimit)
+	if err != nil {
+		return nil, err
+	}
+	drain, err := op.waitDrained(total, 10*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	time.Sleep(2 * time.Second)
+	after, err = countWrites(auditLog)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, row{fmt.Sprintf("6. writes after an operator restart with %d converged gateways, until its queue drains", total),
+		fmt.Sprintf("%d (requests by verb: %v)", after.total-before.total, diffVerbs(before, after)), "0"},
+		row{"   operator process start → every gateway reconciled, queue empty", fmt.Sprintf("%.1f s", drain.Seconds()), ""})
+
 	final, _ := countWrites(auditLog)
 	rows = append(rows, row{"   operator requests in the whole run", fmt.Sprintf("%d writes %v (audit log); client-side by method: %v", final.total, final.byVerb, diffMethods(nil, op.requestsByMethod())), ""})
 	return rows, nil
@@ -638,6 +664,14 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	if err := os.WriteFile(kubeconfig, kc, 0o600); err != nil {
 		return nil, err
 	}
+	return launchOperator(ctx, work, syncPeriod, extra, memoryLimit)
+}
+
+// launchOperator starts the operator binary startOperator built, as the
+// user it set up.
+func launchOperator(ctx context.Context, work string, syncPeriod time.Duration, extra []string, memoryLimit string) (*operator, error) {
+	bin := filepath.Join(work, "manager")
+	kubeconfig := filepath.Join(work, "operator.kubeconfig")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -650,7 +684,7 @@ func startOperator(ctx context.Context, env *envtest.Environment, work string, s
 	}
 	pprofAddr := l.Addr().String()
 	_ = l.Close()
-	logf, err := os.Create(filepath.Join(work, "operator.log"))
+	logf, err := os.OpenFile(filepath.Join(work, "operator.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -783,6 +817,46 @@ func diffMethods(a, b map[string]float64) map[string]int {
 	for k, v := range b {
 		if d := int(v - a[k]); d != 0 {
 			out[k] = d
+		}
+	}
+	return out
+}
+
+// waitDrained waits until the operator has reconciled at least n gateways
+// and its queue is empty with no reconcile running, and returns the time
+// since the process started.
+func (o *operator) waitDrained(n int, timeout time.Duration) (time.Duration, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		m := o.metrics(`controller_runtime_reconcile_total{controller="ingressgateway"`,
+			`workqueue_depth{controller="ingressgateway"`, `controller_runtime_active_workers{controller="ingressgateway"`)
+		if m[0] >= float64(n) && m[1] == 0 && m[2] == 0 {
+			return time.Since(o.started), nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("the operator's queue did not drain within %s", timeout)
+}
+
+// metrics sums, for each prefix, the samples of the operator's metrics
+// whose line starts with it.
+func (o *operator) metrics(prefixes ...string) []float64 {
+	out := make([]float64, len(prefixes))
+	resp, err := http.Get("http://" + o.metricsAddr + "/metrics")
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return out
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		for i, p := range prefixes {
+			if strings.HasPrefix(l, p) {
+				v, _ := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
+				out[i] += v
+			}
 		}
 	}
 	return out
