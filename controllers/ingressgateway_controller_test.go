@@ -384,6 +384,31 @@ var _ = Describe("IngressGateway", func() {
 		Eventually(func() error { return k8sClient.Get(ctx, render.WorkloadName(gw), &appsv1.Deployment{}) }).Should(Succeed())
 	})
 
+	It("reports HostPortConflict for a hostPorts fleet that publishes statusAddresses (the MicroK8s overlay)", func() {
+		gw := createGateway(ctx, ns, "clash", func(g *v1alpha1.IngressGateway) {
+			g.Spec.Workload.HostPorts = true
+			g.Spec.StatusAddresses = []string{"192.0.2.10"}
+		})
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+		By("a controller pod the scheduler cannot place: its host ports are taken on node-7")
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "clash-controller-x", Labels: render.Labels(gw)},
+			Spec: corev1.PodSpec{
+				Containers: []corev1.Container{{Name: "controller", Image: "example.org/c:1"}},
+				Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+					NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchFields: []corev1.NodeSelectorRequirement{
+						{Key: "metadata.name", Operator: corev1.NodeSelectorOpIn, Values: []string{"node-7"}}}}}}}},
+			},
+		}
+		Expect(k8sClient.Create(ctx, pod)).To(Succeed())
+		pod.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable,
+			Message: "0/3 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."}}
+		Expect(k8sClient.Status().Update(ctx, pod)).To(Succeed())
+		cur := expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonHostPortConflict)
+		Expect(condition(cur, v1alpha1.ConditionDegraded).Message).To(ContainSubstring("on node(s) node-7"))
+		Expect(cur.Status.Addresses).To(Equal([]string{"192.0.2.10"}))
+	})
+
 	It("reaches a fixed point: a second reconcile sends no write", func() {
 		gw := createGateway(ctx, ns, "still", func(g *v1alpha1.IngressGateway) {
 			hostNetworkGateway(g)

@@ -45,8 +45,12 @@ type observed struct {
 	RenderErr error
 	// Conflicts are children whose names foreign objects hold.
 	Conflicts []*ConflictError
-	// ApplyErrs are failed writes (transient or refused by the API server).
-	ApplyErrs []error
+	// Completed lists the phases that ran to the end, in order; Failed is
+	// the phase the reconcile stopped at, nil when none failed. What a
+	// phase that did not complete would have observed is reported
+	// Unknown (or left as it was), never guessed.
+	Completed []string
+	Failed    *PhaseError
 	// Workload is the live DaemonSet or Deployment, nil before it exists.
 	Workload client.Object
 	// Switching is true while a workload of the other kind is removed.
@@ -93,6 +97,24 @@ type observed struct {
 	// absent ones. Without them cluster-scoped children are held back.
 	PolicyInstalled *bool
 	MissingPolicies []string
+}
+
+// completed reports whether phase ran to the end.
+func (o observed) completed(phase string) bool { return slices.Contains(o.Completed, phase) }
+
+// applyPhase reports whether a failure in phase is a failed write.
+func applyPhase(phase string) bool {
+	return phase == phasePruneOldWorkload || phase == phaseApply || phase == phasePruneStale
+}
+
+// notObserved returns an Unknown condition of type t when the phase that
+// observes its input (after) did not complete because a phase failed.
+func notObserved(t string, obs observed, after string) (metav1.Condition, bool) {
+	if obs.Failed == nil || obs.completed(after) {
+		return metav1.Condition{}, false
+	}
+	return metav1.Condition{Type: t, Status: metav1.ConditionUnknown, Reason: v1alpha1.ReasonNotObserved,
+		Message: fmt.Sprintf("Not observed: the reconcile stopped in phase %s; see Degraded", obs.Failed.Phase)}, true
 }
 
 // defaultCertVerdict judges the default certificate at obs.Now; nil without one.
@@ -164,7 +186,9 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		st.Replicas = v1alpha1.ReplicaStatus{}
 	}
 	st.Ready = fmt.Sprintf("%d/%d", st.Replicas.Ready, st.Replicas.Desired)
-	st.Addresses = addresses(gw, obs)
+	if addressesObserved(gw, obs) {
+		st.Addresses = addresses(gw, obs)
+	}
 	st.AdmissionWebhook = nil
 	if gw.Spec.AdmissionWebhook.IsEnabled() && !obs.WebhookNotAfter.IsZero() {
 		st.AdmissionWebhook = &v1alpha1.WebhookStatus{CertificateNotAfter: ptr.To(metav1.NewTime(obs.WebhookNotAfter.UTC().Truncate(time.Second)))}
@@ -193,12 +217,20 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionVIPReady)
 	}
 	if len(gw.Spec.TCP)+len(gw.Spec.UDP) > 0 {
-		conds = append(conds, backendsCondition(gw, obs))
+		if c, ok := notObserved(v1alpha1.ConditionBackendsResolved, obs, phaseInputs); ok {
+			conds = append(conds, c)
+		} else if obs.completed(phaseInputs) || findCondition(st, v1alpha1.ConditionBackendsResolved) == nil {
+			conds = append(conds, backendsCondition(gw, obs))
+		}
 	} else {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionBackendsResolved)
 	}
-	if v := defaultCertVerdict(obs); v != nil {
+	if c, ok := notObserved(v1alpha1.ConditionDefaultCertificateReady, obs, phaseInputs); ok && gw.Spec.DefaultCertificate != nil {
+		conds = append(conds, c)
+	} else if v := defaultCertVerdict(obs); v != nil {
 		conds = append(conds, defaultCertCondition(v))
+	} else if gw.Spec.DefaultCertificate != nil && !obs.completed(phaseInputs) {
+		// Held before the certificate was read: what was said stays.
 	} else {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionDefaultCertificateReady)
 	}
@@ -215,11 +247,25 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		c.LastTransitionTime = now
 		meta.SetStatusCondition(&st.Conditions, c)
 	}
-	// Status describes this generation once every child was handled.
-	if obs.RenderErr == nil && len(obs.ApplyErrs) == 0 {
+	// Status describes this generation once every phase completed, or
+	// one reached a verdict no retry changes (held).
+	if obs.Failed == nil {
 		st.ObservedGeneration = gen
 	}
 	return st
+}
+
+// addressesObserved reports whether what status.addresses comes from was
+// observed in this pass; otherwise the addresses stay as they were.
+func addressesObserved(gw *v1alpha1.IngressGateway, obs observed) bool {
+	switch {
+	case len(gw.Spec.StatusAddresses) > 0 || gw.Spec.VIP != nil:
+		return true
+	case render.PublishesNodeAddresses(gw):
+		return obs.completed(phaseObserve)
+	default:
+		return obs.completed(phaseApply) || obs.Service != nil
+	}
 }
 
 // blocking returns the reason and message of a problem that stops the
@@ -246,14 +292,15 @@ func blocking(obs observed) (string, string, bool) {
 			msgs = append(msgs, c.Error())
 		}
 		return v1alpha1.ReasonNameConflict, strings.Join(msgs, "; "), true
-	case len(obs.ApplyErrs) > 0:
-		msgs := make([]string, 0, len(obs.ApplyErrs))
-		for _, e := range obs.ApplyErrs {
-			msgs = append(msgs, e.Error())
-		}
-		return v1alpha1.ReasonApplyFailed, strings.Join(msgs, "; "), true
+	case obs.Failed != nil && applyPhase(obs.Failed.Phase):
+		return v1alpha1.ReasonApplyFailed, obs.Failed.Err.Error() + "; retrying with backoff", true
 	}
 	return "", "", false
+}
+
+// failedMessage says which phase failed and how.
+func failedMessage(f *PhaseError) string {
+	return fmt.Sprintf("Phase %s failed: %v; retrying with backoff", f.Phase, f.Err)
 }
 
 func defaultBackendMessage(obs observed) string {
@@ -326,6 +373,10 @@ func degradedCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) m
 	if reason, msg, ok := blocking(obs); ok {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
 	}
+	if f := obs.Failed; f != nil {
+		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
+			Reason: v1alpha1.ReasonReconcileFailed, Message: failedMessage(f)}
+	}
 	if obs.DefaultBackendMissing {
 		return metav1.Condition{Type: v1alpha1.ConditionDegraded, Status: metav1.ConditionTrue,
 			Reason: v1alpha1.ReasonDefaultBackendMissing, Message: defaultBackendMessage(obs)}
@@ -353,6 +404,9 @@ func readyCondition(obs observed, ro *rollout) metav1.Condition {
 	}
 	if reason, msg, ok := blocking(obs); ok {
 		return notReady(reason, msg)
+	}
+	if c, ok := notObserved(v1alpha1.ConditionReady, obs, phaseRender); ok {
+		return c
 	}
 	switch {
 	case obs.DefaultBackendMissing:
@@ -385,6 +439,9 @@ func progressingCondition(obs observed, ro *rollout) metav1.Condition {
 	if reason, msg, ok := blocking(obs); ok {
 		return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionFalse, Reason: reason, Message: msg}
 	}
+	if c, ok := notObserved(v1alpha1.ConditionProgressing, obs, phaseRender); ok {
+		return c
+	}
 	progressing := func(reason, msg string) metav1.Condition {
 		return metav1.Condition{Type: v1alpha1.ConditionProgressing, Status: metav1.ConditionTrue, Reason: reason, Message: msg}
 	}
@@ -416,6 +473,9 @@ func webhookCondition(gw *v1alpha1.IngressGateway, obs observed, ro *rollout) me
 	if reason, msg, ok := blocking(obs); ok {
 		c.Reason, c.Message = reason, msg
 		return c
+	}
+	if u, ok := notObserved(c.Type, obs, phaseObserve); ok {
+		return u
 	}
 	class := "IngressClass " + render.IngressClassName(gw)
 	if names := render.IngressClassNames(gw); len(names) > 1 {
@@ -450,6 +510,9 @@ func vipCondition(obs observed) metav1.Condition {
 	if reason, msg, ok := blocking(obs); ok {
 		c.Reason, c.Message = reason, msg
 		return c
+	}
+	if u, ok := notObserved(c.Type, obs, phaseObserve); ok {
+		return u
 	}
 	ready := 0
 	for i := range obs.Pods {

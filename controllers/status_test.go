@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -79,8 +81,16 @@ func TestComputeStatusConditions(t *testing.T) {
 		{"name conflict wins over rollout", observed{Result: res, Workload: ds(1, 1, 1, 1, 1),
 			Conflicts: []*ConflictError{{Kind: "ConfigMap", Namespace: "ns", Name: "gw-tcp", Reason: "x"}}},
 			want{v1alpha1.ReasonNameConflict, v1alpha1.ReasonNameConflict, v1alpha1.ReasonNameConflict}},
-		{"apply error", observed{Result: res, ApplyErrs: []error{errors.New("boom")}},
+		{"apply error", observed{Result: res, Failed: &PhaseError{Phase: phaseApply, Err: errors.New("boom")}},
 			want{v1alpha1.ReasonApplyFailed, v1alpha1.ReasonApplyFailed, v1alpha1.ReasonApplyFailed}},
+		{"webhook certificates could not be issued: nothing observed, nothing claimed",
+			observed{Completed: []string{phaseClass}, Failed: &PhaseError{Phase: phaseInputs, Err: errors.New("issue webhook certificates: boom")},
+				WebhookErr: errors.New("issue webhook certificates: boom")},
+			want{v1alpha1.ReasonNotObserved, v1alpha1.ReasonNotObserved, v1alpha1.ReasonReconcileFailed}},
+		{"pods could not be listed: the rollout is known, the failure reported",
+			observed{Result: res, Workload: ds(2, 2, 3, 3, 3), Completed: []string{phaseClass, phaseInputs, phaseRender, phasePruneOldWorkload, phaseApply, phasePruneStale},
+				Failed: &PhaseError{Phase: phaseObserve, Err: errors.New("list pods: boom")}},
+			want{v1alpha1.ReasonAvailable, v1alpha1.ReasonRolloutComplete, v1alpha1.ReasonReconcileFailed}},
 		{"render error", observed{RenderErr: errors.New("no image")},
 			want{v1alpha1.ReasonInvalidSpec, v1alpha1.ReasonInvalidSpec, v1alpha1.ReasonInvalidSpec}},
 	}
@@ -125,11 +135,41 @@ func TestComputeStatusIsAFixedPoint(t *testing.T) {
 	if first.ObservedGeneration != 3 || first.Ready != "2/2" {
 		t.Errorf("observedGeneration=%d ready=%s", first.ObservedGeneration, first.Ready)
 	}
-	// An apply error keeps the previous observedGeneration.
+	// A failed phase, whichever, keeps the previous observedGeneration.
 	gw.Generation = 4
-	third := computeStatus(gw, observed{Result: obs.Result, ApplyErrs: []error{errors.New("x")}}, metav1.NewTime(time.Unix(300, 0)))
-	if third.ObservedGeneration != 3 {
-		t.Errorf("observedGeneration advanced to %d despite an apply error", third.ObservedGeneration)
+	for _, ph := range []string{phaseClass, phaseInputs, phaseApply, phaseObserve} {
+		third := computeStatus(gw, observed{Result: obs.Result, Workload: obs.Workload, Failed: &PhaseError{Phase: ph, Err: errors.New("x")}}, metav1.NewTime(time.Unix(300, 0)))
+		if third.ObservedGeneration != 3 {
+			t.Errorf("observedGeneration advanced to %d despite a failed %s", third.ObservedGeneration, ph)
+		}
+		if c := findCondition(third, v1alpha1.ConditionDegraded); c == nil || c.Status != metav1.ConditionTrue {
+			t.Errorf("failed %s: Degraded = %+v, want True", ph, c)
+		}
+	}
+}
+
+func TestUnobservedConditionsAreUnknown(t *testing.T) {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Name: "gw", Namespace: "ns", Generation: 2},
+		Spec: v1alpha1.IngressGatewaySpec{
+			DefaultCertificate: &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Name: "tls"}},
+			TCP:                []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "db", Port: intstr.FromInt32(5432)}}},
+		}}
+	gw.Status.Addresses = []string{"192.0.2.1"}
+	obs := observed{Completed: []string{phaseClass}, Failed: &PhaseError{Phase: phaseInputs, Err: errors.New("read default certificate Secret ns/tls: timeout")}}
+	st := computeStatus(gw, obs, metav1.NewTime(time.Unix(100, 0)))
+	for _, typ := range []string{v1alpha1.ConditionReady, v1alpha1.ConditionProgressing, v1alpha1.ConditionWebhookReady,
+		v1alpha1.ConditionDefaultCertificateReady, v1alpha1.ConditionBackendsResolved} {
+		c := findCondition(st, typ)
+		if c == nil || c.Status != metav1.ConditionUnknown || c.Reason != v1alpha1.ReasonNotObserved {
+			t.Errorf("%s = %+v, want Unknown/NotObserved", typ, c)
+		}
+	}
+	d := findCondition(st, v1alpha1.ConditionDegraded)
+	if d == nil || d.Reason != v1alpha1.ReasonReconcileFailed || !strings.Contains(d.Message, "Phase resolveInputs failed: read default certificate Secret ns/tls: timeout") {
+		t.Errorf("Degraded = %+v", d)
+	}
+	if !slices.Equal(st.Addresses, []string{"192.0.2.1"}) {
+		t.Errorf("addresses = %v, want the previous ones kept", st.Addresses)
 	}
 }
 

@@ -92,8 +92,17 @@ const (
 	// ReasonBackendsUnknown (BackendsResolved=Unknown): the Services could
 	// not be read.
 	ReasonBackendsUnknown = "Unknown"
-	// ReasonApplyFailed (Degraded=True): the API server refused a child.
+	// ReasonApplyFailed (Degraded=True): the API server refused a child,
+	// or failed to apply or delete one; retried with backoff.
 	ReasonApplyFailed = "ApplyFailed"
+	// ReasonReconcileFailed (Degraded=True): a phase other than applying
+	// or pruning failed (reading the class or an input, issuing the
+	// webhook certificates, listing the fleet's pods); the message names
+	// the phase. Retried with backoff.
+	ReasonReconcileFailed = "ReconcileFailed"
+	// ReasonNotObserved (Unknown): the input of the condition was not
+	// observed because the reconcile stopped at an earlier phase.
+	ReasonNotObserved = "NotObserved"
 	// ReasonNameConflict (Degraded=True): an object Portico did not create
 	// already has a child's name. Portico never takes it over.
 	ReasonNameConflict = "NameConflict"
