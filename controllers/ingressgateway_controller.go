@@ -224,7 +224,7 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	res, err := r.reconcile(ctx, req)
 	if err != nil {
-		reconcileErrors.WithLabelValues(errorReason(err)).Inc()
+		reconcileErrors.WithLabelValues(errorLabels(err)).Inc()
 	}
 	return res, err
 }
@@ -256,20 +256,23 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 		}
 		log.Info("Removing cluster-scoped children")
 		if err := r.Applier.DeleteClusterScoped(ctx, gw); err != nil {
-			return reconcile.Result{}, err
+			return reconcile.Result{}, &PhaseError{Phase: phaseFinalize, Err: err}
 		}
 		r.Applier.ForgetGateway(gw.UID)
 		r.forgetGateway(gw)
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
-		return reconcile.Result{}, client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)))
+		if err := client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner))); err != nil {
+			return reconcile.Result{}, &PhaseError{Phase: phaseFinalize, Err: fmt.Errorf("remove finalizer: %w", err)}
+		}
+		return reconcile.Result{}, nil
 	}
 
 	s := &scope{gw: gw, now: r.Now().Time}
 	s.obs.Now = s.now
 	err := r.runPhases(ctx, s)
 	if serr := r.writeStatus(ctx, gw, s.obs); serr != nil {
-		err = errors.Join(err, serr)
+		err = errors.Join(err, &PhaseError{Phase: phaseStatus, Err: serr})
 	}
 	return r.requeue(s), err
 }

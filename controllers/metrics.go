@@ -44,8 +44,8 @@ var (
 	}, []string{"kind"})
 	reconcileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "portico_reconcile_errors_total",
-		Help: "Reconciles that returned an error (and are retried), by reason: the API status reason, or NameConflict, InvalidSpec, Unknown.",
-	}, []string{"reason"})
+		Help: "Reconciles that returned an error (and are retried), by the phase that failed (resolveClass, resolveInputs, render, pruneOldWorkload, applyChildren, pruneStale, observe, writeStatus, finalize) and reason: the API status reason (Conflict, Forbidden, ...), or Unknown.",
+	}, []string{"phase", "reason"})
 	admissionPolicyInstalled = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "portico_admission_policy_installed",
 		Help: "1 when the API server enforces the class and containment ValidatingAdmissionPolicies (with Deny bindings), 0 when one is missing; as of the last reconcile.",
@@ -91,10 +91,10 @@ var (
 func registerMetrics(reader client.Reader) {
 	registerOnce.Do(func() {
 		metrics.Registry.MustRegister(childrenApplied, childrenPruned, reconcileErrors, admissionPolicyInstalled, collector)
-		// Portico's own error reasons start at 0: the series exist before the
-		// first error, so rate() sees that error and alerts find the metric.
-		for _, reason := range []string{v1alpha1.ReasonNameConflict, v1alpha1.ReasonInvalidSpec, "Unknown"} {
-			reconcileErrors.WithLabelValues(reason)
+		// A series per phase starts at 0: it exists before the first
+		// error, so rate() sees that error and alerts find the metric.
+		for _, p := range []string{phaseClass, phaseInputs, phaseRender, phasePruneOldWorkload, phaseApply, phasePruneStale, phaseObserve, phaseStatus, phaseFinalize} {
+			reconcileErrors.WithLabelValues(p, "Unknown")
 		}
 	})
 	collectorMu.Lock()
@@ -188,14 +188,17 @@ func (c *gatewayCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// errorReason classifies a reconcile error for portico_reconcile_errors_total.
-func errorReason(err error) string {
-	var conflict *ConflictError
-	if errors.As(err, &conflict) {
-		return v1alpha1.ReasonNameConflict
+// errorLabels classifies a reconcile error for
+// portico_reconcile_errors_total: the phase that failed and the API status
+// reason of its error.
+func errorLabels(err error) (phase, reason string) {
+	phase, reason = "unknown", "Unknown"
+	var pe *PhaseError
+	if errors.As(err, &pe) {
+		phase = pe.Phase
 	}
 	if r := apierrors.ReasonForError(err); r != "" {
-		return string(r)
+		reason = string(r)
 	}
-	return "Unknown"
+	return phase, reason
 }

@@ -59,6 +59,12 @@ const (
 	phasePruneStale = "pruneStale"
 	// phaseObserve reads the fleet's pods and the webhook's endpoints.
 	phaseObserve = "observe"
+
+	// phaseStatus writes the status computed from the phases above;
+	// phaseFinalize removes a deleted gateway's cluster-scoped children
+	// and its finalizer. They name errors in metrics.
+	phaseStatus   = "writeStatus"
+	phaseFinalize = "finalize"
 )
 
 // scope is one reconcile of one gateway: what each phase read or decided,
