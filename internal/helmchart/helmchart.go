@@ -32,6 +32,7 @@ package helmchart
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -246,7 +247,6 @@ func substitute(text string) (string, error) {
 	text = strings.ReplaceAll(text, phNamespace, "{{ .Release.Namespace }}")
 	text = strings.ReplaceAll(text, phImage, `{{ printf "%s@%s" .Values.image.repository .Values.image.digest | quote }}`)
 	text = strings.ReplaceAll(text, phDataPlane, "{{ .Values.dataPlane.image | quote }}")
-	var err error
 	lineSubs := []struct{ marker, tmpl string }{
 		{"resources: " + phResources, "%[2]sresources:\n{{- toYaml .Values.resources | nindent %[1]d }}"},
 		{"- " + phEnvExtra, "{{- with .Values.dataPlane.keepalivedImage }}\n%[2]s- name: RELATED_IMAGE_KEEPALIVED\n%[2]s  value: {{ . | quote }}\n{{- end }}"},
@@ -257,9 +257,7 @@ func substitute(text string) (string, error) {
 		{"spec: " + phClassSpec, "%[2]sspec:\n{{- toYaml .Values.defaultClass.spec | nindent %[1]d }}"},
 	}
 	for _, s := range lineSubs {
-		if text, err = replaceLine(text, s.marker, s.tmpl); err != nil {
-			return "", err
-		}
+		text = replaceLine(text, s.marker, s.tmpl)
 	}
 	if strings.Contains(text, "PORTICOHELM") {
 		return "", fmt.Errorf("a placeholder was left in:\n%s", text)
@@ -271,7 +269,7 @@ func substitute(text string) (string, error) {
 // the marker's indentation plus two (%[1]d, for nindent) and the
 // indentation itself (%[2]s). An annotation map holding only the marker
 // becomes empty when nothing is added.
-func replaceLine(text, marker, tmpl string) (string, error) {
+func replaceLine(text, marker, tmpl string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		trimmed := strings.TrimLeft(l, " ")
@@ -285,29 +283,29 @@ func replaceLine(text, marker, tmpl string) (string, error) {
 			// something goes under it.
 			lines[i-1] = "{{- if .Values.webhook.certManager.enabled }}\n" + lines[i-1] + "\n{{- end }}"
 		}
-		return strings.Join(lines, "\n"), nil
+		return strings.Join(lines, "\n")
 	}
-	return text, nil
+	return text
 }
 
-// replaceStrings replaces old with new in every string of v.
-func replaceStrings(v any, old, new string) {
+// replaceStrings replaces old with repl in every string of v.
+func replaceStrings(v any, old, repl string) {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
 			if s, ok := x.(string); ok {
-				t[k] = strings.ReplaceAll(s, old, new)
+				t[k] = strings.ReplaceAll(s, old, repl)
 				continue
 			}
-			replaceStrings(x, old, new)
+			replaceStrings(x, old, repl)
 		}
 	case []any:
 		for i, x := range t {
 			if s, ok := x.(string); ok {
-				t[i] = strings.ReplaceAll(s, old, new)
+				t[i] = strings.ReplaceAll(s, old, repl)
 				continue
 			}
-			replaceStrings(x, old, new)
+			replaceStrings(x, old, repl)
 		}
 	}
 }
@@ -320,8 +318,11 @@ func releaseVersion(root string) (string, error) {
 	var r struct {
 		Version string `json:"version"`
 	}
-	if err := yaml.Unmarshal(b, &r); err != nil || r.Version == "" {
-		return "", fmt.Errorf("config/manifests/release.yaml: no version (%v)", err)
+	if err := yaml.Unmarshal(b, &r); err != nil {
+		return "", fmt.Errorf("config/manifests/release.yaml: no version (%w)", err)
+	}
+	if r.Version == "" {
+		return "", errors.New("config/manifests/release.yaml: no version")
 	}
 	return r.Version, nil
 }

@@ -87,14 +87,15 @@ func catalog(rel Release, csv map[string]any, in *inputs) ([]byte, error) {
 			docs = append(docs, d)
 		}
 	}
-	var gvks []any
+	// props: the CRDs' olm.gvk, then the package and the CSV's metadata.
+	var props []any
 	for _, crd := range in.crds {
 		d, err := describe(crd)
 		if err != nil {
 			return nil, err
 		}
-		group, _, _ := unstructuredString(crd.Object, "spec", "group")
-		gvks = append(gvks, map[string]any{"type": "olm.gvk", "value": map[string]any{"group": group, "kind": d.kind, "version": d.version}})
+		group, _ := unstructuredString(crd.Object, "spec", "group")
+		props = append(props, map[string]any{"type": "olm.gvk", "value": map[string]any{"group": group, "kind": d.kind, "version": d.version}})
 	}
 	metadata := map[string]any{
 		"annotations":     meta["annotations"],
@@ -109,7 +110,7 @@ func catalog(rel Release, csv map[string]any, in *inputs) ([]byte, error) {
 		"minKubeVersion":  spec["minKubeVersion"],
 		"provider":        spec["provider"],
 	}
-	props := append(gvks,
+	props = append(props,
 		map[string]any{"type": "olm.package", "value": map[string]any{"packageName": Package, "version": rel.Version}},
 		map[string]any{"type": "olm.csv.metadata", "value": metadata})
 	related := []any{map[string]any{"name": "", "image": rel.BundleImage}}
@@ -166,15 +167,15 @@ func readCatalog(path string) ([]map[string]any, error) {
 	return docs, nil
 }
 
-func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
+func unstructuredString(obj map[string]any, fields ...string) (string, bool) {
 	var cur any = obj
 	for _, f := range fields {
 		m, ok := cur.(map[string]any)
 		if !ok {
-			return "", false, nil
+			return "", false
 		}
 		cur = m[f]
 	}
 	s, ok := cur.(string)
-	return s, ok, nil
+	return s, ok
 }

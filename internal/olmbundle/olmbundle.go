@@ -699,24 +699,24 @@ func ownedCRDs(in *inputs, spec map[string]any) ([]any, error) {
 }
 
 // childResources are the kinds the operator creates for a gateway
-// (internal/render).
+// (internal/render), all of them served at version v1.
 var childResources = []any{
-	res("ClusterRoleBinding", "v1"),
-	res("ConfigMap", "v1"),
-	res("DaemonSet", "v1"),
-	res("Deployment", "v1"),
-	res("IngressClass", "v1"),
-	res("Lease", "v1"),
-	res("Role", "v1"),
-	res("RoleBinding", "v1"),
-	res("Secret", "v1"),
-	res("Service", "v1"),
-	res("ServiceAccount", "v1"),
-	res("ValidatingWebhookConfiguration", "v1"),
+	v1Resource("ClusterRoleBinding"),
+	v1Resource("ConfigMap"),
+	v1Resource("DaemonSet"),
+	v1Resource("Deployment"),
+	v1Resource("IngressClass"),
+	v1Resource("Lease"),
+	v1Resource("Role"),
+	v1Resource("RoleBinding"),
+	v1Resource("Secret"),
+	v1Resource("Service"),
+	v1Resource("ServiceAccount"),
+	v1Resource("ValidatingWebhookConfiguration"),
 }
 
-func res(kind, version string) any {
-	return map[string]any{"kind": kind, "name": "", "version": version}
+func v1Resource(kind string) any {
+	return map[string]any{"kind": kind, "name": "", "version": "v1"}
 }
 
 // bundleAnnotations are metadata/annotations.yaml's, also the Dockerfile's
