@@ -67,7 +67,11 @@ func TestRenderMatchesTheOperatorsRenderer(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := render.YAML(res.Objects)
-	body := out[strings.Index(out, "apiVersion:"):]
+	start := strings.Index(out, "apiVersion:")
+	if start < 0 {
+		t.Fatalf("no apiVersion: in the render output:\n%s", out)
+	}
+	body := out[start:]
 	if body != string(want) {
 		t.Errorf("render output differs from the operator's rendering:\n%s", cmp.Diff(string(want), body))
 	}

@@ -111,9 +111,9 @@ func readmeArgs(t *testing.T, cmdline string) ([]string, int) {
 	fields := strings.Fields(cmdline)[1:] // drop "portico"
 	for j := 0; j < len(fields); j++ {
 		f := fields[j]
-		switch {
-		case f == "2>&1":
-		case f == ">": // the file the user writes stdout to
+		switch f {
+		case "2>&1":
+		case ">": // the file the user writes stdout to
 			j++
 		default:
 			if p, ok := readmeFiles[f]; ok {

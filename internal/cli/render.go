@@ -249,7 +249,7 @@ func readDocuments(path string, stdin io.Reader) ([][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		r = f
 	}
 	dec := utilyaml.NewYAMLReader(bufioReader(r))

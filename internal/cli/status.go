@@ -502,7 +502,7 @@ func lastEvents(evs []eventsv1.Event, uid types.UID, n int) []EventReport {
 // writeStatus prints the report for people; ages are relative to now.
 func writeStatus(w io.Writer, report *StatusReport, now time.Time) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	defer tw.Flush()
+	defer func() { _ = tw.Flush() }() // as the writes: nowhere to report a failed one
 	for i, g := range report.Gateways {
 		if i > 0 {
 			fmt.Fprintln(tw)

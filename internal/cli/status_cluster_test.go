@@ -73,7 +73,9 @@ func TestStatusOnSimulatedCluster(t *testing.T) {
 	// Registered after the cluster's stop, so it runs first.
 	defer func() {
 		stopOp()
-		<-opDone
+		if err := <-opDone; err != nil {
+			t.Logf("operator stopped: %v", err)
+		}
 	}()
 
 	// As config/samples/microk8s-hostnetwork.yaml, without the tcp entry

@@ -129,14 +129,14 @@ func ListenIn(ns, addr string) (net.Listener, error) {
 			ch <- result{err: err}
 			return
 		}
-		defer orig.Close()
+		defer func() { _ = orig.Close() }() // read only
 		target, err := os.Open("/run/netns/" + ns)
 		if err != nil {
 			runtime.UnlockOSThread()
 			ch <- result{err: err}
 			return
 		}
-		defer target.Close()
+		defer func() { _ = target.Close() }() // read only
 		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
 			runtime.UnlockOSThread()
 			ch <- result{err: fmt.Errorf("enter network namespace %s: %w", ns, err)}
@@ -164,7 +164,7 @@ func (n *Network) Close() {
 func run(name string, args ...string) error {
 	out, err := exec.Command(name, args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%s %s: %v: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return nil
 }

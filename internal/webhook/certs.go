@@ -45,11 +45,11 @@ import (
 type CertMode string
 
 const (
-	// CertModeSelfSigned: the operator is its own CA (SelfSignedCerts).
+	// CertModeSelfSigned means the operator is its own CA (SelfSignedCerts).
 	CertModeSelfSigned CertMode = "self-signed"
-	// CertModeExternal: something else (OLM, cert-manager) puts tls.crt and
-	// tls.key into the certificate directory and injects the caBundle; the
-	// operator only serves them.
+	// CertModeExternal means something else (OLM, cert-manager) puts tls.crt
+	// and tls.key into the certificate directory and injects the caBundle;
+	// the operator only serves them.
 	CertModeExternal CertMode = "external"
 )
 
@@ -403,7 +403,7 @@ func writeIfChanged(dir, name string, data []byte) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("write %s: %w", path, err)
 	}
-	defer os.Remove(tmp.Name()) // a no-op after the rename
+	defer func() { _ = os.Remove(tmp.Name()) }() // a no-op after the rename
 	if _, err := tmp.Write(data); err != nil {
 		_ = tmp.Close()
 		return false, fmt.Errorf("write %s: %w", path, err)

@@ -333,10 +333,3 @@ func (v *Validator) missing(ctx context.Context, kind string, key types.Namespac
 	}
 	return false, err
 }
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
