@@ -285,7 +285,8 @@ func Selectors(expr string) []Selector {
 	}
 	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 	next := func(i int) byte { // the next non-space byte at or after i
-		for ; i < len(expr) && space(expr[i]); i++ {
+		for i < len(expr) && space(expr[i]) {
+			i++
 		}
 		if i < len(expr) {
 			return expr[i]
@@ -330,8 +331,10 @@ func Selectors(expr string) []Selector {
 			i = skipTo(i, ']')
 		case c >= '0' && c <= '9' || c == '.':
 			// Numbers and durations: 1e-3, 0x1f, 1h30m.
-			for i++; i < len(expr) && (isIdent(expr[i]) || expr[i] == '.' ||
-				(expr[i] == '-' || expr[i] == '+') && (expr[i-1] == 'e' || expr[i-1] == 'E')); i++ {
+			i++
+			for i < len(expr) && (isIdent(expr[i]) || expr[i] == '.' ||
+				(expr[i] == '-' || expr[i] == '+') && (expr[i-1] == 'e' || expr[i-1] == 'E')) {
+				i++
 			}
 		case isIdentStart(c):
 			start := i

@@ -25,6 +25,7 @@ package bundle
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,12 +75,8 @@ func validate(t *testing.T, dir string) (errs, warns []errors.Error) {
 	}
 	objs := append(b.ObjectsToValidate(), map[string]string{"k8s-version": parts[0] + "." + parts[1]})
 	for _, r := range validators().Validate(objs...) {
-		for _, e := range r.Errors {
-			errs = append(errs, e)
-		}
-		for _, w := range r.Warnings {
-			warns = append(warns, w)
-		}
+		errs = append(errs, r.Errors...)
+		warns = append(warns, r.Warnings...)
 	}
 	return errs, warns
 }
@@ -142,7 +139,7 @@ func TestBrokenBundleFails(t *testing.T) {
 	}
 
 	errs, warns := validate(t, dir)
-	all := append(errs, warns...)
+	all := slices.Concat(errs, warns)
 	for _, want := range []string{"Unowned", "Ingress Magic", "Self Driving", "permissions to create CRD", "removed in v1.25", "should have an example"} {
 		found := false
 		for _, e := range all {

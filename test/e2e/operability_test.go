@@ -65,7 +65,7 @@ var _ = Describe("Operability", func() {
 		Eventually(func(g Gomega) {
 			resp, err := http.Get("http://" + operator.metrics + "/metrics")
 			g.Expect(err).NotTo(HaveOccurred())
-			defer resp.Body.Close()
+			defer func() { _ = resp.Body.Close() }()
 			body, err := io.ReadAll(resp.Body)
 			g.Expect(err).NotTo(HaveOccurred())
 			text := string(body)

@@ -29,7 +29,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -113,7 +112,6 @@ type operatorProcess struct {
 	cmd     *exec.Cmd
 	log     string
 	done    chan struct{}
-	mu      sync.Mutex
 }
 
 // startOperator runs the operator binary against the cluster: no webhook

@@ -64,7 +64,7 @@ func theOperatorIsConfined(ctx context.Context) {
 			by = refusedBy(err)
 			g.Expect(by).NotTo(BeEmpty(), "%s: %v", a.name, err)
 		}).Should(Succeed())
-		report.WriteString(fmt.Sprintf("%-85s | refused by %s\n", a.name, by))
+		fmt.Fprintf(&report, "%-85s | refused by %s\n", a.name, by)
 	}
 	GinkgoWriter.Print("\n" + report.String())
 	AddReportEntry("operator abuses", report.String())
@@ -323,7 +323,7 @@ func metricsAreGuarded(ctx context.Context) {
 		if err != nil {
 			return 0, err
 		}
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		return resp.StatusCode, nil
 	}
 	Eventually(func() (int, error) { return scrape(token(sa.Namespace, sa.Name), 0) }).Should(Equal(http.StatusOK))

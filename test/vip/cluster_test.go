@@ -486,13 +486,6 @@ func (c *cluster) longestRun(match func(sample) bool) (time.Duration, time.Time)
 	return longest, when
 }
 
-// sampleCount is how many samples have been taken.
-func (c *cluster) sampleCount() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.samples)
-}
-
 // leaseFollows waits until the fake API's Lease names node h.
 func (c *cluster) leaseFollows(h int, timeout time.Duration) (time.Duration, bool) {
 	start := time.Now()
