@@ -49,6 +49,12 @@ fmt: ## Run go fmt.
 vet: ## Run go vet.
 	go vet ./...
 
+.PHONY: lint
+lint: ## Run golangci-lint v2 (.golangci.yml) with kube-api-linter on the API types; hack/golangci-lint.sh builds it from Go modules into the cache (about 2 minutes once).
+	GOLANGCI_LINT="$$(hack/golangci-lint.sh | tail -1)"; \
+		"$$GOLANGCI_LINT" run ./... && \
+		cd test/bundle && "$$GOLANGCI_LINT" run --config ../../.golangci.yml ./...
+
 .PHONY: k8s-binaries
 k8s-binaries: ## Build etcd, kube-apiserver, kubectl, kube-controller-manager, kube-scheduler and kwok from Go modules into the cache (skipped when present).
 	hack/build-k8s-binaries.sh $(K8S_COMPONENTS)
