@@ -329,9 +329,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 		return nil, err
 	}
 	a.remember(p.gwUID, p.key, p.hash, desired)
-	switch p.gvk.Kind {
-	case "DaemonSet", "Deployment", "Service":
-	default:
+	if k, ok := render.KindOf(p.gvk); !ok || !k.StatusRead {
 		return desired, nil
 	}
 	out, err := a.Scheme.New(p.gvk)
@@ -342,20 +340,6 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 		return nil, err
 	}
 	return out.(client.Object), nil
-}
-
-// Apply is Check then, when needed, Write. It returns the live object and
-// whether a write was sent.
-func (a *Applier) Apply(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string) (client.Object, bool, error) {
-	p, err := a.Check(ctx, gw, obj, hash)
-	if err != nil {
-		return nil, false, err
-	}
-	if !p.Write {
-		return p.Current, false, nil
-	}
-	live, err := a.Write(ctx, obj, p)
-	return live, err == nil, err
 }
 
 // get returns the object from the cache, or, when the cache does not have it

@@ -31,13 +31,8 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -126,51 +121,34 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 
 // CacheOptions restricts the manager's cache to objects Portico manages, so
 // the operator never holds every Secret, ConfigMap or Pod of the cluster.
-// Children are kept whole (but for managed fields): the rendered object is
-// compared with the cached one, so a restart can tell from the cache alone
-// that a child is already as rendered. Pods are trimmed to what status
-// reads.
+// Children (render.ManagedKinds) are kept whole but for managed fields: the
+// rendered object is compared with the cached one, so a restart can tell
+// from the cache alone that a child is already as rendered. Pods are
+// trimmed to what status reads.
 func CacheOptions() cache.Options {
 	sel := labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})
 	managed := cache.ByObject{Label: sel}
-	return cache.Options{
-		DefaultTransform: cache.TransformStripManagedFields(),
-		ByObject: map[client.Object]cache.ByObject{
-			&corev1.ConfigMap{}:      managed,
-			&corev1.ServiceAccount{}: managed,
-			&corev1.Service{}:        managed,
-			&corev1.Pod{}: {Label: sel, Transform: func(in any) (any, error) {
-				if p, ok := in.(*corev1.Pod); ok {
-					p.SetManagedFields(nil)
-					// The node a pod runs on, or the one a DaemonSet pod
-					// is pinned to, name the nodes of a host-port clash.
-					p.Spec = corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity}
-					p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
-				}
-				return in, nil
-			}},
-			&appsv1.DaemonSet{}:          managed,
-			&appsv1.Deployment{}:         managed,
-			&rbacv1.Role{}:               managed,
-			&rbacv1.RoleBinding{}:        managed,
-			&rbacv1.ClusterRoleBinding{}: managed,
-			&networkingv1.IngressClass{}: managed,
-			// The slices of Portico's Services (they carry the Services'
-			// labels): whether the webhook has an address to call.
-			&discoveryv1.EndpointSlice{}: managed,
-			// Only the operator's own Secrets (the webhook certificates):
-			// a cluster-wide Secret informer is a classic OOM.
-			&corev1.Secret{}: managed,
-			&admissionregistrationv1.ValidatingWebhookConfiguration{}: managed,
-			&coordinationv1.Lease{}:                                   managed,
-			&policyv1.PodDisruptionBudget{}:                           managed,
-		},
+	byObject := map[client.Object]cache.ByObject{
+		&corev1.Pod{}: {Label: sel, Transform: func(in any) (any, error) {
+			if p, ok := in.(*corev1.Pod); ok {
+				p.SetManagedFields(nil)
+				// The node a pod runs on, or the one a DaemonSet pod is
+				// pinned to, name the nodes of a host-port clash.
+				p.Spec = corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity}
+				p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
+			}
+			return in, nil
+		}},
+		// The slices of Portico's Services (they carry the Services'
+		// labels): whether the webhook has an address to call.
+		&discoveryv1.EndpointSlice{}: managed,
 	}
-}
-
-// ClientOptions are the manager client's options.
-func ClientOptions() client.Options {
-	return client.Options{}
+	// Secrets among them: only the operator's own (the webhook
+	// certificates); a cluster-wide Secret informer is a classic OOM.
+	for _, k := range render.ManagedKinds {
+		byObject[k.Object.DeepCopyObject().(client.Object)] = managed
+	}
+	return cache.Options{DefaultTransform: cache.TransformStripManagedFields(), ByObject: byObject}
 }
 
 // SecretMetaCacheOptions configure the cache the default certificates are
@@ -546,28 +524,23 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 		meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
 		b = b.WatchesRawSource(source.Kind[client.Object](services, meta, byIndex(backendIndex), predicate.ResourceVersionChangedPredicate{}))
 	}
+	// Children: edits and deletes are drift to revert, workload status
+	// drives the conditions.
+	for _, k := range render.ManagedKinds {
+		obj := k.Object.DeepCopyObject().(client.Object)
+		switch k.Watch {
+		case render.WatchOwner:
+			b = b.Owns(obj, changed)
+		case render.WatchLabels:
+			b = b.Watches(obj, byLabels, changed)
+		}
+	}
 	return b.
 		Named("ingressgateway").
 		// Spec changes, deletion and resyncs; our own status writes need no
 		// reconcile.
 		For(&v1alpha1.IngressGateway{}, builder.WithPredicates(predicate.Or[client.Object](
 			predicate.GenerationChangedPredicate{}, resyncPredicate()))).
-		// Owned children: edits and deletes are drift to revert, workload
-		// status drives the conditions.
-		Owns(&corev1.ServiceAccount{}, changed).
-		Owns(&rbacv1.Role{}, changed).
-		Owns(&rbacv1.RoleBinding{}, changed).
-		Owns(&corev1.ConfigMap{}, changed).
-		Owns(&corev1.Service{}, changed).
-		Owns(&appsv1.DaemonSet{}, changed).
-		Owns(&appsv1.Deployment{}, changed).
-		Owns(&corev1.Secret{}, changed).
-		// The VIP holder reports itself in a Lease.
-		Owns(&coordinationv1.Lease{}, changed).
-		Owns(&policyv1.PodDisruptionBudget{}, changed).
-		Watches(&admissionregistrationv1.ValidatingWebhookConfiguration{}, byLabels, changed).
-		Watches(&rbacv1.ClusterRoleBinding{}, byLabels, changed).
-		Watches(&networkingv1.IngressClass{}, byLabels, changed).
 		Watches(&discoveryv1.EndpointSlice{}, byLabels, changed).
 		// The class decides what a gateway may do; a grant what it may
 		// reference.

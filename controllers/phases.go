@@ -241,11 +241,11 @@ func (r *Reconciler) renderChildren(_ context.Context, s *scope) error {
 	return err
 }
 
-// workloadKinds and otherKinds split render.ManagedKinds: the workload of
-// the other kind goes before anything is applied, the rest after.
+// workloadKinds splits render.ManagedKinds: the workload of the other kind
+// goes before anything is applied, the rest after.
 func workloadKinds() (workloads, others []render.ManagedKind) {
 	for _, k := range render.ManagedKinds {
-		if k.GVK.Kind == "DaemonSet" || k.GVK.Kind == "Deployment" {
+		if k.Workload {
 			workloads = append(workloads, k)
 		} else {
 			others = append(others, k)

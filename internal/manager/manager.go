@@ -224,7 +224,6 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  Scheme(),
 		Cache:                   cacheOpts,
-		Client:                  controllers.ClientOptions(),
 		Metrics:                 metricsOptions(o),
 		HealthProbeBindAddress:  o.ProbeAddr,
 		PprofBindAddress:        o.PprofAddr,

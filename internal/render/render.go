@@ -26,7 +26,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -115,30 +114,6 @@ type Result struct {
 	ServiceType v1alpha1.ServiceType
 	// WorkloadKind is the effective workload kind.
 	WorkloadKind v1alpha1.WorkloadKind
-}
-
-// ManagedKind is a kind of child the operator creates, lists and prunes.
-type ManagedKind struct {
-	GVK        schema.GroupVersionKind
-	Namespaced bool
-}
-
-// ManagedKinds lists every kind Render can produce. Pruning walks this list,
-// so a kind added to Render must be added here too (a test checks it).
-var ManagedKinds = []ManagedKind{
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ServiceAccount"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Service"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "DaemonSet"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "networking.k8s.io", Version: "v1", Kind: "IngressClass"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Secret"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "admissionregistration.k8s.io", Version: "v1", Kind: "ValidatingWebhookConfiguration"}},
-	{GVK: schema.GroupVersionKind{Group: "coordination.k8s.io", Version: "v1", Kind: "Lease"}, Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}, Namespaced: true},
 }
 
 // Inputs are the values the operator resolves from the cluster before
