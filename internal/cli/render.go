@@ -34,7 +34,6 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/crdschema"
-	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -54,14 +53,10 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var files stringList
 	fs.Var(&files, "f", "file or directory (its .yaml, .yml and .json files) with IngressGateways, several documents allowed; - for stdin; repeatable")
 	namespace := fs.String("namespace", "default", "namespace of gateways that name none")
+	// The operator's own rendering flags, so a rendering here is the
+	// operator's and its advice names flags that exist.
 	cfg := render.DefaultConfig()
-	if img := os.Getenv(manager.ImageEnv); img != "" {
-		cfg.ControllerImage = img
-	}
-	fs.StringVar(&cfg.ControllerImage, "default-controller-image", cfg.ControllerImage, "controller image for gateways that set none (as the operator's flag)")
-	fs.StringVar(&cfg.ClusterRole, "dataplane-clusterrole", cfg.ClusterRole, "ClusterRole bound to every fleet (as the operator's flag)")
-	fs.StringVar(&cfg.NamespacedClusterRole, "dataplane-namespaced-clusterrole", cfg.NamespacedClusterRole, "namespaced ClusterRole bound to every fleet (as the operator's flag)")
-	fs.StringVar(&cfg.ScopedClusterRole, "dataplane-scoped-clusterrole", cfg.ScopedClusterRole, "ClusterRole bound to fleets of scope GatewayNamespace (as the operator's flag)")
+	render.BindFlags(fs, &cfg)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: portico render -f gateway.yaml [-f more.yaml] [flags]")
 		fmt.Fprintln(stderr, "Prints, in apply order, exactly the objects the operator applies for the gateways. No cluster needed.")

@@ -40,8 +40,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
-	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/scheme"
 )
 
 // StatusReport is what `portico status -o json` prints. Scripts depend on
@@ -217,7 +217,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	if all {
 		namespace = ""
 	}
-	c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+	c, err := client.New(cfg, client.Options{Scheme: scheme.New()})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1

@@ -29,8 +29,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -41,19 +39,18 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/controllers"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/scheme"
 	"github.com/portico-dev/portico/internal/webhook"
 )
 
-// ImageEnv names the environment variable OLM sets to the controller image
-// it mirrored (RELATED_IMAGE_*); it is the default of --default-controller-image.
-const ImageEnv = "RELATED_IMAGE_INGRESS_NGINX"
-
-// KeepalivedImageEnv names the environment variable with the default
-// keepalived sidecar image (OLM's RELATED_IMAGE_* convention).
-const KeepalivedImageEnv = "RELATED_IMAGE_KEEPALIVED"
+// ImageEnv and KeepalivedImageEnv name the environment variables of the
+// default images (see render.BindFlags).
+const (
+	ImageEnv           = render.ImageEnv
+	KeepalivedImageEnv = render.KeepalivedImageEnv
+)
 
 // Options are the operator's settings, bound to command-line flags.
 type Options struct {
@@ -146,10 +143,6 @@ func (w WebhookOptions) validate() error {
 
 // BindFlags registers the options on fs, with their defaults.
 func (o *Options) BindFlags(fs *flag.FlagSet) {
-	def := render.DefaultConfig()
-	if img := os.Getenv(ImageEnv); img != "" {
-		def.ControllerImage = img
-	}
 	fs.StringVar(&o.MetricsAddr, "metrics-bind-address", "0", "Address of the metrics endpoint (e.g. :8443); 0 disables it.")
 	fs.BoolVar(&o.MetricsSecure, "metrics-secure", true,
 		"Serve metrics over HTTPS (TLS 1.2 or later, a self-signed certificate) to callers whose bearer token the API server authenticates and authorizes for GET /metrics (ClusterRole portico-metrics-reader); false serves plain HTTP to anyone (tests on loopback).")
@@ -165,15 +158,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Burst, "kube-api-burst", 1000, "Requests to the API server in a burst.")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 8, "Gateways reconciled in parallel (reconciles mostly wait on the API server).")
 	fs.DurationVar(&o.SyncPeriod, "sync-period", 0, "Reconcile every gateway at least this often (0: about every 10h).")
-	fs.StringVar(&o.Render.ControllerImage, "default-controller-image", def.ControllerImage,
-		"Controller image for gateways that set none; pin it by digest. Defaults to $"+ImageEnv+" when set.")
-	fs.StringVar(&o.Render.KeepalivedImage, "default-keepalived-image", os.Getenv(KeepalivedImageEnv),
-		"keepalived sidecar image for gateways with spec.vip that set none (keepalived, /bin/sh, ip, curl); pin it by digest. Defaults to $"+KeepalivedImageEnv+".")
-	fs.StringVar(&o.Render.ClusterRole, "dataplane-clusterrole", def.ClusterRole, "ClusterRole bound to every fleet cluster-wide.")
-	fs.StringVar(&o.Render.NamespacedClusterRole, "dataplane-namespaced-clusterrole", def.NamespacedClusterRole,
-		"ClusterRole bound to every fleet in its own namespace.")
-	fs.StringVar(&o.Render.ScopedClusterRole, "dataplane-scoped-clusterrole", def.ScopedClusterRole,
-		"ClusterRole bound cluster-wide to fleets whose class has scope GatewayNamespace (IngressClasses and Nodes, no Secrets).")
+	o.Render = render.DefaultConfig()
+	render.BindFlags(fs, &o.Render)
 
 	w := &o.Webhook
 	fs.BoolVar(&w.Enabled, "enable-webhook", true, "Serve the validating admission webhook for IngressGateway (conflicts between gateways).")
@@ -191,12 +177,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 }
 
 // Scheme returns the scheme with the built-in kinds and the Portico API.
-func Scheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(v1alpha1.AddToScheme(s))
-	return s
-}
+func Scheme() *runtime.Scheme { return scheme.New() }
 
 // New builds the manager with the IngressGateway controller registered.
 func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
