@@ -170,7 +170,7 @@ func portProblem(ports []corev1.ServicePort, want intstr.IntOrString, proto core
 }
 
 func (r *Reconciler) servicePorts(ctx context.Context, key types.NamespacedName) ([]corev1.ServicePort, bool, error) {
-	rv := ""
+	var rv string
 	if r.ServiceMeta != nil {
 		m := &metav1.PartialObjectMetadata{}
 		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))

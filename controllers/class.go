@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,7 +63,7 @@ func (r *Reconciler) checkClass(ctx context.Context, gw *v1alpha1.IngressGateway
 		return classVerdict{}, fmt.Errorf("list IngressGatewayClasses: %w", err)
 	}
 	class, err := classrules.Resolve(gw, classes.Items)
-	if nf, ok := err.(*classrules.ErrClassNotFound); ok {
+	if nf := (*classrules.ErrClassNotFound)(nil); errors.As(err, &nf) {
 		return classVerdict{notFound: nf.Error()}, nil
 	}
 	in := classrules.Input{Gateway: gw, Class: class}

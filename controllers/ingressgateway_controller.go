@@ -261,7 +261,7 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedName) (bool, error) {
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
-	var reader client.Reader = r.Applier.Reader
+	reader := r.Applier.Reader
 	if r.ServiceMeta != nil {
 		// Every Service's metadata is cached (and watched: its arrival
 		// reconciles the gateway through the backend index).

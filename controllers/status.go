@@ -225,15 +225,16 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 	} else {
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionBackendsResolved)
 	}
-	if c, ok := notObserved(v1alpha1.ConditionDefaultCertificateReady, obs, phaseInputs); ok && gw.Spec.DefaultCertificate != nil {
+	switch c, unknown := notObserved(v1alpha1.ConditionDefaultCertificateReady, obs, phaseInputs); {
+	case unknown && gw.Spec.DefaultCertificate != nil:
 		conds = append(conds, c)
-	} else if v := defaultCertVerdict(obs); v != nil {
-		conds = append(conds, defaultCertCondition(v))
-	} else if gw.Spec.DefaultCertificate != nil && !obs.completed(phaseInputs) {
-		// Held before the certificate was read: what was said stays.
-	} else {
+	case defaultCertVerdict(obs) != nil:
+		conds = append(conds, defaultCertCondition(defaultCertVerdict(obs)))
+	case gw.Spec.DefaultCertificate == nil || obs.completed(phaseInputs):
 		meta.RemoveStatusCondition(&st.Conditions, v1alpha1.ConditionDefaultCertificateReady)
 	}
+	// Otherwise the gateway was held before the certificate was read:
+	// what was said of it stays.
 	if p := obs.PolicyInstalled; p != nil {
 		c := metav1.Condition{Type: v1alpha1.ConditionAdmissionPolicyInstalled, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonPolicyInstalled,
 			Message: "The API server enforces the IngressGatewayClass rules it can check, also while the operator is down"}

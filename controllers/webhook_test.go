@@ -301,7 +301,8 @@ var _ = Describe("IngressGateway default certificate", func() {
 		setDaemonSetStatus(ctx, gw, 1, 1, 1)
 		expect := func(status metav1.ConditionStatus, reason certhealth.Reason) *v1alpha1.IngressGateway {
 			GinkgoHelper()
-			cur := expectCondition(ctx, gw, v1alpha1.ConditionDefaultCertificateReady, status, string(reason))
+			expectCondition(ctx, gw, v1alpha1.ConditionDefaultCertificateReady, status, string(reason))
+			var cur *v1alpha1.IngressGateway
 			if status == metav1.ConditionFalse {
 				cur = expectCondition(ctx, gw, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonDefaultCertificateNotReady)
 				expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonDefaultCertificateNotReady)

@@ -91,11 +91,11 @@ const DriverIngressNGINX DataPlaneDriver = "ingress-nginx"
 type DataPlaneScope string
 
 const (
-	// ScopeCluster: the controller watches Ingresses, Services and Secrets
+	// ScopeCluster means the controller watches Ingresses, Services and Secrets
 	// in every namespace (upstream's default; a ClusterRoleBinding grants
 	// cluster-wide Secret read).
 	ScopeCluster DataPlaneScope = "Cluster"
-	// ScopeGatewayNamespace: the controller watches only its gateway's
+	// ScopeGatewayNamespace means the controller watches only its gateway's
 	// namespace (--watch-namespace); Secrets, Services and Ingresses are
 	// read there only, through a RoleBinding.
 	ScopeGatewayNamespace DataPlaneScope = "GatewayNamespace"

@@ -136,7 +136,8 @@ func Render(gw *v1alpha1.IngressGateway, cfg Config) (*Result, error) {
 // RenderWith returns every object gw's fleet needs. gw must carry its API
 // defaults (as read from the API server); an error means the spec cannot be
 // rendered and nothing should be applied.
-func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, error) {
+func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, error) { //nolint:revive // pairs with Render; render.With would read worse
+
 	if gw.Name == "" || gw.Namespace == "" {
 		return nil, fmt.Errorf("gateway must have a name and a namespace")
 	}

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package scheme is the one runtime.Scheme of Portico's binaries: the
 // built-in kinds and the Portico API. It links no controller code, so the
 // CLI can use it.

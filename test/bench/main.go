@@ -603,7 +603,7 @@ func countWrites(path string) (writeCounts, error) {
 	if err != nil {
 		return wc, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
@@ -791,7 +791,7 @@ func (o *operator) requestsByMethod() map[string]float64 {
 	if err != nil {
 		return out
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return out
@@ -846,7 +846,7 @@ func (o *operator) metrics(prefixes ...string) []float64 {
 	if err != nil {
 		return out
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return out
@@ -868,7 +868,7 @@ func (o *operator) heapMiB() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return 0, err
@@ -902,7 +902,7 @@ func fetch(hc *http.Client, url, path string) {
 		fmt.Fprintln(os.Stderr, "profile:", err)
 		return
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
 	if err == nil {
 		err = os.WriteFile(path, b, 0o644)
