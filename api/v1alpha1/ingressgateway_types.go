@@ -35,7 +35,10 @@ import (
 // whose size the cost estimator cannot bound. render.ControllerPorts
 // states the same facts;
 // internal/crdschema tests that the two agree. The node-port rules read an
-// unset service.type as render.EffectiveServiceType does.
+// unset service.type as render.EffectiveServiceType does. Pinned node ports
+// follow the API server's node-port allocator: one node port per Service
+// port number, so a node port may repeat only between a tcp and a udp entry
+// on the same port (they share it).
 
 // IngressGatewaySpec describes one ingress controller fleet. The operator
 // renders it into every object the fleet needs.
@@ -46,6 +49,9 @@ import (
 // +kubebuilder:validation:XValidation:rule="!has(self.ports) || !has(self.admissionWebhook) || ![self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].exists(p, !(p in [oldSelf.?ports.?http.orValue(0), oldSelf.?ports.?https.orValue(0), oldSelf.?ports.?healthz.orValue(0), oldSelf.?ports.?defaultServer.orValue(0), oldSelf.?ports.?status.orValue(0), oldSelf.?ports.?stream.orValue(0), oldSelf.?ports.?profiler.orValue(0), oldSelf.?ports.?sslPassthroughProxy.orValue(0)]) && ((p == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) && (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) == (oldSelf.?admissionWebhook.?enabled.orValue(false) ? oldSelf.?admissionWebhook.?port.orValue(0) : 0)) || ((has(self.tcp) && self.tcp.exists(e, e.port == p)) && (oldSelf.hasValue() && has(oldSelf.value().tcp) && oldSelf.value().tcp.exists(o, o.port == p))) || ((has(self.udp) && self.udp.exists(e, e.port == p)) && (oldSelf.hasValue() && has(oldSelf.value().udp) && oldSelf.value().udp.exists(o, o.port == p)))))",messageExpression="[self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].filter(p, p == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) || (has(self.tcp) && self.tcp.exists(e, e.port == p)) || (has(self.udp) && self.udp.exists(e, e.port == p))).map(p, '%s: changed to %d, which %s already uses; pick another port for it'.format([['spec.ports.http', 'spec.ports.https', 'spec.ports.healthz', 'spec.ports.defaultServer', 'spec.ports.status', 'spec.ports.stream', 'spec.ports.profiler', 'spec.ports.sslPassthroughProxy'][[self.ports.http, self.ports.https, self.ports.healthz, self.ports.defaultServer, self.ports.status, self.ports.stream, self.ports.profiler, self.ports.sslPassthroughProxy].indexOf(p)], p, (p == (self.admissionWebhook.enabled ? self.admissionWebhook.port : 0) ? 'spec.admissionWebhook.port' : ((has(self.tcp) && self.tcp.exists(e, e.port == p)) ? 'spec.tcp[%d].port'.format([self.tcp.map(x, x.port).indexOf(p)]) : 'spec.udp[%d].port (ingress-nginx skips tcp/udp-services entries on the ports in spec.ports, UDP ones too)'.format([self.udp.map(x, x.port).indexOf(p)])))]))[0]",fieldPath=".ports",optionalOldSelf=true
 // +kubebuilder:validation:XValidation:rule="!has(self.service) || !has(self.service.nodePorts) || (has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None' : 'LoadBalancer')) in ['NodePort', 'LoadBalancer']",messageExpression="'spec.service.nodePorts needs a Service with node ports, but the Service type is %s: set service.type to NodePort or LoadBalancer, or remove nodePorts'.format([(has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None (the default with workload.hostNetwork)' : 'LoadBalancer'))])",fieldPath=".service.nodePorts"
 // +kubebuilder:validation:XValidation:rule="(!has(self.tcp) || self.tcp.all(e, !has(e.nodePort))) && (!has(self.udp) || self.udp.all(e, !has(e.nodePort))) || !has(self.service) || (has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None' : 'LoadBalancer')) in ['NodePort', 'LoadBalancer']",messageExpression="'%s needs a Service with node ports, but the Service type is %s: set service.type to NodePort or LoadBalancer, or remove the nodePort of every tcp and udp entry'.format([((has(self.tcp) ? self.tcp.filter(e, has(e.nodePort)).map(e, 'spec.tcp[%d].nodePort'.format([self.tcp.map(x, x.port).indexOf(e.port)])) : []) + (has(self.udp) ? self.udp.filter(e, has(e.nodePort)).map(e, 'spec.udp[%d].nodePort'.format([self.udp.map(x, x.port).indexOf(e.port)])) : []))[0], (has(self.service.type) ? self.service.type : ((has(self.workload) && has(self.workload.hostNetwork) && self.workload.hostNetwork) ? 'None (the default with workload.hostNetwork)' : 'LoadBalancer'))])",fieldPath=".service.type"
+// +kubebuilder:validation:XValidation:rule="self.?service.?nodePorts.?http.orValue(0) == 0 || self.?service.?nodePorts.?http.orValue(0) != self.?service.?nodePorts.?https.orValue(0)",messageExpression="'spec.service.nodePorts: http and https are both %d: each Service port needs a node port of its own; change one, or unset it to let the cluster allocate one'.format([self.?service.?nodePorts.?http.orValue(0)])",fieldPath=".service.nodePorts"
+// +kubebuilder:validation:XValidation:rule="!has(self.tcp) || !self.tcp.exists(e, has(e.nodePort) && (e.nodePort in [self.?service.?nodePorts.?http.orValue(0), self.?service.?nodePorts.?https.orValue(0)] || !self.tcp.exists_one(o, has(o.nodePort) && o.nodePort == e.nodePort)))",messageExpression="self.tcp.filter(e, has(e.nodePort) && (e.nodePort in [self.?service.?nodePorts.?http.orValue(0), self.?service.?nodePorts.?https.orValue(0)] || !self.tcp.exists_one(o, has(o.nodePort) && o.nodePort == e.nodePort))).map(e, 'spec.tcp[%d].nodePort: %d is also the node port of %s; each Service port needs a node port of its own (a tcp and a udp entry on the same port may share one): pick another, or unset it to let the cluster allocate one'.format([self.tcp.map(x, x.port).indexOf(e.port), e.nodePort, e.nodePort == self.?service.?nodePorts.?http.orValue(0) ? 'spec.service.nodePorts.http' : e.nodePort == self.?service.?nodePorts.?https.orValue(0) ? 'spec.service.nodePorts.https' : 'spec.tcp[%d]'.format([self.tcp.map(x, x.?nodePort.orValue(0)).indexOf(e.nodePort) != self.tcp.map(x, x.port).indexOf(e.port) ? self.tcp.map(x, x.?nodePort.orValue(0)).indexOf(e.nodePort) : self.tcp.map(x, x.?nodePort.orValue(0)).lastIndexOf(e.nodePort)])]))[0]",fieldPath=".tcp"
+// +kubebuilder:validation:XValidation:rule="!has(self.udp) || !self.udp.exists(e, has(e.nodePort) && (e.nodePort in [self.?service.?nodePorts.?http.orValue(0), self.?service.?nodePorts.?https.orValue(0)] || !self.udp.exists_one(o, has(o.nodePort) && o.nodePort == e.nodePort) || (has(self.tcp) && self.tcp.exists(t, has(t.nodePort) && t.nodePort == e.nodePort && t.port != e.port))))",messageExpression="self.udp.filter(e, has(e.nodePort) && (e.nodePort in [self.?service.?nodePorts.?http.orValue(0), self.?service.?nodePorts.?https.orValue(0)] || !self.udp.exists_one(o, has(o.nodePort) && o.nodePort == e.nodePort) || (has(self.tcp) && self.tcp.exists(t, has(t.nodePort) && t.nodePort == e.nodePort && t.port != e.port)))).map(e, 'spec.udp[%d].nodePort: %d is also the node port of %s; each Service port needs a node port of its own (a tcp and a udp entry on the same port may share one): pick another, or unset it to let the cluster allocate one'.format([self.udp.map(x, x.port).indexOf(e.port), e.nodePort, e.nodePort == self.?service.?nodePorts.?http.orValue(0) ? 'spec.service.nodePorts.http' : e.nodePort == self.?service.?nodePorts.?https.orValue(0) ? 'spec.service.nodePorts.https' : (has(self.tcp) && self.tcp.exists(t, has(t.nodePort) && t.nodePort == e.nodePort && t.port != e.port)) ? 'spec.tcp[%d]'.format([self.tcp.map(x, x.?nodePort.orValue(0)).indexOf(e.nodePort)]) : 'spec.udp[%d]'.format([self.udp.map(x, x.?nodePort.orValue(0)).indexOf(e.nodePort) != self.udp.map(x, x.port).indexOf(e.port) ? self.udp.map(x, x.?nodePort.orValue(0)).indexOf(e.nodePort) : self.udp.map(x, x.?nodePort.orValue(0)).lastIndexOf(e.nodePort)])]))[0]",fieldPath=".udp"
 // +kubebuilder:validation:XValidation:rule="!has(self.vip) || (has(self.workload.hostNetwork) && self.workload.hostNetwork)",message="vip needs workload.hostNetwork: keepalived must add the address to the node's own interface",fieldPath=".vip"
 type IngressGatewaySpec struct {
 	// gatewayClassName names the IngressGatewayClass, owned by cluster
@@ -168,13 +174,16 @@ type VIPSpec struct {
 	// +kubebuilder:validation:MaxItems=8
 	// +kubebuilder:validation:items:MaxLength=64
 	// +kubebuilder:validation:XValidation:rule="self.all(a, isCIDR(a))",message="addresses are CIDRs such as 192.168.10.15/24 or fd00::15/64"
+	// +kubebuilder:validation:XValidation:rule="self.all(a, !isCIDR(a) || (cidr(a).ip().isGlobalUnicast() && cidr(a).prefixLength() > 0))",messageExpression="'%s cannot float between nodes: a VIP is a unicast address (not loopback, link-local, multicast, broadcast or unspecified) with a prefix length above 0, such as 192.168.10.15/24'.format([self.filter(a, isCIDR(a) && !(cidr(a).ip().isGlobalUnicast() && cidr(a).prefixLength() > 0))[0]])"
+	// +kubebuilder:validation:XValidation:rule="self.all(a, !isCIDR(a) || self.exists_one(b, isCIDR(b) && cidr(b).ip() == cidr(a).ip()))",messageExpression="'%s is listed twice, with two prefix lengths: list each address once'.format([self.filter(a, isCIDR(a) && !self.exists_one(b, isCIDR(b) && cidr(b).ip() == cidr(a).ip()))[0].split('/')[0]])"
 	Addresses []string `json:"addresses"`
 
 	// interface carries the addresses. When empty, each node uses the
 	// interface holding its InternalIP.
 	// +optional
 	// +kubebuilder:validation:MaxLength=15
-	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.:@-]+$`
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.-]+$`
+	// +kubebuilder:validation:XValidation:rule="self != 'lo'",message="interface lo is the loopback: the addresses must go on an interface other nodes reach"
 	Interface string `json:"interface,omitempty"`
 
 	// virtualRouterID is the VRRP router ID (1-255), which must be unique
@@ -264,12 +273,14 @@ type SecretKeySelector struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 
 	// key in the Secret. Defaults to "password".
 	// +optional
 	// +kubebuilder:default=password
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
 	Key string `json:"key,omitempty"`
 }
 
@@ -312,6 +323,7 @@ func (a AdmissionWebhookSpec) IsEnabled() bool { return a.Enabled == nil || *a.E
 
 // ControllerSpec configures the ingress controller process.
 // +kubebuilder:validation:XValidation:rule="!has(self.config) || !('annotations-risk-level' in self.config) || self.config['annotations-risk-level'].lowerAscii() != 'critical' || (has(self.allowSnippetAnnotations) && self.allowSnippetAnnotations)",message="annotations-risk-level Critical admits snippet annotations; set spec.controller.allowSnippetAnnotations to opt in explicitly",fieldPath=".config"
+// +kubebuilder:validation:XValidation:rule="!has(self.resources) || !has(self.resources.requests) || !has(self.resources.limits) || ['cpu', 'memory', 'ephemeral-storage'].all(r, !(r in self.resources.requests) || !(r in self.resources.limits) || quantity(string(self.resources.requests[r])).compareTo(quantity(string(self.resources.limits[r]))) <= 0)",messageExpression="['cpu', 'memory', 'ephemeral-storage'].filter(r, r in self.resources.requests && r in self.resources.limits && quantity(string(self.resources.requests[r])).compareTo(quantity(string(self.resources.limits[r]))) > 0).map(r, 'resources.requests.%s %s is more than resources.limits.%s %s: a container cannot be guaranteed more than its limit; raise the limit or lower the request'.format([r, string(self.resources.requests[r]), r, string(self.resources.limits[r])]))[0]",fieldPath=".resources"
 // +kubebuilder:validation:XValidation:rule="!has(self.extraArgs) || self.extraArgs.all(k, !(k in ['configmap', 'tcp-services-configmap', 'udp-services-configmap', 'default-ssl-certificate', 'publish-service', 'publish-status-address', 'report-node-internal-ip-address', 'ingress-class', 'controller-class', 'election-id', 'http-port', 'https-port', 'healthz-port', 'default-server-port', 'status-port', 'stream-port', 'profiler-port', 'ssl-passthrough-proxy-port', 'validating-webhook', 'validating-webhook-certificate', 'validating-webhook-key', 'default-backend-service', 'v', 'watch-namespace', 'apiserver-host', 'kubeconfig']))",message="extraArgs may not set a flag the operator owns; use the matching IngressGateway field instead (ports, service, defaultCertificate, defaultBackend, tcp, udp, statusAddresses, ingressClass, controller.logLevel)"
 type ControllerSpec struct {
 	// image is the controller image. Pin it by digest. When empty, the
@@ -330,6 +342,7 @@ type ControllerSpec struct {
 	// annotations are governed by allowSnippetAnnotations, not by keys here.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=256
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.size() <= 253 && k.matches('^[-._a-zA-Z0-9]+$'))",messageExpression="'%s is not a ConfigMap key: keys are at most 253 letters, digits, -, _ and . (ingress-nginx keys such as proxy-body-size are)'.format([self.filter(k, !(k.size() <= 253 && k.matches('^[-._a-zA-Z0-9]+$')))[0]])"
 	// +kubebuilder:validation:XValidation:rule="!('allow-snippet-annotations' in self)",message="allow-snippet-annotations is set by the operator; use spec.controller.allowSnippetAnnotations to opt in"
 	Config map[string]string `json:"config,omitempty"`
 
@@ -409,6 +422,7 @@ const (
 // WorkloadSpec configures the controller pods and their workload.
 // +kubebuilder:validation:XValidation:rule="(has(self.kind) && self.kind == 'Deployment') || !has(self.replicas)",message="replicas applies to kind Deployment only; a DaemonSet runs one pod per matching node (use nodeSelector to choose nodes)"
 // +kubebuilder:validation:XValidation:rule="!(has(self.hostNetwork) && self.hostNetwork && has(self.hostPorts) && self.hostPorts)",message="hostPorts is implied by hostNetwork; set only one of them"
+// +kubebuilder:validation:XValidation:rule="!has(self.maxUnavailable) || (type(self.maxUnavailable) == int ? self.maxUnavailable != 0 : !self.maxUnavailable.matches('^0+%$')) || (has(self.kind) && self.kind == 'Deployment' && !(has(self.hostNetwork) && self.hostNetwork) && !(has(self.hostPorts) && self.hostPorts))",message="maxUnavailable 0 lets no pod be replaced: a DaemonSet, and a Deployment on the host network or host ports, replace their pods in place (no surge pod), so a rollout must take at least one pod down; set 1 or more, or a percentage above 0%, or use a Deployment without hostNetwork and hostPorts, which surges a new pod first",fieldPath=".maxUnavailable"
 type WorkloadSpec struct {
 	// kind is DaemonSet (one pod per matching node, the default) or
 	// Deployment (replicas pods).
@@ -437,6 +451,8 @@ type WorkloadSpec struct {
 	// nodeSelector restricts the pods to matching nodes, in addition to
 	// kubernetes.io/os=linux.
 	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !format.qualifiedName().validate(k).hasValue())",messageExpression="'%s is not a label key: a key is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/tier; fix or remove it'.format([self.filter(k, format.qualifiedName().validate(k).hasValue())[0]])"
 	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
 
 	// tolerations of the pods, e.g. to run on control-plane nodes.
@@ -456,21 +472,28 @@ type WorkloadSpec struct {
 	// priorityClassName of the pods.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	PriorityClassName string `json:"priorityClassName,omitempty"`
 
 	// podAnnotations are added to the pods.
 	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !format.qualifiedName().validate(k).hasValue())",messageExpression="'%s is not an annotation key: a key is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/tier; fix or remove it'.format([self.filter(k, format.qualifiedName().validate(k).hasValue())[0]])"
 	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
 
 	// podLabels are added to the pods. Labels the operator sets itself
 	// (app.kubernetes.io/* and ingress.portico.dev/*) win over these.
 	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !format.qualifiedName().validate(k).hasValue())",messageExpression="'%s is not a label key: a key is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/tier; fix or remove it'.format([self.filter(k, format.qualifiedName().validate(k).hasValue())[0]])"
 	PodLabels map[string]string `json:"podLabels,omitempty"`
 
 	// maxUnavailable is the rolling update's budget of unavailable pods
-	// (a number or a percentage). Defaults to 1.
+	// (a number or a percentage). Defaults to 1. It may be 0 only for a
+	// Deployment off the host network and host ports, which then surges.
 	// +optional
 	// +kubebuilder:validation:XIntOrString
+	// +kubebuilder:validation:XValidation:rule="type(self) == int ? (self >= 0 && self <= 2147483647) : self.matches('^0*(100|[1-9]?[0-9])%$')",message="maxUnavailable is a number of pods (0 or more) or a percentage from 0% to 100%, such as 1 or 25%"
 	MaxUnavailable *intstr.IntOrString `json:"maxUnavailable,omitempty"`
 
 	// terminationGracePeriodSeconds lets in-flight requests drain on
@@ -576,6 +599,8 @@ type ServiceSpec struct {
 
 	// annotations are added to the Service, e.g. for a cloud load balancer.
 	// +optional
+	// +kubebuilder:validation:MaxProperties=64
+	// +kubebuilder:validation:XValidation:rule="self.all(k, !format.qualifiedName().validate(k).hasValue())",messageExpression="'%s is not an annotation key: a key is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/tier; fix or remove it'.format([self.filter(k, format.qualifiedName().validate(k).hasValue())[0]])"
 	Annotations map[string]string `json:"annotations,omitempty"`
 
 	// externalTrafficPolicy of the Service. Local preserves client source
@@ -588,6 +613,7 @@ type ServiceSpec struct {
 	// (LoadBalancer only).
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="!format.qualifiedName().validate(self).hasValue()",message="loadBalancerClass is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/internal-vip"
 	LoadBalancerClass *string `json:"loadBalancerClass,omitempty"`
 
 	// loadBalancerSourceRanges restricts client addresses (LoadBalancer only).
@@ -595,6 +621,7 @@ type ServiceSpec struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=64
 	// +kubebuilder:validation:items:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self.all(r, isCIDR(r.trim()) && cidr(r.trim()) == cidr(r.trim()).masked())",message="loadBalancerSourceRanges are CIDRs with no bits set past the prefix length, such as 10.0.0.0/8, 203.0.113.7/32 or 2001:db8::/32"
 	LoadBalancerSourceRanges []string `json:"loadBalancerSourceRanges,omitempty"`
 }
 
@@ -860,6 +887,7 @@ type ReplicaStatus struct {
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.ingressClass) || !has(self.spec.ingressClass.aliases) || !((has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) in self.spec.ingressClass.aliases)",message="ingressClass.aliases must not repeat the gateway's own IngressClass name (ingressClass.name, which defaults to metadata.name)",fieldPath=".spec.ingressClass.aliases"
 // +kubebuilder:validation:XValidation:rule="(has(self.spec.ingressClass) && has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) == (has(oldSelf.spec.ingressClass) && has(oldSelf.spec.ingressClass.name) ? oldSelf.spec.ingressClass.name : oldSelf.metadata.name)",message="ingressClass.name is immutable: Ingresses select the gateway by class name and would be orphaned; create a new IngressGateway for the new class, move the Ingresses, then delete this one",fieldPath=".spec.ingressClass.name"
+// +kubebuilder:validation:XValidation:rule="oldSelf.hasValue() || !self.metadata.name.contains('.')",messageExpression="'metadata.name %s contains a dot: the name names the Services of the gateway, which must be DNS labels (letters, digits and -); choose a name without dots'.format([self.metadata.name])",fieldPath=".metadata",optionalOldSelf=true
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",messageExpression="'metadata.name must be at most 63 characters, not %d: it names the IngressClass and labels every child; choose a shorter name'.format([self.metadata.name.size()])",fieldPath=".metadata"
 type IngressGateway struct {
 	metav1.TypeMeta `json:",inline"`
