@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -109,16 +108,10 @@ type Applier struct {
 	Reader client.Reader
 	Scheme *runtime.Scheme
 
-	mu sync.Mutex
-	// applied is per gateway (by UID): two gateways may render a child of
-	// the same name (a conflict one of them loses), and forgetting one must
-	// not erase what is known of the other's.
-	applied map[types.UID]map[string]appliedRecord
-}
-
-// NewApplier returns an Applier.
-func NewApplier(c client.Client, r client.Reader, s *runtime.Scheme) *Applier {
-	return &Applier{Client: c, Reader: r, Scheme: s, applied: map[types.UID]map[string]appliedRecord{}}
+	// memo keeps, per gateway (two gateways may render a child of the
+	// same name, a conflict one of them loses), what each child's last
+	// apply left.
+	memo *memoStore
 }
 
 func recordKey(gvk schema.GroupVersionKind, namespace, name string) string {
@@ -407,10 +400,12 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 }
 
 // record returns what the last apply of one of gw's children left behind.
-func (a *Applier) record(gw types.UID, key string) (appliedRecord, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	rec, ok := a.applied[gw][key]
+func (a *Applier) record(gw types.UID, key string) (rec appliedRecord, ok bool) {
+	a.memo.read(gw, func(g *gatewayMemo) {
+		if g != nil {
+			rec, ok = g.applied[key]
+		}
+	})
 	return rec, ok
 }
 
@@ -435,35 +430,19 @@ func unchanged(rec appliedRecord, known bool, hash string, desired, current clie
 }
 
 func (a *Applier) remember(gw types.UID, key, hash string, live client.Object) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.applied[gw] == nil {
-		a.applied[gw] = map[string]appliedRecord{}
-	}
-	a.applied[gw][key] = appliedRecord{uid: live.GetUID(), rv: live.GetResourceVersion(), generation: live.GetGeneration(), hash: hash}
+	a.memo.update(gw, func(g *gatewayMemo) {
+		g.applied[key] = appliedRecord{uid: live.GetUID(), rv: live.GetResourceVersion(), generation: live.GetGeneration(), hash: hash}
+	})
 }
 
-// Forget drops what is remembered about one of gw's children (after it is
-// deleted).
-func (a *Applier) Forget(gw types.UID, gvk schema.GroupVersionKind, namespace, name string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.applied[gw], recordKey(gvk, namespace, name))
-}
-
-// ForgetGateway drops what is remembered about every child of gw, so
-// deleted gateways leave nothing behind in memory.
-func (a *Applier) ForgetGateway(gw types.UID) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.applied, gw)
-}
-
-// ForgetEverything drops every record, as an operator restart does.
-func (a *Applier) ForgetEverything() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.applied = map[types.UID]map[string]appliedRecord{}
+// forgetChild drops what is remembered about one of gw's children (after
+// it is deleted).
+func (a *Applier) forgetChild(gw types.UID, gvk schema.GroupVersionKind, namespace, name string) {
+	a.memo.read(gw, func(g *gatewayMemo) {
+		if g != nil {
+			delete(g.applied, recordKey(gvk, namespace, name))
+		}
+	})
 }
 
 // metadataIntact reports whether current still carries every label,

@@ -182,9 +182,9 @@ func (r *Reconciler) servicePorts(ctx context.Context, key types.NamespacedName)
 			return nil, false, err
 		}
 		rv = m.ResourceVersion
-		r.mu.Lock()
-		memo, ok := r.services[key]
-		r.mu.Unlock()
+		r.memo.mu.Lock()
+		memo, ok := r.memo.services[key]
+		r.memo.mu.Unlock()
 		if ok && memo.rv == rv {
 			return memo.ports, true, nil
 		}
@@ -197,12 +197,9 @@ func (r *Reconciler) servicePorts(ctx context.Context, key types.NamespacedName)
 	if err != nil {
 		return nil, false, err
 	}
-	r.mu.Lock()
-	if r.services == nil {
-		r.services = map[types.NamespacedName]servicePorts{}
-	}
-	r.services[key] = servicePorts{rv: svc.ResourceVersion, ports: svc.Spec.Ports}
-	r.mu.Unlock()
+	r.memo.mu.Lock()
+	r.memo.services[key] = servicePorts{rv: svc.ResourceVersion, ports: svc.Spec.Ports}
+	r.memo.mu.Unlock()
 	return svc.Spec.Ports, true, nil
 }
 

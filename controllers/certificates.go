@@ -61,19 +61,22 @@ type pkiMemo struct {
 // webhookPKI reads the webhook's Secrets and returns the certificate
 // material the fleet needs now (issuing or rotating as pki.Ensure decides).
 func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway) (*render.WebhookPKI, pki.Result, error) {
-	caData, caRV, err := r.ownSecretData(ctx, render.WebhookCASecretName(gw))
+	caData, caRV, err := r.ownSecretData(ctx, gw, render.WebhookCASecretName(gw))
 	if err != nil {
 		return nil, pki.Result{}, err
 	}
-	servingData, servingRV, err := r.ownSecretData(ctx, render.WebhookCertSecretName(gw))
+	servingData, servingRV, err := r.ownSecretData(ctx, gw, render.WebhookCertSecretName(gw))
 	if err != nil {
 		return nil, pki.Result{}, err
 	}
 	now := r.Now().Time
-	r.mu.Lock()
-	memo, ok := r.pkis[gw.UID]
-	r.mu.Unlock()
-	if ok && caRV != "" && servingRV != "" && memo.caRV == caRV && memo.servingRV == servingRV && now.Before(memo.res.NextCheck) {
+	var memo *pkiMemo
+	r.memo.read(gw.UID, func(g *gatewayMemo) {
+		if g != nil {
+			memo = g.pki
+		}
+	})
+	if memo != nil && caRV != "" && servingRV != "" && memo.caRV == caRV && memo.servingRV == servingRV && now.Before(memo.res.NextCheck) {
 		res := memo.res
 		res.Changes = nil
 		return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
@@ -85,9 +88,7 @@ func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway
 	}
 	if len(res.Changes) == 0 {
 		// Only a decision taken on what the Secrets hold now is reusable.
-		r.mu.Lock()
-		r.pkis[gw.UID] = pkiMemo{caRV: caRV, servingRV: servingRV, res: res}
-		r.mu.Unlock()
+		r.memo.update(gw.UID, func(g *gatewayMemo) { g.pki = &pkiMemo{caRV: caRV, servingRV: servingRV, res: res} })
 	}
 	return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
 }
@@ -96,10 +97,14 @@ func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway
 // operator's Secrets: from the cache, unless the operator's own last write
 // is newer; nil when it does not exist or is not the operator's (the apply
 // then reports the conflict).
-func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName) (map[string][]byte, string, error) {
-	r.mu.Lock()
-	memo, haveMemo := r.secrets[key]
-	r.mu.Unlock()
+func (r *Reconciler) ownSecretData(ctx context.Context, gw *v1alpha1.IngressGateway, key types.NamespacedName) (map[string][]byte, string, error) {
+	var memo secretMemo
+	var haveMemo bool
+	r.memo.read(gw.UID, func(g *gatewayMemo) {
+		if g != nil {
+			memo, haveMemo = g.secrets[key]
+		}
+	})
 	s := &corev1.Secret{}
 	err := r.Client.Get(ctx, key, s)
 	switch {
@@ -125,32 +130,18 @@ func (r *Reconciler) ownSecretData(ctx context.Context, key types.NamespacedName
 		}
 		// The cache has caught up: the memo would only double the memory
 		// the certificates take (a second copy per gateway).
-		r.mu.Lock()
-		if r.secrets[key].rv == memo.rv {
-			delete(r.secrets, key)
-		}
-		r.mu.Unlock()
+		r.memo.update(gw.UID, func(g *gatewayMemo) {
+			if g.secrets[key].rv == memo.rv {
+				delete(g.secrets, key)
+			}
+		})
 	}
 	return s.Data, s.ResourceVersion, nil
 }
 
-// rememberSecret records what a write of one of the operator's Secrets left.
-func (r *Reconciler) rememberSecret(key types.NamespacedName, rv string, data map[string][]byte) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)}
-}
-
-// forgetGateway drops every memo of gw.
-func (r *Reconciler) forgetGateway(gw *v1alpha1.IngressGateway) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	delete(r.rendered, gw.UID)
-	delete(r.statuses, gw.UID)
-	delete(r.pkis, gw.UID)
-	delete(r.routerIDs, gw.UID)
-	delete(r.secrets, render.WebhookCASecretName(gw))
-	delete(r.secrets, render.WebhookCertSecretName(gw))
+// rememberSecret records what a write of one of gw's webhook Secrets left.
+func (r *Reconciler) rememberSecret(gw *v1alpha1.IngressGateway, key types.NamespacedName, rv string, data map[string][]byte) {
+	r.memo.update(gw.UID, func(g *gatewayMemo) { g.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)} })
 }
 
 // DefaultCertificateKey returns the Secret in spec.defaultCertificate, the
@@ -176,9 +167,9 @@ func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.Ingres
 	if !ok {
 		return nil, nil
 	}
-	r.mu.Lock()
-	memo, haveMemo := r.certs[key]
-	r.mu.Unlock()
+	r.memo.mu.Lock()
+	memo, haveMemo := r.memo.certs[key]
+	r.memo.mu.Unlock()
 	if r.SecretMeta != nil {
 		m := &metav1.PartialObjectMetadata{}
 		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
@@ -197,9 +188,9 @@ func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.Ingres
 	default:
 		parsed = certhealth.Parse(s)
 	}
-	r.mu.Lock()
-	r.certs[key] = certMemo{rv: s.ResourceVersion, parsed: parsed}
-	r.mu.Unlock()
+	r.memo.mu.Lock()
+	r.memo.certs[key] = certMemo{rv: s.ResourceVersion, parsed: parsed}
+	r.memo.mu.Unlock()
 	return &parsed, nil
 }
 
@@ -224,14 +215,4 @@ func earliest(now time.Time, ts ...time.Time) time.Duration {
 
 // ForgetEverything drops every in-memory record, as an operator restart
 // does; tests use it to show that what matters is kept in the cluster.
-func (r *Reconciler) ForgetEverything() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.rendered = map[types.UID]renderedHashes{}
-	r.statuses = map[types.UID]statusMemo{}
-	r.certs = map[types.NamespacedName]certMemo{}
-	r.pkis = map[types.UID]pkiMemo{}
-	r.secrets = map[types.NamespacedName]secretMemo{}
-	r.routerIDs = map[types.UID]int32{}
-	r.Applier.ForgetEverything()
-}
+func (r *Reconciler) ForgetEverything() { r.memo.ForgetAll() }

@@ -27,7 +27,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -88,34 +87,20 @@ type Reconciler struct {
 	// cache (see ServiceCacheOptions); nil reads Services every time.
 	ServiceMeta client.Reader
 
-	mu       sync.Mutex
-	rendered map[types.UID]renderedHashes
-	// statuses are the statuses this process wrote, by gateway.
-	statuses map[types.UID]statusMemo
-	// certs are the parsed default certificates by Secret: gateways that
-	// share one (a namespace's wildcard certificate) read it once.
-	certs map[types.NamespacedName]certMemo
-	pkis  map[types.UID]pkiMemo
-	// routerIDs are the VRRP router IDs allocated in this process.
-	routerIDs map[types.UID]int32
-	secrets   map[types.NamespacedName]secretMemo
-	services  map[types.NamespacedName]servicePorts
+	// memo is shared with the Applier: one store, one Forget.
+	memo *memoStore
 }
 
 // NewReconciler wires a Reconciler to mgr.
 func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
+	memo := newMemoStore()
 	return &Reconciler{
-		Client:    mgr.GetClient(),
-		Applier:   NewApplier(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetScheme()),
-		Recorder:  mgr.GetEventRecorder("portico"),
-		Config:    cfg,
-		Now:       metav1.Now,
-		rendered:  map[types.UID]renderedHashes{},
-		statuses:  map[types.UID]statusMemo{},
-		certs:     map[types.NamespacedName]certMemo{},
-		pkis:      map[types.UID]pkiMemo{},
-		routerIDs: map[types.UID]int32{},
-		secrets:   map[types.NamespacedName]secretMemo{},
+		Client:   mgr.GetClient(),
+		Applier:  &Applier{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), memo: memo},
+		Recorder: mgr.GetEventRecorder("portico"),
+		Config:   cfg,
+		Now:      metav1.Now,
+		memo:     memo,
 	}
 }
 
@@ -236,8 +221,7 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 		if err := r.Applier.DeleteClusterScoped(ctx, gw); err != nil {
 			return reconcile.Result{}, &PhaseError{Phase: phaseFinalize, Err: err}
 		}
-		r.Applier.ForgetGateway(gw.UID)
-		r.forgetGateway(gw)
+		r.memo.Forget(gw.UID)
 		patch := client.MergeFrom(gw.DeepCopy())
 		controllerutil.RemoveFinalizer(gw, Finalizer)
 		if err := client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner))); err != nil {
@@ -314,10 +298,13 @@ func inputsFingerprint(in render.Inputs) string {
 func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in render.Inputs, class *v1alpha1.IngressGatewayClass) ([]string, error) {
 	// The class's images and scope change the rendering too.
 	fp := inputsFingerprint(in) + "/" + class.Name + "@" + class.ResourceVersion
-	r.mu.Lock()
-	cached, ok := r.rendered[gw.UID]
-	r.mu.Unlock()
-	if ok && cached.generation == gw.Generation && cached.inputs == fp && len(cached.hashes) == len(res.Objects) {
+	var cached *renderedHashes
+	r.memo.read(gw.UID, func(g *gatewayMemo) {
+		if g != nil {
+			cached = g.rendered
+		}
+	})
+	if cached != nil && cached.generation == gw.Generation && cached.inputs == fp && len(cached.hashes) == len(res.Objects) {
 		return cached.hashes, nil
 	}
 	hashes := make([]string, len(res.Objects))
@@ -328,9 +315,9 @@ func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in 
 		}
 		hashes[i] = h
 	}
-	r.mu.Lock()
-	r.rendered[gw.UID] = renderedHashes{generation: gw.Generation, inputs: fp, hashes: hashes}
-	r.mu.Unlock()
+	r.memo.update(gw.UID, func(g *gatewayMemo) {
+		g.rendered = &renderedHashes{generation: gw.Generation, inputs: fp, hashes: hashes}
+	})
 	return hashes, nil
 }
 
@@ -359,13 +346,13 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 	// changes (and the events they raise) against what was written, or a
 	// second reconcile would write and announce the same status again.
 	prev := *gw.Status.DeepCopy()
-	r.mu.Lock()
-	if m, ok := r.statuses[gw.UID]; ok {
-		if c, err := resourceversion.CompareResourceVersion(gw.ResourceVersion, m.rv); err == nil && c < 0 {
-			prev = m.status
+	r.memo.read(gw.UID, func(g *gatewayMemo) {
+		if g != nil && g.status != nil {
+			if c, err := resourceversion.CompareResourceVersion(gw.ResourceVersion, g.status.rv); err == nil && c < 0 {
+				prev = *g.status.status.DeepCopy()
+			}
 		}
-	}
-	r.mu.Unlock()
+	})
 	st := computeStatus(gw, obs, now)
 	// Conditions keep their transition time from the status they are
 	// computed from, which may be the cache's older copy.
@@ -381,9 +368,9 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		}
 		return err
 	}
-	r.mu.Lock()
-	r.statuses[gw.UID] = statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}
-	r.mu.Unlock()
+	r.memo.update(gw.UID, func(g *gatewayMemo) {
+		g.status = &statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}
+	})
 	collector.vipHolderWritten(gw.UID, prev.VIP, st.VIP)
 	if after := degradedReason(st); after != "" && after != before {
 		c := findCondition(st, v1alpha1.ConditionDegraded)

@@ -391,7 +391,7 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 		// Remember the Secrets just written: the cache may not show them
 		// on the next pass, and certificates must not be issued twice.
 		if sec, ok := res.Objects[i].(*corev1.Secret); ok && oc.plan != nil && oc.plan.Write && oc.live != nil {
-			r.rememberSecret(client.ObjectKeyFromObject(sec), oc.live.GetResourceVersion(), sec.Data)
+			r.rememberSecret(gw, client.ObjectKeyFromObject(sec), oc.live.GetResourceVersion(), sec.Data)
 		}
 	}
 	return errors.Join(errs...)

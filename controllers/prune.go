@@ -92,7 +92,7 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 				errs = append(errs, fmt.Errorf("delete %s %s: %w", k.GVK.Kind, displayName(o), err))
 				continue
 			}
-			a.Forget(gw.UID, k.GVK, o.GetNamespace(), o.GetName())
+			a.forgetChild(gw.UID, k.GVK, o.GetNamespace(), o.GetName())
 			if err == nil {
 				childrenPruned.WithLabelValues(k.GVK.Kind).Inc()
 				pruned = append(pruned, k.GVK.Kind+" "+displayName(o))

@@ -24,6 +24,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -45,25 +46,34 @@ func (r *Reconciler) routerID(ctx context.Context, gw *v1alpha1.IngressGateway) 
 	// Once allocated in this process an ID stays valid (the webhook refuses
 	// explicit IDs in use), so only the first reconcile after a start pays
 	// for listing every gateway.
-	r.mu.Lock()
-	id, ok := r.routerIDs[gw.UID]
-	r.mu.Unlock()
-	if ok {
+	var id int32
+	r.memo.read(gw.UID, func(g *gatewayMemo) {
+		if g != nil {
+			id = g.routerID
+		}
+	})
+	if id != 0 {
 		return id, nil
 	}
 	gws := &v1alpha1.IngressGatewayList{}
 	if err := r.Client.List(ctx, gws); err != nil {
 		return 0, err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.memo.mu.Lock()
+	defer r.memo.mu.Unlock()
+	allocated := func(uid types.UID) int32 {
+		if g := r.memo.gateways[uid]; g != nil {
+			return g.routerID
+		}
+		return 0
+	}
 	used := map[int32]bool{}
 	// Every ID handed out in this process counts, also for gateways the
 	// list above (from the cache) does not show yet: two gateways created
 	// together must not both get the lowest free ID.
-	for uid, id := range r.routerIDs {
-		if uid != gw.UID {
-			used[id] = true
+	for uid, g := range r.memo.gateways {
+		if uid != gw.UID && g.routerID != 0 {
+			used[g.routerID] = true
 		}
 	}
 	for i := range gws.Items {
@@ -74,21 +84,21 @@ func (r *Reconciler) routerID(ctx context.Context, gw *v1alpha1.IngressGateway) 
 		switch {
 		case o.Spec.VIP.VirtualRouterID != nil:
 			used[*o.Spec.VIP.VirtualRouterID] = true
-		case r.routerIDs[o.UID] != 0:
-			used[r.routerIDs[o.UID]] = true
+		case allocated(o.UID) != 0:
+			used[allocated(o.UID)] = true
 		case o.Status.VIP != nil && o.Status.VIP.RouterID != 0:
 			used[o.Status.VIP.RouterID] = true
 		}
 	}
-	for _, id := range []int32{r.routerIDs[gw.UID], statusRouterID(gw)} {
+	for _, id := range []int32{allocated(gw.UID), statusRouterID(gw)} {
 		if id != 0 && !used[id] {
-			r.routerIDs[gw.UID] = id
+			r.memo.gateway(gw.UID).routerID = id
 			return id, nil
 		}
 	}
 	for id := int32(1); id <= 255; id++ {
 		if !used[id] {
-			r.routerIDs[gw.UID] = id
+			r.memo.gateway(gw.UID).routerID = id
 			return id, nil
 		}
 	}
