@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,9 +48,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -62,6 +65,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/pki"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
@@ -107,6 +111,12 @@ func TestGeneratedGatewaysRenderValidChildren(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Children are written as the operator writes them: as its
+	// ServiceAccount, with config/default's RBAC and admission policies.
+	op, err := operatorClient(ctx, c, env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
 	class := propertyClass()
 	if err := c.Create(ctx, class); err != nil {
 		t.Fatalf("create IngressGatewayClass: %v", err)
@@ -129,7 +139,7 @@ func TestGeneratedGatewaysRenderValidChildren(t *testing.T) {
 	// the class forbids (an image it does not list) is refused.
 	waitForPolicy(ctx, t, c, nss[0])
 
-	ch := &checker{c: c, class: class, seed: seed, namespaces: nss}
+	ch := &checker{c: c, op: op, class: class, seed: seed, namespaces: nss}
 
 	t.Run("a refused child is reported", func(t *testing.T) { ch.sanity(ctx, t) })
 
@@ -231,6 +241,36 @@ func newClient(cfg *rest.Config) (client.Client, error) {
 	return client.New(cfg, client.Options{Scheme: s})
 }
 
+// operatorUser is the operator's ServiceAccount as config/default makes it.
+const operatorUser = "system:serviceaccount:portico-system:portico-controller-manager"
+
+// operatorClient installs config/default as an admin would (but the CRDs,
+// which envtest installed, the operator's Deployment, its webhook and its
+// default class) and returns a client that impersonates the operator: its
+// writes pass RBAC and the containment policies, or are refused as in a
+// real install.
+func operatorClient(ctx context.Context, admin client.Client, cfg *rest.Config) (client.Client, error) {
+	objs, err := kustomize.Build(filepath.Join(testenv.RepoRoot(), "config", "default"))
+	if err != nil {
+		return nil, err
+	}
+	var install []*unstructured.Unstructured
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "CustomResourceDefinition", "Deployment", "ValidatingWebhookConfiguration", "IngressGatewayClass":
+		default:
+			install = append(install, o)
+		}
+	}
+	if err := testenv.Apply(ctx, admin, "portico-system", install); err != nil {
+		return nil, err
+	}
+	cfg = rest.CopyConfig(cfg)
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: operatorUser,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:portico-system", "system:authenticated"}}
+	return newClient(cfg)
+}
+
 func waitForPolicy(ctx context.Context, t *testing.T, c client.Client, ns string) {
 	t.Helper()
 	probe := func() *v1alpha1.IngressGateway {
@@ -252,7 +292,9 @@ func waitForPolicy(ctx context.Context, t *testing.T, c client.Client, ns string
 }
 
 type checker struct {
-	c          client.Client
+	c client.Client
+	// op acts as the operator's ServiceAccount.
+	op         client.Client
 	class      *v1alpha1.IngressGatewayClass
 	seed       uint64
 	namespaces []string
@@ -466,7 +508,7 @@ func onlyOwnNamespace(gw *v1alpha1.IngressGateway) bool {
 
 // createChildren dry-run creates each object and returns one failure per
 // refused object. An error means the API server could not be asked.
-func (ch *checker) createChildren(ctx context.Context, objs []client.Object) ([]failure, error) {
+func (ch *checker) createChildren(ctx context.Context, objs []client.Object) (_ []failure, err error) {
 	var out []failure
 	for _, o := range objs {
 		gvk, err := apiutil.GVKForObject(o, ch.c.Scheme())
@@ -474,10 +516,24 @@ func (ch *checker) createChildren(ctx context.Context, objs []client.Object) ([]
 			return nil, err
 		}
 		what := gvk.Kind + " " + client.ObjectKeyFromObject(o).String()
-		err = ch.c.Create(ctx, o.DeepCopyObject().(client.Object), client.DryRunAll)
+		opts := []client.CreateOption{client.DryRunAll}
+		if role, ok := o.(*rbacv1.Role); ok {
+			// RBAC lets the operator bind a Role only by holding what it
+			// grants, which it checks on the stored Role: a RoleBinding
+			// to a dry-run Role is refused as NotFound. Store the Role
+			// (the operator writes it before the binding too) while the
+			// binding is tried.
+			opts = nil
+			defer func() {
+				if derr := ch.c.Delete(ctx, role.DeepCopy()); derr != nil && !apierrors.IsNotFound(derr) && err == nil {
+					err = fmt.Errorf("delete Role %s: %w", client.ObjectKeyFromObject(role), derr)
+				}
+			}()
+		}
+		err = ch.op.Create(ctx, o.DeepCopyObject().(client.Object), opts...)
 		ch.children.Add(1)
 		if svc, ok := o.(*corev1.Service); ok && err != nil && strings.Contains(err.Error(), "provided port is already allocated") {
-			err = ch.c.Create(ctx, withDynamicNodePorts(svc), client.DryRunAll)
+			err = ch.op.Create(ctx, withDynamicNodePorts(svc), client.DryRunAll)
 		}
 		switch {
 		case err == nil:
