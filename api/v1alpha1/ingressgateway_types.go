@@ -65,30 +65,30 @@ type IngressGatewaySpec struct {
 	// controller configures the ingress controller process: its image,
 	// its main ConfigMap and extra command-line flags.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	Controller ControllerSpec `json:"controller,omitzero"`
 
 	// ingressClass configures the IngressClass this gateway serves.
 	// Ingress objects select the gateway with spec.ingressClassName.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	IngressClass IngressClassSpec `json:"ingressClass,omitzero"`
 
 	// workload configures the DaemonSet or Deployment that runs the controller pods.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	Workload WorkloadSpec `json:"workload,omitzero"`
 
 	// ports are the ports the controller listens on. Change them so that two
 	// fleets on the host network can share nodes: every port here must be
 	// distinct between such fleets.
 	// +optional
-	// +kubebuilder:default={http:80,https:443,healthz:10254,defaultServer:8181,status:10246,stream:10247,profiler:10245,sslPassthroughProxy:442}
+	// +default={"http":80,"https":443,"healthz":10254,"defaultServer":8181,"status":10246,"stream":10247,"profiler":10245,"sslPassthroughProxy":442}
 	Ports PortsSpec `json:"ports,omitzero"`
 
 	// service configures the Service in front of the controller pods.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	Service ServiceSpec `json:"service,omitzero"`
 
 	// defaultCertificate is served for HTTPS requests that match no Ingress
@@ -113,7 +113,7 @@ type IngressGatewaySpec struct {
 	// IngressClass only, so a broken fleet never blocks other classes'
 	// Ingresses.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	AdmissionWebhook AdmissionWebhookSpec `json:"admissionWebhook,omitzero"`
 
 	// vip floats one or more addresses over the fleet's nodes with VRRP
@@ -176,7 +176,7 @@ type VIPSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.all(a, isCIDR(a))",message="addresses are CIDRs such as 192.168.10.15/24 or fd00::15/64"
 	// +kubebuilder:validation:XValidation:rule="self.all(a, !isCIDR(a) || (cidr(a).ip().isGlobalUnicast() && cidr(a).prefixLength() > 0))",messageExpression="'%s cannot float between nodes: a VIP is a unicast address (not loopback, link-local, multicast, broadcast or unspecified) with a prefix length above 0, such as 192.168.10.15/24'.format([self.filter(a, isCIDR(a) && !(cidr(a).ip().isGlobalUnicast() && cidr(a).prefixLength() > 0))[0]])"
 	// +kubebuilder:validation:XValidation:rule="self.all(a, !isCIDR(a) || self.exists_one(b, isCIDR(b) && cidr(b).ip() == cidr(a).ip()))",messageExpression="'%s is listed twice, with two prefix lengths: list each address once'.format([self.filter(a, isCIDR(a) && !self.exists_one(b, isCIDR(b) && cidr(b).ip() == cidr(a).ip()))[0].split('/')[0]])"
-	Addresses []string `json:"addresses"`
+	Addresses []string `json:"addresses,omitempty"`
 
 	// interface carries the addresses. When empty, each node uses the
 	// interface holding its InternalIP.
@@ -206,7 +206,7 @@ type VIPSpec struct {
 	// join and leave) rather than to the VRRP multicast group, which many
 	// networks block. Defaults to true.
 	// +optional
-	// +kubebuilder:default=true
+	// +default=true
 	Unicast *bool `json:"unicast,omitempty"`
 
 	// advertIntervalMilliseconds between VRRP adverts (100-25500, in steps
@@ -224,7 +224,7 @@ type VIPSpec struct {
 	// advertisements from the holder this often, so switches never age the
 	// address out. 0 disables. Defaults to 60.
 	// +optional
-	// +kubebuilder:default=60
+	// +default=60
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=3600
 	GARPRefreshSeconds *int32 `json:"garpRefreshSeconds,omitempty"`
@@ -274,11 +274,11 @@ type SecretKeySelector struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 
 	// key in the Secret. Defaults to "password".
 	// +optional
-	// +kubebuilder:default=password
+	// +default="password"
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[-._a-zA-Z0-9]+$`
 	Key string `json:"key,omitempty"`
@@ -289,14 +289,14 @@ type SecretKeySelector struct {
 type AdmissionWebhookSpec struct {
 	// enabled runs the webhook. Defaults to true.
 	// +optional
-	// +kubebuilder:default=true
+	// +default=true
 	Enabled *bool `json:"enabled,omitempty"`
 
 	// failurePolicy says what the API server does with an Ingress of this
 	// gateway's class when the webhook cannot be reached: Fail (reject it,
 	// the default) or Ignore (admit it unchecked).
 	// +optional
-	// +kubebuilder:default=Fail
+	// +default="Fail"
 	// +kubebuilder:validation:Enum=Fail;Ignore
 	FailurePolicy admissionregistrationv1.FailurePolicyType `json:"failurePolicy,omitempty"`
 
@@ -305,7 +305,7 @@ type AdmissionWebhookSpec struct {
 	// spec.ports nor a tcp entry's port; a udp entry may share it.
 	// Defaults to 8443.
 	// +optional
-	// +kubebuilder:default=8443
+	// +default=8443
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	Port int32 `json:"port,omitempty"`
@@ -427,7 +427,7 @@ type WorkloadSpec struct {
 	// kind is DaemonSet (one pod per matching node, the default) or
 	// Deployment (replicas pods).
 	// +optional
-	// +kubebuilder:default=DaemonSet
+	// +default="DaemonSet"
 	Kind WorkloadKind `json:"kind,omitempty"`
 
 	// replicas is the number of pods of a Deployment. Defaults to 1.
@@ -500,7 +500,7 @@ type WorkloadSpec struct {
 	// shutdown. Keep it above the ConfigMap's worker-shutdown-timeout
 	// (240s by default).
 	// +optional
-	// +kubebuilder:default=300
+	// +default=300
 	// +kubebuilder:validation:Minimum=0
 	TerminationGracePeriodSeconds *int64 `json:"terminationGracePeriodSeconds,omitempty"`
 }
@@ -510,21 +510,21 @@ type WorkloadSpec struct {
 type PortsSpec struct {
 	// http is the plain HTTP port (--http-port).
 	// +optional
-	// +kubebuilder:default=80
+	// +default=80
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	HTTP int32 `json:"http,omitempty"`
 
 	// https is the HTTPS port (--https-port).
 	// +optional
-	// +kubebuilder:default=443
+	// +default=443
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	HTTPS int32 `json:"https,omitempty"`
 
 	// healthz serves /healthz and /metrics (--healthz-port).
 	// +optional
-	// +kubebuilder:default=10254
+	// +default=10254
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	Healthz int32 `json:"healthz,omitempty"`
@@ -532,28 +532,28 @@ type PortsSpec struct {
 	// defaultServer is the internal catch-all server (--default-server-port).
 	// It listens on all addresses, which matters on the host network.
 	// +optional
-	// +kubebuilder:default=8181
+	// +default=8181
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	DefaultServer int32 `json:"defaultServer,omitempty"`
 
 	// status is nginx's internal configuration endpoint (--status-port).
 	// +optional
-	// +kubebuilder:default=10246
+	// +default=10246
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	Status int32 `json:"status,omitempty"`
 
 	// stream is nginx's internal TCP/UDP configuration endpoint (--stream-port).
 	// +optional
-	// +kubebuilder:default=10247
+	// +default=10247
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	Stream int32 `json:"stream,omitempty"`
 
 	// profiler is the Go profiler port (--profiler-port).
 	// +optional
-	// +kubebuilder:default=10245
+	// +default=10245
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	Profiler int32 `json:"profiler,omitempty"`
@@ -561,7 +561,7 @@ type PortsSpec struct {
 	// sslPassthroughProxy is the internal port used by SSL passthrough
 	// (--ssl-passthrough-proxy-port); reserved even when passthrough is off.
 	// +optional
-	// +kubebuilder:default=442
+	// +default=442
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
 	SSLPassthroughProxy int32 `json:"sslPassthroughProxy,omitempty"`
@@ -645,7 +645,7 @@ type DefaultCertificate struct {
 	// secretRef is a kubernetes.io/tls Secret (keys tls.crt and tls.key)
 	// in any namespace. The operator never modifies it.
 	// +required
-	SecretRef SecretReference `json:"secretRef"`
+	SecretRef SecretReference `json:"secretRef,omitzero"`
 }
 
 // SecretReference names a Secret.
@@ -661,7 +661,7 @@ type SecretReference struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 }
 
 // ServiceReference names a Service.
@@ -677,7 +677,7 @@ type ServiceReference struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 }
 
 // TCPService exposes one TCP port of the gateway.
@@ -686,11 +686,11 @@ type TCPService struct {
 	// +required
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
-	Port int32 `json:"port"`
+	Port int32 `json:"port,omitempty"`
 
 	// backend is the Service traffic is forwarded to.
 	// +required
-	Backend Backend `json:"backend"`
+	Backend Backend `json:"backend,omitzero"`
 
 	// nodePort pins the node port of this entry's Service port
 	// (NodePort and LoadBalancer Services, as for service.nodePorts).
@@ -710,11 +710,11 @@ type UDPService struct {
 	// +required
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
-	Port int32 `json:"port"`
+	Port int32 `json:"port,omitempty"`
 
 	// backend is the Service traffic is forwarded to.
 	// +required
-	Backend Backend `json:"backend"`
+	Backend Backend `json:"backend,omitzero"`
 
 	// nodePort pins the node port of this entry's Service port
 	// (NodePort and LoadBalancer Services, as for service.nodePorts).
@@ -738,7 +738,7 @@ type Backend struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z]([-a-z0-9]*[a-z0-9])?$`
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 
 	// port of the Service: its spec.ports[].port number or its
 	// spec.ports[].name (not the targetPort).
@@ -746,7 +746,7 @@ type Backend struct {
 	// +kubebuilder:validation:XIntOrString
 	// +kubebuilder:validation:MaxLength=15
 	// +kubebuilder:validation:XValidation:rule="type(self) == int ? (self >= 1 && self <= 65535) : self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",message="port is a Service port number (1-65535) or a Service port name"
-	Port intstr.IntOrString `json:"port"`
+	Port intstr.IntOrString `json:"port,omitempty"`
 }
 
 // ProxyProtocol configures the PROXY protocol of a TCP entry.
@@ -763,18 +763,18 @@ type ProxyProtocol struct {
 
 // IngressGatewayStatus is the observed state of the fleet.
 type IngressGatewayStatus struct {
-	// observedGeneration is the generation the status was computed for.
-	// +optional
-	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
-
-	// conditions: Ready, Progressing and Degraded, plus WebhookReady when
-	// the admission webhook is enabled and DefaultCertificateReady when a
-	// default certificate is set.
+	// conditions are Ready, Progressing and Degraded, plus WebhookReady
+	// when the admission webhook is enabled and DefaultCertificateReady
+	// when a default certificate is set.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=32
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// observedGeneration is the generation the status was computed for.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// gatewayClassName is the IngressGatewayClass this gateway was checked
 	// against (spec.gatewayClassName, or the default class).
@@ -859,12 +859,16 @@ type CertificateStatus struct {
 // ReplicaStatus counts the controller pods.
 type ReplicaStatus struct {
 	// desired pods: matching nodes for a DaemonSet, replicas for a Deployment.
+	// +required
 	Desired int32 `json:"desired"`
 	// ready pods.
+	// +required
 	Ready int32 `json:"ready"`
 	// updated pods run the current pod template.
+	// +required
 	Updated int32 `json:"updated"`
 	// available pods have been ready for minReadySeconds.
+	// +required
 	Available int32 `json:"available"`
 }
 
@@ -897,7 +901,7 @@ type IngressGateway struct {
 
 	// spec describes the fleet.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	Spec IngressGatewaySpec `json:"spec,omitzero"`
 
 	// status is the observed state of the fleet.

@@ -37,11 +37,11 @@ type IngressGatewayClassSpec struct {
 	// exist. Empty allows none: a class allows every namespace only with
 	// all: true.
 	// +required
-	AllowedNamespaces AllowedNamespaces `json:"allowedNamespaces"`
+	AllowedNamespaces AllowedNamespaces `json:"allowedNamespaces,omitempty"`
 
 	// dataPlane chooses the data plane and its images.
 	// +optional
-	// +kubebuilder:default={}
+	// +default={}
 	DataPlane DataPlaneSpec `json:"dataPlane,omitzero"`
 
 	// capabilities lists what gateways of this class may use. Each is off
@@ -105,7 +105,7 @@ const (
 type DataPlaneSpec struct {
 	// driver is the ingress controller.
 	// +optional
-	// +kubebuilder:default=ingress-nginx
+	// +default="ingress-nginx"
 	Driver DataPlaneDriver `json:"driver,omitempty"`
 
 	// image is the controller image, pinned by digest; empty uses the
@@ -136,7 +136,7 @@ type DataPlaneSpec struct {
 	// namespace, cluster-wide Secret read) or GatewayNamespace (only the
 	// gateway's namespace; every reference must then be in it).
 	// +optional
-	// +kubebuilder:default=Cluster
+	// +default="Cluster"
 	Scope DataPlaneScope `json:"scope,omitempty"`
 }
 
@@ -205,7 +205,7 @@ type VIPCapability struct {
 	// +kubebuilder:validation:MaxItems=32
 	// +kubebuilder:validation:items:MaxLength=64
 	// +kubebuilder:validation:XValidation:rule="self.all(p, isCIDR(p))",message="addressPools are CIDRs such as 192.168.10.0/28"
-	AddressPools []string `json:"addressPools"`
+	AddressPools []string `json:"addressPools,omitempty"`
 }
 
 // ClassReferences governs references to other namespaces.
@@ -229,11 +229,12 @@ type ClassReferences struct {
 // spec.gatewayClassName, or get the default class.
 type IngressGatewayClass struct {
 	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata.
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitzero"`
 	// spec is the admin's policy.
 	// +required
-	Spec IngressGatewayClassSpec `json:"spec"`
+	Spec IngressGatewayClassSpec `json:"spec,omitzero"`
 }
 
 // +kubebuilder:object:root=true
@@ -257,14 +258,14 @@ type IngressGatewayGrantSpec struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
-	From []GrantFrom `json:"from"`
+	From []GrantFrom `json:"from,omitempty"`
 
 	// to lists what they may reference.
 	// +required
 	// +listType=atomic
 	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=16
-	To []GrantTo `json:"to"`
+	To []GrantTo `json:"to,omitempty"`
 }
 
 // GrantFrom names a namespace of referencing gateways.
@@ -273,14 +274,14 @@ type GrantFrom struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=63
-	Namespace string `json:"namespace"`
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // GrantTo names referenced objects.
 type GrantTo struct {
 	// kind is Secret or Service.
 	// +required
-	Kind GrantKind `json:"kind"`
+	Kind GrantKind `json:"kind,omitempty"`
 	// name limits the grant to one object; empty grants every object of
 	// the kind in this namespace.
 	// +optional
@@ -297,11 +298,12 @@ type GrantTo struct {
 // namespace's Secrets: the grant is the target namespace's consent.
 type IngressGatewayGrant struct {
 	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata.
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitzero"`
 	// spec lists who may reference what.
 	// +required
-	Spec IngressGatewayGrantSpec `json:"spec"`
+	Spec IngressGatewayGrantSpec `json:"spec,omitzero"`
 }
 
 // +kubebuilder:object:root=true
