@@ -349,7 +349,7 @@ func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key clie
 		return obj, nil
 	}
 	if !apierrors.IsNotFound(err) {
-		return nil, err
+		return nil, fmt.Errorf("read %s %s: %w", gvk.Kind, key, err)
 	}
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(gvk)
@@ -357,7 +357,7 @@ func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key clie
 		if apierrors.IsNotFound(err) {
 			return nil, nil
 		}
-		return nil, err
+		return nil, fmt.Errorf("read the metadata of %s %s: %w", gvk.Kind, key, err)
 	}
 	return meta, nil
 }

@@ -122,7 +122,7 @@ func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
 		case apierrors.IsNotFound(err):
 			missing = append(missing, name)
 		case err != nil:
-			return nil, err
+			return nil, fmt.Errorf("read ValidatingAdmissionPolicy(Binding) %s: %w", name, err)
 		case b.Spec.PolicyName != name || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny):
 			missing = append(missing, name)
 		}

@@ -53,6 +53,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -255,7 +256,10 @@ func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedNam
 	if apierrors.IsNotFound(err) {
 		return true, nil
 	}
-	return false, err
+	if err != nil {
+		return false, fmt.Errorf("read Service %s: %w", key, err)
+	}
+	return false, nil
 }
 
 // renderedHashes are the apply-body hashes of a gateway's children at one
@@ -366,7 +370,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		if apierrors.IsNotFound(err) {
 			return nil
 		}
-		return err
+		return fmt.Errorf("write the status of IngressGateway %s: %w", client.ObjectKeyFromObject(gw), err)
 	}
 	r.memo.update(gw.UID, func(g *gatewayMemo) {
 		g.status = &statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}
@@ -462,7 +466,7 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 		return err
 	}
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.IngressGateway{}, defaultCertIndex, func(o client.Object) []string {
-		if key, ok := DefaultCertificateKey(o.(*v1alpha1.IngressGateway)); ok {
+		if key, ok := facts.DefaultCertificateKey(o.(*v1alpha1.IngressGateway)); ok {
 			return []string{key.String()}
 		}
 		return nil

@@ -57,7 +57,7 @@ func (r *Reconciler) routerID(ctx context.Context, gw *v1alpha1.IngressGateway) 
 	}
 	gws := &v1alpha1.IngressGatewayList{}
 	if err := r.Client.List(ctx, gws); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("list IngressGateways (for a free router ID): %w", err)
 	}
 	r.memo.mu.Lock()
 	defer r.memo.mu.Unlock()
