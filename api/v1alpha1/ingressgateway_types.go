@@ -686,7 +686,7 @@ type TCPService struct {
 	// +required
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
-	Port int32 `json:"port,omitempty"`
+	Port int32 `json:"port"`
 
 	// backend is the Service traffic is forwarded to.
 	// +required
@@ -710,7 +710,7 @@ type UDPService struct {
 	// +required
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=65535
-	Port int32 `json:"port,omitempty"`
+	Port int32 `json:"port"`
 
 	// backend is the Service traffic is forwarded to.
 	// +required
