@@ -35,7 +35,7 @@ help: ## Display this help.
 
 .PHONY: manifests
 manifests: controller-gen ## Generate the CRD, the operator's ClusterRole and its webhook configuration from markers.
-	$(CONTROLLER_GEN) rbac:roleName=portico-manager-role crd webhook paths="./api/..." paths="./controllers/..." paths="./internal/webhook/..." output:crd:artifacts:config=config/crd/bases
+	$(CONTROLLER_GEN) rbac:roleName=portico-manager-role crd webhook paths="./api/..." paths="./controllers/..." paths="./internal/webhook/..." paths="./internal/servingcert/..." output:crd:artifacts:config=config/crd/bases
 
 .PHONY: generate
 generate: controller-gen ## Generate DeepCopy methods.
@@ -70,9 +70,9 @@ test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golde
 	$(MAKE) test-alerts
 
 .PHONY: test-unit
-test-unit: k8s-binaries ## The inner loop (about a minute): every package but the envtest suites of the controller, webhook and trust model, e2e, VIP, bench and demo.
+test-unit: k8s-binaries ## The inner loop (about a minute): every package but the envtest suites of the controller, webhook, serving certificate and trust model, e2e, VIP, bench and demo.
 	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" \
-		go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '/controllers$$|/internal/webhook$$|/test/|/hack/demo$$')
+		go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '/controllers$$|/internal/webhook$$|/internal/servingcert$$|/test/|/hack/demo$$')
 
 .PHONY: test-trust
 test-trust: k8s-binaries ## Run the trust-model suite: a namespace editor's hostile cases against the webhook, the reconciler and the admission policy.

@@ -31,7 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
-	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // backendIndex indexes gateways by the Services their tcp/udp entries name.
@@ -65,11 +65,7 @@ type backendRef struct {
 func backendRefs(gw *v1alpha1.IngressGateway) []backendRef {
 	var out []backendRef
 	ref := func(field string, b v1alpha1.Backend, proto corev1.Protocol) backendRef {
-		ns := b.Namespace
-		if ns == "" {
-			ns = gw.Namespace
-		}
-		return backendRef{field: field, key: types.NamespacedName{Namespace: ns, Name: b.Name}, port: b.Port, protocol: proto}
+		return backendRef{field: field, key: facts.BackendKey(gw, b), port: b.Port, protocol: proto}
 	}
 	for i, e := range gw.Spec.TCP {
 		out = append(out, ref(fmt.Sprintf("spec.tcp[%d].backend", i), e.Backend, corev1.ProtocolTCP))
@@ -89,8 +85,8 @@ func backendKeys(o client.Object) []string {
 	for _, b := range backendRefs(gw) {
 		out = append(out, b.key.String())
 	}
-	if gw.Spec.DefaultBackend != nil {
-		out = append(out, render.DefaultBackendKey(gw).String())
+	if key, ok := facts.DefaultBackendKey(gw); ok {
+		out = append(out, key.String())
 	}
 	return out
 }

@@ -30,6 +30,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/pki"
 	"github.com/portico-dev/portico/internal/render"
 )
@@ -144,26 +145,12 @@ func (r *Reconciler) rememberSecret(gw *v1alpha1.IngressGateway, key types.Names
 	r.memo.update(gw.UID, func(g *gatewayMemo) { g.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)} })
 }
 
-// DefaultCertificateKey returns the Secret in spec.defaultCertificate, the
-// namespace defaulting to the gateway's; ok is false without one.
-func DefaultCertificateKey(gw *v1alpha1.IngressGateway) (types.NamespacedName, bool) {
-	dc := gw.Spec.DefaultCertificate
-	if dc == nil {
-		return types.NamespacedName{}, false
-	}
-	ns := dc.SecretRef.Namespace
-	if ns == "" {
-		ns = gw.Namespace
-	}
-	return types.NamespacedName{Namespace: ns, Name: dc.SecretRef.Name}, true
-}
-
 // defaultCertificate parses the gateway's default certificate Secret. The
 // Secret's metadata comes from the Secret metadata cache; its content is
 // read (uncached) only when its resourceVersion changed. The Secret is the
 // user's: it is only read, never written.
 func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.IngressGateway) (*certhealth.Parsed, error) {
-	key, ok := DefaultCertificateKey(gw)
+	key, ok := facts.DefaultCertificateKey(gw)
 	if !ok {
 		return nil, nil
 	}

@@ -36,6 +36,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -177,7 +178,7 @@ func (r *Reconciler) resolveInputs(ctx context.Context, s *scope) error {
 		return err
 	}
 	if parsed != nil {
-		key, _ := DefaultCertificateKey(gw)
+		key, _ := facts.DefaultCertificateKey(gw)
 		s.obs.DefaultCert = parsed
 		s.obs.DefaultCertRef = key.String()
 		s.requeueAt = append(s.requeueAt, certhealth.Judge(*parsed, key.String(), s.now).NextChange)
@@ -199,8 +200,7 @@ func (r *Reconciler) resolveInputs(ctx context.Context, s *scope) error {
 			return fmt.Errorf("read Lease %s: %w", render.VIPLeaseName(gw), err)
 		}
 	}
-	if gw.Spec.DefaultBackend != nil {
-		key := render.DefaultBackendKey(gw)
+	if key, ok := facts.DefaultBackendKey(gw); ok {
 		missing, err := r.serviceMissing(ctx, key)
 		if err != nil {
 			return fmt.Errorf("read default backend Service %s: %w", key, err)

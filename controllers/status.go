@@ -33,8 +33,8 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/classrules"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
-	"github.com/portico-dev/portico/internal/webhook"
 )
 
 // observed is everything a reconcile pass learned; status is a pure
@@ -341,7 +341,7 @@ func hostPortConflict(gw *v1alpha1.IngressGateway, obs observed) (string, bool) 
 		return "", false
 	}
 	var ports []string
-	for _, bp := range webhook.HostBoundPorts(gw) {
+	for _, bp := range facts.BoundPorts(gw) {
 		ports = append(ports, fmt.Sprintf("%d/%s", bp.Port, bp.Protocol))
 	}
 	where := "on every node it may run on"

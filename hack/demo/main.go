@@ -52,11 +52,12 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/demonet"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/servingcert"
 	"github.com/portico-dev/portico/internal/testenv"
-	"github.com/portico-dev/portico/internal/webhook"
 )
 
 func main() {
@@ -109,7 +110,7 @@ func run(once, verbose bool) error {
 	step("Running the operator, with its webhook (the cluster's ValidatingWebhookConfiguration points at this process)")
 	w := env.WebhookInstallOptions
 	opts := manager.Options{MetricsAddr: "0", ProbeAddr: "0", Render: render.DefaultConfig(),
-		Webhook: manager.WebhookOptions{Enabled: true, CertMode: webhook.CertModeExternal,
+		Webhook: manager.WebhookOptions{Enabled: true, CertMode: servingcert.CertModeExternal,
 			Host: w.LocalServingHost, Port: w.LocalServingPort, CertDir: w.LocalServingCertDir}}
 	if img := os.Getenv(manager.ImageEnv); img != "" {
 		opts.Render.ControllerImage = img
@@ -219,10 +220,7 @@ func standInBackends(ctx context.Context, c client.Client) error {
 			backends = append(backends, e.Backend)
 		}
 		for _, b := range backends {
-			ns := b.Namespace
-			if ns == "" {
-				ns = gw.Namespace
-			}
+			ns := facts.BackendKey(&gw, b).Namespace
 			if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil && !apierrors.IsAlreadyExists(err) {
 				return err
 			}

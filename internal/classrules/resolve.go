@@ -23,6 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // ErrClassNotFound says why a gateway has no class; Msg is about the field
@@ -98,7 +99,7 @@ func ClassFor(gw *v1alpha1.IngressGateway, name string) (*v1alpha1.IngressGatewa
 	}
 	grants := map[string]*v1alpha1.IngressGatewayGrant{}
 	var order []string
-	for _, r := range References(gw) {
+	for _, r := range facts.References(gw) {
 		if r.Namespace == gw.Namespace {
 			continue
 		}

@@ -36,6 +36,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // Input is what a rule reads: the gateway, its class and what the cluster
@@ -273,7 +274,7 @@ var Rules = []Rule{
 			if in.Class.Spec.References.CrossNamespace {
 				return
 			}
-			for _, r := range References(in.Gateway) {
+			for _, r := range facts.References(in.Gateway) {
 				if r.Namespace != in.Gateway.Namespace {
 					v(r.Field.Child("namespace"), fmt.Sprintf("%s %s/%s is in another namespace; references to other namespaces are not allowed", r.Kind, r.Namespace, r.Name))
 				}
@@ -287,7 +288,7 @@ var Rules = []Rule{
 			if in.Class.Spec.DataPlane.Scope != v1alpha1.ScopeGatewayNamespace {
 				return
 			}
-			for _, r := range References(in.Gateway) {
+			for _, r := range facts.References(in.Gateway) {
 				if r.Namespace != in.Gateway.Namespace {
 					v(r.Field.Child("namespace"), fmt.Sprintf("%s %s/%s is in another namespace, and the data plane's scope GatewayNamespace reads only the gateway's namespace", r.Kind, r.Namespace, r.Name))
 				}
@@ -301,7 +302,7 @@ var Rules = []Rule{
 			if !in.Class.Spec.References.CrossNamespace || in.Class.Spec.DataPlane.Scope == v1alpha1.ScopeGatewayNamespace {
 				return // reported by the two rules above
 			}
-			for _, r := range References(in.Gateway) {
+			for _, r := range facts.References(in.Gateway) {
 				if r.Namespace != in.Gateway.Namespace && !Granted(r, in.Gateway.Namespace, in.Grants) {
 					v(r.Field, fmt.Sprintf("%s %s/%s is in another namespace, and no IngressGatewayGrant in namespace %s lets namespace %s reference it",
 						r.Kind, r.Namespace, r.Name, r.Namespace, in.Gateway.Namespace))

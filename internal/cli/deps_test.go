@@ -55,8 +55,8 @@ func TestRenderAdviceNamesItsOwnFlags(t *testing.T) {
 }
 
 // TestCLILinksNoControllerCode: the CLI (and kubectl plugin) is a small
-// offline tool; it must not link the reconciler, the admission webhook or
-// controller-runtime's manager.
+// offline tool; it must not link the reconciler, the admission webhook, the
+// operator's serving certificate or controller-runtime's manager.
 func TestCLILinksNoControllerCode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "github.com/portico-dev/portico/cmd/portico").CombinedOutput()
 	if err != nil {
@@ -65,7 +65,8 @@ func TestCLILinksNoControllerCode(t *testing.T) {
 	for _, pkg := range strings.Fields(string(out)) {
 		switch pkg {
 		case "github.com/portico-dev/portico/controllers", "github.com/portico-dev/portico/internal/manager",
-			"github.com/portico-dev/portico/internal/webhook", "sigs.k8s.io/controller-runtime/pkg/manager":
+			"github.com/portico-dev/portico/internal/webhook", "github.com/portico-dev/portico/internal/servingcert",
+			"sigs.k8s.io/controller-runtime/pkg/manager":
 			t.Errorf("cmd/portico links %s", pkg)
 		}
 	}

@@ -35,7 +35,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
-	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // These tests run the CRD's CEL rules in process, as the API server does
@@ -74,8 +74,8 @@ func decode(t *testing.T, gw *v1alpha1.IngressGateway) (*v1alpha1.IngressGateway
 }
 
 // TestStreamPortRulesAgreeWithRender holds the CRD's create-time port
-// rules to render's facts: a tcp or udp entry is rejected exactly when
-// render.StreamPortCollision names a controller port, and the message
+// rules to internal/facts: a tcp or udp entry is rejected exactly when
+// facts.StreamPortCollision names a controller port, and the message
 // names the entry, its port and protocol and that port's field. It tries
 // every controller port and a free one, for both protocols, on gateways
 // with default, moved and disabled webhooks and custom ports.
@@ -98,8 +98,8 @@ func TestStreamPortRulesAgreeWithRender(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		candidates := []int32{53, render.DefaultWebhookPort, 9443}
-		for _, cp := range render.ControllerPorts(base) {
+		candidates := []int32{53, facts.DefaultWebhookPort, 9443}
+		for _, cp := range facts.ControllerPorts(base) {
 			candidates = append(candidates, cp.Port)
 		}
 		slices.Sort(candidates)
@@ -112,15 +112,15 @@ func TestStreamPortRulesAgreeWithRender(t *testing.T) {
 				}
 				t.Run(fmt.Sprintf("%s/%d-%s", name, port, proto), func(t *testing.T) {
 					_, err := decode(t, gateway(variant, entry))
-					cp, collides := render.StreamPortCollision(base, proto, port)
+					cp, collides := facts.StreamPortCollision(base, proto, port)
 					if !collides {
 						if err != nil {
-							t.Fatalf("render sees no collision, the CRD rejects: %v", err)
+							t.Fatalf("facts sees no collision, the CRD rejects: %v", err)
 						}
 						return
 					}
 					if err == nil {
-						t.Fatalf("render says %d/%s collides with %s, the CRD accepts it", port, proto, cp.Field)
+						t.Fatalf("facts says %d/%s collides with %s, the CRD accepts it", port, proto, cp.Field)
 					}
 					want := fmt.Sprintf("spec.%s: Invalid value: spec.%s[0].port: %d/%s is also %s", list, list, port, proto, cp.Field)
 					if !strings.Contains(err.Error(), want) {
@@ -130,7 +130,7 @@ func TestStreamPortRulesAgreeWithRender(t *testing.T) {
 			}
 		}
 		// The webhook port may not be any of spec.ports.
-		for _, cp := range render.ControllerPorts(base) {
+		for _, cp := range facts.ControllerPorts(base) {
 			if cp.Flag == "" || !base.Spec.AdmissionWebhook.IsEnabled() {
 				continue
 			}

@@ -43,6 +43,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -439,8 +440,9 @@ func (r *importRun) check(format string, args ...any) {
 	r.report.Check = append(r.report.Check, fmt.Sprintf(format, args...))
 }
 
-// Flags the operator sets itself, and why each is not carried over.
-var ownedFlags = map[string]string{
+// ownedWhy says why an owned flag (facts.OwnedFlags) that no field takes
+// over is not carried over; flags() maps the others onto their fields.
+var ownedWhy = map[string]string{
 	"election-id":                     "Portico gives every gateway its own leader-election Lease",
 	"controller-class":                "Portico gives every gateway a controller value of its own; the IngressClass is recreated with it",
 	"publish-service":                 "Portico publishes the gateway's own Service (or node addresses, or spec.statusAddresses)",
@@ -617,7 +619,7 @@ func (r *importRun) readPorts(flags map[string]string) {
 }
 
 func (r *importRun) reserved(udp bool) []int32 {
-	// The rule the gateway's CRD enforces (render.StreamPortCollision),
+	// The rule the gateway's CRD enforces (facts.StreamPortCollision),
 	// over the ports read from the old flags.
 	gw := r.gw.DeepCopy()
 	gw.Spec.Ports = r.ports
@@ -626,8 +628,8 @@ func (r *importRun) reserved(udp bool) []int32 {
 		proto = corev1.ProtocolUDP
 	}
 	var out []int32
-	for _, cp := range render.ControllerPorts(gw) {
-		if _, ok := render.StreamPortCollision(gw, proto, cp.Port); ok && cp.Port != 0 {
+	for _, cp := range facts.ControllerPorts(gw) {
+		if _, ok := facts.StreamPortCollision(gw, proto, cp.Port); ok && cp.Port != 0 {
 			out = append(out, cp.Port)
 		}
 	}
@@ -694,8 +696,12 @@ func (r *importRun) flags(order []string, flags map[string]string) {
 			} else {
 				r.dropped("--v="+v, "not a verbosity from 0 to 10")
 			}
-		case ownedFlags[name] != "":
-			r.dropped("--"+name+flagValue(v), ownedFlags[name])
+		case slices.Contains(facts.OwnedFlags(), name):
+			why := ownedWhy[name]
+			if why == "" {
+				why = "Portico sets it itself from the gateway"
+			}
+			r.dropped("--"+name+flagValue(v), why)
 		default:
 			if spec.Controller.ExtraArgs == nil {
 				spec.Controller.ExtraArgs = map[string]string{}

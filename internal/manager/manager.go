@@ -42,6 +42,7 @@ import (
 	"github.com/portico-dev/portico/controllers"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/scheme"
+	"github.com/portico-dev/portico/internal/servingcert"
 	"github.com/portico-dev/portico/internal/webhook"
 )
 
@@ -98,7 +99,7 @@ type WebhookOptions struct {
 	CertDir string
 	// CertMode says who provides the files: the operator itself
 	// (self-signed) or an installer such as OLM or cert-manager (external).
-	CertMode webhook.CertMode
+	CertMode servingcert.CertMode
 	// Namespace is the operator's namespace, where the self-signed
 	// certificate Secret SecretName and the Service ServiceName live.
 	Namespace, SecretName, ServiceName string
@@ -125,11 +126,11 @@ var DefaultWebhookCertDir = filepath.Join(os.TempDir(), "k8s-webhook-server", "s
 // validate reports options the webhook cannot run with.
 func (w WebhookOptions) validate() error {
 	switch w.CertMode {
-	case webhook.CertModeExternal:
+	case servingcert.CertModeExternal:
 		return nil
-	case webhook.CertModeSelfSigned:
+	case servingcert.CertModeSelfSigned:
 	default:
-		return fmt.Errorf("--webhook-cert-mode %q: want %s or %s", w.CertMode, webhook.CertModeSelfSigned, webhook.CertModeExternal)
+		return fmt.Errorf("--webhook-cert-mode %q: want %s or %s", w.CertMode, servingcert.CertModeSelfSigned, servingcert.CertModeExternal)
 	}
 	var errs []error
 	if w.Namespace == "" {
@@ -164,7 +165,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	w := &o.Webhook
 	fs.BoolVar(&w.Enabled, "enable-webhook", true, "Serve the validating admission webhook for IngressGateway (conflicts between gateways).")
 	fs.IntVar(&w.Port, "webhook-port", DefaultWebhookPort, "Port the webhook server listens on.")
-	fs.StringVar((*string)(&w.CertMode), "webhook-cert-mode", string(webhook.CertModeSelfSigned),
+	fs.StringVar((*string)(&w.CertMode), "webhook-cert-mode", string(servingcert.CertModeSelfSigned),
 		"Who provides the webhook's serving certificate: self-signed (the operator issues and rotates it, and keeps the caBundle) "+
 			"or external (OLM or cert-manager put tls.crt and tls.key into --webhook-cert-dir and inject the caBundle).")
 	fs.StringVar(&w.CertDir, "webhook-cert-dir", DefaultWebhookCertDir, "Directory of the webhook's tls.crt and tls.key.")
@@ -275,7 +276,7 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 // webhookServer returns the webhook server for w, and in self-signed mode
 // the runnable that provides its certificates (the server waits for them);
 // nil, nil when the webhook is off.
-func webhookServer(w WebhookOptions) (crwebhook.Server, *webhook.SelfSignedCerts, error) {
+func webhookServer(w WebhookOptions) (crwebhook.Server, *servingcert.SelfSignedCerts, error) {
 	if !w.Enabled {
 		return nil, nil, nil
 	}
@@ -288,24 +289,24 @@ func webhookServer(w WebhookOptions) (crwebhook.Server, *webhook.SelfSignedCerts
 		CertDir: w.CertDir,
 		TLSOpts: []func(*tls.Config){serverTLS},
 	})
-	if w.CertMode != webhook.CertModeSelfSigned {
+	if w.CertMode != servingcert.CertModeSelfSigned {
 		return srv, nil, nil
 	}
-	certs := &webhook.SelfSignedCerts{
+	certs := &servingcert.SelfSignedCerts{
 		Namespace:         w.Namespace,
 		SecretName:        w.SecretName,
 		ServiceName:       w.ServiceName,
 		ConfigurationName: w.ConfigurationName,
 		CertDir:           w.CertDir,
 	}
-	return webhook.ServeAfter(srv, certs.Ready()), certs, nil
+	return servingcert.ServeAfter(srv, certs.Ready()), certs, nil
 }
 
 // setupWebhook registers the validator and, in self-signed mode, the
 // certificate runnable. The pod is ready only once the server serves, so
 // the Service never routes admission reviews to a replica that cannot
 // answer them.
-func setupWebhook(mgr ctrl.Manager, certs *webhook.SelfSignedCerts) error {
+func setupWebhook(mgr ctrl.Manager, certs *servingcert.SelfSignedCerts) error {
 	if certs != nil {
 		// Uncached reads: the cache holds neither this Secret nor the
 		// configuration (neither carries Portico's child labels).

@@ -24,7 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/portico-dev/portico/internal/render"
-	"github.com/portico-dev/portico/internal/webhook"
+	"github.com/portico-dev/portico/internal/servingcert"
 )
 
 func TestWebhookFlagDefaults(t *testing.T) {
@@ -39,7 +39,7 @@ func TestWebhookFlagDefaults(t *testing.T) {
 		Enabled:           true,
 		Port:              9443,
 		CertDir:           DefaultWebhookCertDir,
-		CertMode:          webhook.CertModeSelfSigned,
+		CertMode:          servingcert.CertModeSelfSigned,
 		Namespace:         "portico-system",
 		SecretName:        "portico-webhook-server-cert",
 		ServiceName:       "portico-webhook-service",
@@ -84,11 +84,11 @@ func TestWebhookOptionsValidate(t *testing.T) {
 		w    WebhookOptions
 		want string
 	}{
-		{name: "external needs nothing else", w: WebhookOptions{Enabled: true, CertMode: webhook.CertModeExternal}},
+		{name: "external needs nothing else", w: WebhookOptions{Enabled: true, CertMode: servingcert.CertModeExternal}},
 		{name: "unknown mode", w: WebhookOptions{Enabled: true, CertMode: "cert-manager"}, want: `--webhook-cert-mode "cert-manager": want self-signed or external`},
 		{
 			name: "self-signed without a namespace",
-			w:    WebhookOptions{Enabled: true, CertMode: webhook.CertModeSelfSigned, SecretName: "s", ServiceName: "s", ConfigurationName: "c"},
+			w:    WebhookOptions{Enabled: true, CertMode: servingcert.CertModeSelfSigned, SecretName: "s", ServiceName: "s", ConfigurationName: "c"},
 			want: "set $POD_NAMESPACE or --webhook-namespace",
 		},
 	} {

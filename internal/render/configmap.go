@@ -26,6 +26,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // Main ConfigMap keys the operator sets itself.
@@ -86,10 +87,6 @@ func UDPConfigMap(gw *v1alpha1.IngressGateway) (*corev1.ConfigMap, error) {
 // fourth encodes the PROXY protocol; an empty third field keeps decoding off
 // when only encoding is wanted.
 func streamEntry(gw *v1alpha1.IngressGateway, b v1alpha1.Backend, pp *v1alpha1.ProxyProtocol) (string, error) {
-	ns := b.Namespace
-	if ns == "" {
-		ns = gw.Namespace
-	}
 	var port string
 	switch b.Port.Type {
 	case intstr.Int:
@@ -103,7 +100,7 @@ func streamEntry(gw *v1alpha1.IngressGateway, b v1alpha1.Backend, pp *v1alpha1.P
 		}
 		port = b.Port.StrVal
 	}
-	v := fmt.Sprintf("%s/%s:%s", ns, b.Name, port)
+	v := fmt.Sprintf("%s:%s", facts.BackendKey(gw, b), port)
 	if pp != nil && (pp.Decode || pp.Encode) {
 		decode := ""
 		if pp.Decode {

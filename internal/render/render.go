@@ -231,12 +231,6 @@ func EffectiveServiceType(gw *v1alpha1.IngressGateway) v1alpha1.ServiceType {
 	return v1alpha1.ServiceTypeLoadBalancer
 }
 
-// usesHostPorts reports whether the pods occupy ports on their node, which
-// forbids surge pods during a rollout.
-func usesHostPorts(gw *v1alpha1.IngressGateway) bool {
-	return gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
-}
-
 // objectMeta returns the metadata every namespaced child carries, including
 // the controller owner reference that lets the garbage collector remove it
 // with the gateway.

@@ -28,6 +28,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // The admission webhook's serving certificate is mounted where upstream's
@@ -69,11 +70,6 @@ func placeholderPKI() *WebhookPKI {
 	}
 }
 
-// webhookEnabled reports whether the gateway runs the admission webhook.
-func webhookEnabled(gw *v1alpha1.IngressGateway) bool {
-	return gw.Spec.AdmissionWebhook.IsEnabled()
-}
-
 // WebhookHosts returns the DNS names the serving certificate must cover:
 // the API server calls the webhook through its Service.
 func WebhookHosts(gw *v1alpha1.IngressGateway) []string {
@@ -87,7 +83,7 @@ func WebhookHosts(gw *v1alpha1.IngressGateway) []string {
 // WebhookCASecret returns the Secret holding the webhook's CA, or nil when
 // the webhook is disabled.
 func WebhookCASecret(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *corev1.Secret {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	// kubernetes.io/tls: tls.crt and tls.key are the CA's; the Secret also
@@ -98,7 +94,7 @@ func WebhookCASecret(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *corev1.Secre
 // WebhookCertSecret returns the Secret the controller pods mount for the
 // webhook's serving certificate, or nil when the webhook is disabled.
 func WebhookCertSecret(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *corev1.Secret {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	return secret(gw, WebhookCertSecretName(gw).Name, corev1.SecretTypeOpaque, pki.Serving)
@@ -116,7 +112,7 @@ func secret(gw *v1alpha1.IngressGateway, name string, typ corev1.SecretType, dat
 // WebhookService returns the ClusterIP Service the API server calls the
 // webhook through, or nil when the webhook is disabled.
 func WebhookService(gw *v1alpha1.IngressGateway) *corev1.Service {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	n := WebhookServiceName(gw)
@@ -139,7 +135,7 @@ func WebhookService(gw *v1alpha1.IngressGateway) *corev1.Service {
 // of this gateway's class, so a fleet that is down (with failurePolicy Fail)
 // blocks only its own Ingresses, never those of other classes.
 func ValidatingWebhookConfiguration(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	aw := gw.Spec.AdmissionWebhook
@@ -194,7 +190,7 @@ func ValidatingWebhookConfiguration(gw *v1alpha1.IngressGateway, pki *WebhookPKI
 
 // webhookArgs returns the controller flags that start the webhook server.
 func webhookArgs(gw *v1alpha1.IngressGateway) []string {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	// On the host network the webhook listens on the pod's (the node's
@@ -206,7 +202,7 @@ func webhookArgs(gw *v1alpha1.IngressGateway) []string {
 		host = "$(POD_IP)"
 	}
 	return []string{
-		fmt.Sprintf("--validating-webhook=%s:%d", host, WebhookPort(gw)),
+		fmt.Sprintf("--validating-webhook=%s:%d", host, facts.WebhookPort(gw)),
 		"--validating-webhook-certificate=" + webhookCertDir + "cert",
 		"--validating-webhook-key=" + webhookCertDir + "key",
 	}
@@ -215,7 +211,7 @@ func webhookArgs(gw *v1alpha1.IngressGateway) []string {
 // webhookVolumes returns the serving certificate's volume; the pod cannot
 // start before the Secret exists, which the apply order guarantees.
 func webhookVolumes(gw *v1alpha1.IngressGateway) []corev1.Volume {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	return []corev1.Volume{{Name: webhookVolumeName, VolumeSource: corev1.VolumeSource{
@@ -224,7 +220,7 @@ func webhookVolumes(gw *v1alpha1.IngressGateway) []corev1.Volume {
 }
 
 func webhookVolumeMounts(gw *v1alpha1.IngressGateway) []corev1.VolumeMount {
-	if !webhookEnabled(gw) {
+	if !facts.WebhookEnabled(gw) {
 		return nil
 	}
 	return []corev1.VolumeMount{{Name: webhookVolumeName, MountPath: webhookCertDir, ReadOnly: true}}

@@ -26,12 +26,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // ControllerContainerName is the name of the ingress controller container.
@@ -83,7 +83,7 @@ func addKeepalived(gw *v1alpha1.IngressGateway, spec *corev1.PodSpec, image stri
 func DaemonSet(gw *v1alpha1.IngressGateway, image string) *appsv1.DaemonSet {
 	n := WorkloadName(gw)
 	rolling := &appsv1.RollingUpdateDaemonSet{MaxUnavailable: maxUnavailable(gw)}
-	if usesHostPorts(gw) {
+	if facts.UsesHostPorts(gw) {
 		// A surge pod would need the same host ports on the same node.
 		rolling.MaxSurge = ptr.To(intstr.FromInt32(0))
 	}
@@ -103,7 +103,7 @@ func DaemonSet(gw *v1alpha1.IngressGateway, image string) *appsv1.DaemonSet {
 func Deployment(gw *v1alpha1.IngressGateway, image string) *appsv1.Deployment {
 	n := WorkloadName(gw)
 	rolling := &appsv1.RollingUpdateDeployment{MaxUnavailable: maxUnavailable(gw)}
-	if usesHostPorts(gw) {
+	if facts.UsesHostPorts(gw) {
 		// A surge pod may land on a node whose host ports its predecessor
 		// still holds and stay Pending; replace pods in place instead.
 		rolling.MaxSurge = ptr.To(intstr.FromInt32(0))
@@ -234,7 +234,7 @@ func containerPorts(gw *v1alpha1.IngressGateway) []corev1.ContainerPort {
 	p := gw.Spec.Ports
 	w := gw.Spec.Workload
 	hostPort := func(port int32) int32 {
-		if usesHostPorts(gw) {
+		if facts.UsesHostPorts(gw) {
 			return port
 		}
 		return 0
@@ -244,8 +244,8 @@ func containerPorts(gw *v1alpha1.IngressGateway) []corev1.ContainerPort {
 		{Name: "https", ContainerPort: p.HTTPS, HostPort: hostPort(p.HTTPS), Protocol: corev1.ProtocolTCP},
 		{Name: "metrics", ContainerPort: p.Healthz, Protocol: corev1.ProtocolTCP},
 	}
-	if webhookEnabled(gw) {
-		ports = append(ports, corev1.ContainerPort{Name: webhookPortName, ContainerPort: WebhookPort(gw), Protocol: corev1.ProtocolTCP})
+	if facts.WebhookEnabled(gw) {
+		ports = append(ports, corev1.ContainerPort{Name: webhookPortName, ContainerPort: facts.WebhookPort(gw), Protocol: corev1.ProtocolTCP})
 	}
 	if w.HostNetwork {
 		// Host-network pods bind every declared port on the node anyway;
@@ -281,17 +281,13 @@ func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
 		"--udp-services-configmap=$(POD_NAMESPACE)/" + UDPConfigMapName(gw).Name,
 	}
 	args = append(args, publishArgs(gw)...)
-	if dc := gw.Spec.DefaultCertificate; dc != nil {
-		ns := dc.SecretRef.Namespace
-		if ns == "" {
-			ns = gw.Namespace
-		}
-		args = append(args, "--default-ssl-certificate="+ns+"/"+dc.SecretRef.Name)
+	if key, ok := facts.DefaultCertificateKey(gw); ok {
+		args = append(args, "--default-ssl-certificate="+key.String())
 	}
-	if db := gw.Spec.DefaultBackend; db != nil {
-		args = append(args, "--default-backend-service="+DefaultBackendKey(gw).String())
+	if key, ok := facts.DefaultBackendKey(gw); ok {
+		args = append(args, "--default-backend-service="+key.String())
 	}
-	for _, cp := range ControllerPorts(gw) {
+	for _, cp := range facts.ControllerPorts(gw) {
 		if cp.Flag != "" {
 			args = append(args, fmt.Sprintf("--%s=%d", cp.Flag, cp.Port))
 		}
@@ -308,20 +304,6 @@ func ControllerArgs(gw *v1alpha1.IngressGateway) []string {
 		}
 	}
 	return args
-}
-
-// DefaultBackendKey returns the namespace/name of spec.defaultBackend (the
-// namespace defaulting to the gateway's); only meaningful when it is set.
-func DefaultBackendKey(gw *v1alpha1.IngressGateway) types.NamespacedName {
-	db := gw.Spec.DefaultBackend
-	if db == nil {
-		return types.NamespacedName{}
-	}
-	ns := db.Namespace
-	if ns == "" {
-		ns = gw.Namespace
-	}
-	return types.NamespacedName{Namespace: ns, Name: db.Name}
 }
 
 // publishArgs chooses where the controller takes the address it writes into

@@ -32,7 +32,11 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // ApplySamples applies sample manifests the way a user following the
@@ -70,23 +74,23 @@ func SplitGateways(objs []*unstructured.Unstructured) (gateways, rest []*unstruc
 // in namespace.
 func CreateDefaultCertificates(ctx context.Context, c client.Client, namespace string, gateways []*unstructured.Unstructured) error {
 	for _, g := range gateways {
-		ref, ok, _ := unstructured.NestedStringMap(g.Object, "spec", "defaultCertificate", "secretRef")
+		gw := &v1alpha1.IngressGateway{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(g.Object, gw); err != nil {
+			return fmt.Errorf("IngressGateway %s: %w", g.GetName(), err)
+		}
+		if gw.Namespace == "" {
+			gw.Namespace = namespace
+		}
+		key, ok := facts.DefaultCertificateKey(gw)
 		if !ok {
 			continue
 		}
-		ns := ref["namespace"]
-		if ns == "" {
-			ns = g.GetNamespace()
-		}
-		if ns == "" {
-			ns = namespace
-		}
-		s, err := SelfSignedTLSSecret(ns, ref["name"], "*.example.test")
+		s, err := SelfSignedTLSSecret(key.Namespace, key.Name, "*.example.test")
 		if err != nil {
 			return err
 		}
 		if err := c.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("create Secret %s/%s: %w", ns, s.Name, err)
+			return fmt.Errorf("create Secret %s: %w", key, err)
 		}
 	}
 	return nil

@@ -34,8 +34,8 @@ import (
 
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/servingcert"
 	"github.com/portico-dev/portico/internal/testenv"
-	"github.com/portico-dev/portico/internal/webhook"
 )
 
 // The suite installs config/webhook/manifests.yaml into a real API server,
@@ -76,7 +76,7 @@ var _ = BeforeSuite(func() {
 	mgr, err := manager.New(env.Config, manager.Options{
 		MetricsAddr: "0", ProbeAddr: "0", Render: render.DefaultConfig(),
 		Webhook: manager.WebhookOptions{
-			Enabled: true, CertMode: webhook.CertModeExternal,
+			Enabled: true, CertMode: servingcert.CertModeExternal,
 			Host: w.LocalServingHost, Port: w.LocalServingPort, CertDir: w.LocalServingCertDir,
 		},
 	})

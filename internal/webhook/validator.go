@@ -14,12 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package webhook is the operator's own validating admission webhook for
-// IngressGateway. The CRD's schema and CEL rules check one object; this
-// webhook checks what they cannot: conflicts with other gateways (host
-// ports, IngressClass names) and with IngressClasses Portico does not own.
-// It also warns about referenced objects that do not exist yet. The package
-// also keeps the webhook server's certificates in self-signed mode.
+// Package webhook holds the operator's own validating admission webhooks.
+// For IngressGateway: the CRD's schema and CEL rules check one object; this
+// webhook checks what they cannot: the gateway's class (internal/classrules)
+// and conflicts with other gateways and with IngressClasses Portico does not
+// own (internal/fleetrules). It also warns about referenced objects that do
+// not exist yet. For IngressGatewayClass: at most one default class. The
+// webhook server's own certificate is internal/servingcert's.
 package webhook
 
 import (
@@ -45,6 +46,8 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
+	"github.com/portico-dev/portico/internal/facts"
+	"github.com/portico-dev/portico/internal/fleetrules"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -128,7 +131,7 @@ func (v *Validator) ValidateCreate(ctx context.Context, gw *v1alpha1.IngressGate
 		return nil, err
 	}
 	if len(conflicts) > 0 {
-		return nil, apierrors.NewInvalid(groupKind, gw.Name, errorList(conflicts))
+		return nil, apierrors.NewInvalid(groupKind, gw.Name, fleetrules.ErrorList(conflicts))
 	}
 	return v.warnings(ctx, gw), nil
 }
@@ -198,7 +201,7 @@ func (v *Validator) ValidateUpdate(ctx context.Context, oldGW, gw *v1alpha1.Ingr
 		if err != nil {
 			return nil, err
 		}
-		errs = append(errs, Introduced(now, before)...)
+		errs = append(errs, fleetrules.Introduced(now, before)...)
 	}
 	if len(errs) > 0 {
 		return nil, apierrors.NewInvalid(groupKind, gw.Name, errs)
@@ -221,9 +224,9 @@ func (v *Validator) listGateways(ctx context.Context) ([]v1alpha1.IngressGateway
 
 // conflicts returns every conflict of gw with the gateways in all and with
 // the IngressClasses of its names.
-func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) ([]Conflict, error) {
-	out := append(HostPortConflicts(gw, all), RouterIDConflicts(gw, all)...)
-	out = append(out, VIPConflicts(gw, all)...)
+func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) ([]fleetrules.Conflict, error) {
+	out := append(fleetrules.HostPortConflicts(gw, all), fleetrules.RouterIDConflicts(gw, all)...)
+	out = append(out, fleetrules.VIPConflicts(gw, all)...)
 	existing := map[string]*networkingv1.IngressClass{}
 	for _, class := range render.IngressClassNames(gw) {
 		ic := &networkingv1.IngressClass{}
@@ -235,7 +238,7 @@ func (v *Validator) conflicts(ctx context.Context, gw *v1alpha1.IngressGateway, 
 			existing[class] = ic
 		}
 	}
-	return append(out, IngressClassConflicts(gw, all, existing)...), nil
+	return append(out, fleetrules.IngressClassConflicts(gw, all, existing)...), nil
 }
 
 // warnings names the referenced objects that do not exist yet. They do not
@@ -252,7 +255,7 @@ func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway) a
 	// Each object is looked up once; every entry naming a missing one is
 	// warned about.
 	missingByID := map[string]bool{}
-	for _, r := range classrules.References(gw) {
+	for _, r := range facts.References(gw) {
 		key := types.NamespacedName{Namespace: r.Namespace, Name: r.Name}
 		id := string(r.Kind) + "/" + key.String()
 		missing, seen := missingByID[id]

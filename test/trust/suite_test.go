@@ -45,8 +45,8 @@ import (
 	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/servingcert"
 	"github.com/portico-dev/portico/internal/testenv"
-	"github.com/portico-dev/portico/internal/webhook"
 )
 
 const (
@@ -140,7 +140,7 @@ var _ = BeforeSuite(func() {
 	Expect(l.Close()).To(Succeed())
 	mgr, err := manager.New(opCfg, manager.Options{
 		MetricsAddr: metricsAddr, MetricsSecure: true, ProbeAddr: "0", Render: render.DefaultConfig(),
-		Webhook: manager.WebhookOptions{Enabled: true, CertMode: webhook.CertModeExternal,
+		Webhook: manager.WebhookOptions{Enabled: true, CertMode: servingcert.CertModeExternal,
 			Host: w.LocalServingHost, Port: w.LocalServingPort, CertDir: w.LocalServingCertDir},
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package webhook_test
+package servingcert_test
 
 import (
 	"context"
@@ -34,7 +34,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/portico-dev/portico/internal/webhook"
+	"github.com/portico-dev/portico/internal/servingcert"
 	"github.com/portico-dev/portico/internal/writecount"
 )
 
@@ -77,7 +77,7 @@ var _ = Describe("Self-signed webhook certificates", func() {
 		vwc    *admissionregistrationv1.ValidatingWebhookConfiguration
 		dir    string
 		writes *writecount.Client
-		certs  *webhook.SelfSignedCerts
+		certs  *servingcert.SelfSignedCerts
 	)
 
 	BeforeEach(func() {
@@ -88,7 +88,7 @@ var _ = Describe("Self-signed webhook certificates", func() {
 		DeferCleanup(func(ctx context.Context) { Expect(k8sClient.Delete(ctx, vwc)).To(Succeed()) })
 		dir = filepath.Join(GinkgoT().TempDir(), "serving-certs")
 		writes = writecount.Wrap(k8sClient)
-		certs = &webhook.SelfSignedCerts{
+		certs = &servingcert.SelfSignedCerts{
 			Client: writes, Reader: k8sClient,
 			Namespace: ns, SecretName: "portico-webhook-server-cert", ServiceName: "portico-webhook-service",
 			ConfigurationName: vwc.Name, CertDir: dir,
@@ -137,7 +137,7 @@ var _ = Describe("Self-signed webhook certificates", func() {
 		s := &corev1.Secret{}
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: "portico-webhook-server-cert"}, s)).To(Succeed())
 		Expect(s.Type).To(Equal(corev1.SecretTypeTLS))
-		Expect(s.Data).To(HaveKey(webhook.SecretIssuerKeyKey))
+		Expect(s.Data).To(HaveKey(servingcert.SecretIssuerKeyKey))
 		certPEM, _ := os.ReadFile(filepath.Join(dir, "tls.crt"))
 		Expect(certPEM).To(Equal(s.Data[corev1.TLSCertKey]))
 		leaf := expectTrusted(time.Now())
@@ -145,12 +145,12 @@ var _ = Describe("Self-signed webhook certificates", func() {
 
 		cur := &admissionregistrationv1.ValidatingWebhookConfiguration{}
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(vwc), cur)).To(Succeed())
-		Expect(cur.Webhooks[0].ClientConfig.CABundle).To(Equal(s.Data[webhook.SecretCABundleKey]))
+		Expect(cur.Webhooks[0].ClientConfig.CABundle).To(Equal(s.Data[servingcert.SecretCABundleKey]))
 		var managers []string
 		for _, m := range cur.ManagedFields {
 			managers = append(managers, m.Manager+"/"+string(m.Operation))
 		}
-		Expect(managers).To(ContainElement(webhook.FieldOwner + "/Apply"))
+		Expect(managers).To(ContainElement(servingcert.FieldOwner + "/Apply"))
 
 		By("the second pass")
 		writes.Reset()

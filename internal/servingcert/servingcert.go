@@ -14,7 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package webhook
+// Package servingcert keeps the certificate the operator's own webhook
+// server serves with. In self-signed mode SelfSignedCerts is a runnable of
+// every replica: the operator is its own CA, keeps the Secret, the files
+// the server reads and the caBundle of its ValidatingWebhookConfiguration
+// in step, and ServeAfter holds the server back until the first files
+// exist. In external mode something else (OLM, cert-manager) provides
+// them. The admission checks themselves are internal/webhook's.
+package servingcert
 
 import (
 	"bytes"

@@ -14,10 +14,9 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package webhook_test
+package fleetrules_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -29,12 +28,12 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/fleetrules"
 	"github.com/portico-dev/portico/internal/render"
-	"github.com/portico-dev/portico/internal/webhook"
 )
 
 // These tests need no API server: they cover the rules themselves. The
-// envtest suite checks they are wired into admission.
+// webhook's envtest suite checks they are wired into admission.
 
 // gateway returns a gateway with the CRD's defaults, as the webhook sees it.
 func gateway(t *testing.T, ns, name string, mutate ...func(*v1alpha1.IngressGateway)) v1alpha1.IngressGateway {
@@ -87,52 +86,6 @@ func deleting(gw *v1alpha1.IngressGateway) {
 	gw.Finalizers = []string{"ingress.portico.dev/cleanup"}
 }
 
-func TestHostBoundPorts(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		gw   v1alpha1.IngressGateway
-		want []string
-	}{
-		{name: "no host ports", gw: gateway(t, "ns", "a", tcp(9000))},
-		{
-			name: "host network binds every port, the webhook's too",
-			gw:   gateway(t, "ns", "a", hostNetwork, tcp(9000), udp(9001)),
-			want: []string{
-				"spec.ports.http 80/TCP", "spec.ports.https 443/TCP", "spec.ports.healthz 10254/TCP",
-				"spec.ports.defaultServer 8181/TCP", "spec.ports.status 10246/TCP", "spec.ports.stream 10247/TCP",
-				"spec.ports.profiler 10245/TCP", "spec.ports.sslPassthroughProxy 442/TCP",
-				"spec.admissionWebhook.port 8443/TCP", "spec.tcp[0].port 9000/TCP", "spec.udp[0].port 9001/UDP",
-			},
-		},
-		{
-			name: "host network without the admission webhook",
-			gw: gateway(t, "ns", "a", hostNetwork, func(gw *v1alpha1.IngressGateway) {
-				gw.Spec.AdmissionWebhook.Enabled = ptr.To(false)
-			}),
-			want: []string{
-				"spec.ports.http 80/TCP", "spec.ports.https 443/TCP", "spec.ports.healthz 10254/TCP",
-				"spec.ports.defaultServer 8181/TCP", "spec.ports.status 10246/TCP", "spec.ports.stream 10247/TCP",
-				"spec.ports.profiler 10245/TCP", "spec.ports.sslPassthroughProxy 442/TCP",
-			},
-		},
-		{
-			name: "host ports map only http, https and the tcp/udp entries",
-			gw:   gateway(t, "ns", "a", hostPorts, tcp(9000), udp(9000)),
-			want: []string{"spec.ports.http 80/TCP", "spec.ports.https 443/TCP", "spec.tcp[0].port 9000/TCP", "spec.udp[0].port 9000/UDP"},
-		},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, p := range webhook.HostBoundPorts(&tc.gw) {
-				got = append(got, fmt.Sprintf("%s %d/%s", p.Field, p.Port, p.Protocol))
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("HostBoundPorts (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 func TestNodesMayOverlap(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -150,17 +103,17 @@ func TestNodesMayOverlap(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := webhook.NodesMayOverlap(tc.a, tc.b); got != tc.want {
+			if got := fleetrules.NodesMayOverlap(tc.a, tc.b); got != tc.want {
 				t.Errorf("NodesMayOverlap(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
 			}
-			if got := webhook.NodesMayOverlap(tc.b, tc.a); got != tc.want {
+			if got := fleetrules.NodesMayOverlap(tc.b, tc.a); got != tc.want {
 				t.Errorf("NodesMayOverlap is not symmetric for %v, %v", tc.a, tc.b)
 			}
 		})
 	}
 }
 
-func errorStrings(cs []webhook.Conflict) []string {
+func errorStrings(cs []fleetrules.Conflict) []string {
 	var out []string
 	for _, c := range cs {
 		out = append(out, c.Err.Error())
@@ -243,7 +196,7 @@ func TestHostPortConflicts(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := errorStrings(webhook.HostPortConflicts(&tc.gw, tc.others))
+			got := errorStrings(fleetrules.HostPortConflicts(&tc.gw, tc.others))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("HostPortConflicts (-want +got):\n%s", diff)
 			}
@@ -335,7 +288,7 @@ func TestIngressClassConflicts(t *testing.T) {
 			if tc.existing != nil {
 				existing[tc.existing.Name] = tc.existing
 			}
-			got := errorStrings(webhook.IngressClassConflicts(&tc.gw, tc.others, existing))
+			got := errorStrings(fleetrules.IngressClassConflicts(&tc.gw, tc.others, existing))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("IngressClassConflicts (-want +got):\n%s", diff)
 			}
@@ -351,20 +304,18 @@ func TestIntroduced(t *testing.T) {
 	moved := gateway(t, "ns", "b", hostPorts, tcp(7777), tcp(8888), nodes("zone", "a"))
 	worse := gateway(t, "ns", "b", hostPorts, tcp(8888), tcp(10254), nodes("zone", "a"))
 	others := []v1alpha1.IngressGateway{a}
-	old := webhook.HostPortConflicts(&before, others)
+	old := fleetrules.HostPortConflicts(&before, others)
 	if len(old) == 0 {
 		t.Fatal("the old gateway should conflict")
 	}
-	if got := webhook.Introduced(webhook.HostPortConflicts(&moved, others), old); len(got) != 0 {
+	if got := fleetrules.Introduced(fleetrules.HostPortConflicts(&moved, others), old); len(got) != 0 {
 		t.Errorf("moving an existing conflict introduced %v", got)
 	}
-	got := webhook.Introduced(webhook.HostPortConflicts(&worse, others), old)
+	got := fleetrules.Introduced(fleetrules.HostPortConflicts(&worse, others), old)
 	if len(got) != 1 || got[0].Field != "spec.tcp[1].port" || !strings.Contains(got[0].Detail, "spec.ports.healthz") {
 		t.Errorf("Introduced = %v, want only spec.tcp[1].port against spec.ports.healthz", got)
 	}
 }
-
-func port(p int32) intstr.IntOrString { return intstr.FromInt32(p) }
 
 func TestRouterIDConflicts(t *testing.T) {
 	vip := func(ns, name string, explicit, allocated int32) v1alpha1.IngressGateway {
@@ -393,7 +344,7 @@ func TestRouterIDConflicts(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := webhook.RouterIDConflicts(&tc.gw, all)
+			got := fleetrules.RouterIDConflicts(&tc.gw, all)
 			if tc.want == "" {
 				if len(got) != 0 {
 					t.Fatalf("unexpected conflicts: %v", got)

@@ -14,7 +14,15 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package webhook
+// Package fleetrules holds the rules across gateways: host ports two fleets
+// bind on shared nodes, IngressClass names, VRRP router IDs and floating
+// addresses. Each rule is pure: given the gateway under review and what the
+// cluster holds (the other gateways, existing IngressClasses), it returns
+// the conflicts; nothing here talks to the API server. The operator's
+// admission webhook (internal/webhook) refuses a gateway for what they
+// find. A new rule across gateways goes here, with a case in
+// fleetrules_test.go and its wiring in the webhook's conflicts.
+package fleetrules
 
 import (
 	"cmp"
@@ -22,64 +30,13 @@ import (
 	"net/netip"
 	"slices"
 
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
 )
-
-// This file is the pure part of the webhook: given the gateway under review
-// and what the cluster holds, which rules it breaks. Nothing here talks to
-// the API server.
-
-// BoundPort is a port a gateway's pods bind on every node they run on.
-type BoundPort struct {
-	// Protocol is TCP or UDP.
-	Protocol corev1.Protocol
-	// Port is the port number.
-	Port int32
-	// Field is the gateway field that sets it, for error messages.
-	Field *field.Path
-}
-
-// UsesHostPorts reports whether gw's pods bind ports on their nodes: on the
-// host network or with host ports.
-func UsesHostPorts(gw *v1alpha1.IngressGateway) bool {
-	return gw.Spec.Workload.HostNetwork || gw.Spec.Workload.HostPorts
-}
-
-// HostBoundPorts returns every port gw's pods bind on their nodes, in spec
-// order; nil when the gateway binds none. On the host network that is every
-// port the controller listens on (render.ControllerPorts: spec.ports and
-// the admission webhook, all TCP) plus the tcp and udp entries; with host
-// ports only what is mapped onto the node (http, https, tcp and udp
-// entries), as internal/render declares them. Zero ports (not defaulted,
-// which the API server never lets through) are left out.
-func HostBoundPorts(gw *v1alpha1.IngressGateway) []BoundPort {
-	if !UsesHostPorts(gw) {
-		return nil
-	}
-	var out []BoundPort
-	add := func(proto corev1.Protocol, port int32, f *field.Path) {
-		if port > 0 {
-			out = append(out, BoundPort{Protocol: proto, Port: port, Field: f})
-		}
-	}
-	for _, cp := range render.ControllerPorts(gw) {
-		if gw.Spec.Workload.HostNetwork || cp.HostMapped {
-			add(cp.Protocol, cp.Port, cp.Field)
-		}
-	}
-	for i, e := range gw.Spec.TCP {
-		add(corev1.ProtocolTCP, e.Port, field.NewPath("spec", "tcp").Index(i).Child("port"))
-	}
-	for i, e := range gw.Spec.UDP {
-		add(corev1.ProtocolUDP, e.Port, field.NewPath("spec", "udp").Index(i).Child("port"))
-	}
-	return out
-}
 
 // NodesMayOverlap reports whether pods with node selectors a and b may land
 // on the same node. It is deliberately conservative: the webhook cannot know
@@ -128,24 +85,24 @@ func sortedOthers(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) []
 // in all (gw itself and gateways being deleted are skipped) binds on nodes
 // gw's pods may share, one Conflict per colliding field and gateway.
 func HostPortConflicts(gw *v1alpha1.IngressGateway, all []v1alpha1.IngressGateway) []Conflict {
-	mine := HostBoundPorts(gw)
+	mine := facts.BoundPorts(gw)
 	if len(mine) == 0 {
 		return nil
 	}
 	var out []Conflict
 	for _, o := range sortedOthers(gw, all) {
-		if !UsesHostPorts(o) || !NodesMayOverlap(gw.Spec.Workload.NodeSelector, o.Spec.Workload.NodeSelector) {
+		if !facts.UsesHostPorts(o) || !NodesMayOverlap(gw.Spec.Workload.NodeSelector, o.Spec.Workload.NodeSelector) {
 			continue
 		}
-		theirs := map[BoundPort]*field.Path{}
-		for _, p := range HostBoundPorts(o) {
-			k := BoundPort{Protocol: p.Protocol, Port: p.Port}
+		theirs := map[facts.BoundPort]*field.Path{}
+		for _, p := range facts.BoundPorts(o) {
+			k := facts.BoundPort{Protocol: p.Protocol, Port: p.Port}
 			if _, dup := theirs[k]; !dup {
 				theirs[k] = p.Field
 			}
 		}
 		for _, p := range mine {
-			f, ok := theirs[BoundPort{Protocol: p.Protocol, Port: p.Port}]
+			f, ok := theirs[facts.BoundPort{Protocol: p.Protocol, Port: p.Port}]
 			if !ok {
 				continue
 			}
@@ -277,8 +234,8 @@ func Introduced(now, before []Conflict) field.ErrorList {
 	return out
 }
 
-// errorList returns the field errors of cs.
-func errorList(cs []Conflict) field.ErrorList {
+// ErrorList returns the field errors of cs.
+func ErrorList(cs []Conflict) field.ErrorList {
 	out := make(field.ErrorList, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, c.Err)
