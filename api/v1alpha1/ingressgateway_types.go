@@ -342,6 +342,7 @@ type ControllerSpec struct {
 	// annotations are governed by allowSnippetAnnotations, not by keys here.
 	// +optional
 	// +kubebuilder:validation:MaxProperties=256
+	// +kubebuilder:validation:XValidation:rule="self.map(k, k.size() + self[k].size()).sum() <= 1048512",messageExpression="'config holds %d bytes (keys and values); a ConfigMap holds at most 1048576 (1 MiB), and the operator adds a few keys of its own: keep config under 1048512 bytes'.format([self.map(k, k.size() + self[k].size()).sum()])"
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.size() <= 253 && k.matches('^[-._a-zA-Z0-9]+$'))",messageExpression="'%s is not a ConfigMap key: keys are at most 253 letters, digits, -, _ and . (ingress-nginx keys such as proxy-body-size are)'.format([self.filter(k, !(k.size() <= 253 && k.matches('^[-._a-zA-Z0-9]+$')))[0]])"
 	// +kubebuilder:validation:XValidation:rule="!('allow-snippet-annotations' in self)",message="allow-snippet-annotations is set by the operator; use spec.controller.allowSnippetAnnotations to opt in"
 	Config map[string]string `json:"config,omitempty"`
@@ -467,6 +468,8 @@ type WorkloadSpec struct {
 	// topologySpreadConstraints of the pods.
 	// +optional
 	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=16
+	// +kubebuilder:validation:XValidation:rule="self.all(c, c.maxSkew >= 1 && c.whenUnsatisfiable in ['DoNotSchedule', 'ScheduleAnyway'] && c.topologyKey != '' && (!has(c.minDomains) || (c.minDomains >= 1 && c.whenUnsatisfiable == 'DoNotSchedule')) && (!has(c.nodeAffinityPolicy) || c.nodeAffinityPolicy in ['Honor', 'Ignore']) && (!has(c.nodeTaintsPolicy) || c.nodeTaintsPolicy in ['Honor', 'Ignore']))",message="each topologySpreadConstraint needs maxSkew 1 or more, whenUnsatisfiable DoNotSchedule or ScheduleAnyway, a topologyKey such as kubernetes.io/hostname, minDomains (1 or more) only with DoNotSchedule, and nodeAffinityPolicy and nodeTaintsPolicy Honor or Ignore when set"
 	TopologySpreadConstraints []corev1.TopologySpreadConstraint `json:"topologySpreadConstraints,omitempty"`
 
 	// priorityClassName of the pods.
@@ -479,6 +482,7 @@ type WorkloadSpec struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=64
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !format.qualifiedName().validate(k).hasValue())",messageExpression="'%s is not an annotation key: a key is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/tier; fix or remove it'.format([self.filter(k, format.qualifiedName().validate(k).hasValue())[0]])"
+	// +kubebuilder:validation:XValidation:rule="self.map(k, k.size() + self[k].size()).sum() <= 262144",messageExpression="'podAnnotations hold %d bytes (keys and values); an object holds at most 262144 (256 KiB): shorten or remove some'.format([self.map(k, k.size() + self[k].size()).sum()])"
 	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
 
 	// podLabels are added to the pods. Labels the operator sets itself
@@ -584,6 +588,7 @@ const (
 
 // ServiceSpec configures the Service in front of the controller pods.
 // +kubebuilder:validation:XValidation:rule="!has(self.loadBalancerClass) && !has(self.loadBalancerSourceRanges) || (has(self.type) && self.type == 'LoadBalancer')",message="loadBalancerClass and loadBalancerSourceRanges require service.type LoadBalancer"
+// +kubebuilder:validation:XValidation:rule="!has(self.annotations) || !('service.beta.kubernetes.io/load-balancer-source-ranges' in self.annotations)",message="the annotation service.beta.kubernetes.io/load-balancer-source-ranges is the legacy spelling of loadBalancerSourceRanges, which is checked here and takes precedence: move the ranges to loadBalancerSourceRanges (with service.type LoadBalancer)",fieldPath=".annotations"
 type ServiceSpec struct {
 	// type of the Service. Defaults to None with workload.hostNetwork and
 	// to LoadBalancer otherwise.
@@ -601,6 +606,7 @@ type ServiceSpec struct {
 	// +optional
 	// +kubebuilder:validation:MaxProperties=64
 	// +kubebuilder:validation:XValidation:rule="self.all(k, !format.qualifiedName().validate(k).hasValue())",messageExpression="'%s is not an annotation key: a key is a name of at most 63 characters (letters, digits, -, _ and ., starting and ending with a letter or digit), optionally after a DNS subdomain and a slash, such as example.com/tier; fix or remove it'.format([self.filter(k, format.qualifiedName().validate(k).hasValue())[0]])"
+	// +kubebuilder:validation:XValidation:rule="self.map(k, k.size() + self[k].size()).sum() <= 262144",messageExpression="'annotations hold %d bytes (keys and values); an object holds at most 262144 (256 KiB): shorten or remove some'.format([self.map(k, k.size() + self[k].size()).sum()])"
 	Annotations map[string]string `json:"annotations,omitempty"`
 
 	// externalTrafficPolicy of the Service. Local preserves client source

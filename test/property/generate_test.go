@@ -209,6 +209,11 @@ func (g *gen) annotations() map[string]string {
 	for range n {
 		m[g.qualifiedKey()] = pick(g, "", "true", "some value with spaces", `{"json": [1, 2]}`, strings.Repeat("x", 300))
 	}
+	if g.rarely() {
+		// More than the 256 KiB the API server allows an object's
+		// annotations in all.
+		m["example.com/big-1"], m["example.com/big-2"] = strings.Repeat("a", 128<<10), strings.Repeat("b", 128<<10)
+	}
 	return m
 }
 
@@ -316,11 +321,29 @@ func (g *gen) gateway() *v1alpha1.IngressGateway {
 		}
 	}
 	if g.chance(0.15) {
-		w.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{{
+		c := corev1.TopologySpreadConstraint{
 			MaxSkew: int32(g.between(1, 3)), TopologyKey: pick(g, corev1.LabelHostname, corev1.LabelTopologyZone),
 			WhenUnsatisfiable: pick(g, corev1.DoNotSchedule, corev1.ScheduleAnyway),
 			LabelSelector:     &metav1.LabelSelector{MatchLabels: map[string]string{"ingress.portico.dev/gateway": gw.Name}},
-		}}
+		}
+		if c.WhenUnsatisfiable == corev1.DoNotSchedule && g.chance(0.3) {
+			c.MinDomains = ptr.To(int32(g.between(1, 3)))
+		}
+		if g.rarely() {
+			switch g.r.IntN(4) {
+			case 0:
+				c.MaxSkew = 0
+			case 1:
+				c.WhenUnsatisfiable = "Sometimes"
+			case 2:
+				// Only emptiness: the CRD cannot afford to check the
+				// format of an unbounded string in a list.
+				c.TopologyKey = ""
+			case 3:
+				c.WhenUnsatisfiable, c.MinDomains = corev1.ScheduleAnyway, ptr.To[int32](2)
+			}
+		}
+		w.TopologySpreadConstraints = []corev1.TopologySpreadConstraint{c}
 	}
 	if g.chance(0.1) {
 		w.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
@@ -343,6 +366,10 @@ func (g *gen) gateway() *v1alpha1.IngressGateway {
 		for range g.between(1, 4) {
 			k, v := g.configEntry()
 			c.Config[k] = v
+		}
+		if g.rarely() {
+			// More than a ConfigMap's 1 MiB.
+			c.Config["server-snippet-notes"] = strings.Repeat("#", 1<<20)
 		}
 	}
 	if g.chance(0.1) {
@@ -478,6 +505,14 @@ func (g *gen) gateway() *v1alpha1.IngressGateway {
 	}
 	if g.chance(0.2) {
 		svc.Annotations = g.annotations()
+	}
+	if g.rarely() {
+		// The legacy spelling of loadBalancerSourceRanges, which the CRD
+		// refuses.
+		if svc.Annotations == nil {
+			svc.Annotations = map[string]string{}
+		}
+		svc.Annotations["service.beta.kubernetes.io/load-balancer-source-ranges"] = pick(g, "10.0.0.0/8", "10.0.0.0/8, 192.168.0.0/16", "", "not-a-cidr")
 	}
 	if g.chance(0.3) {
 		svc.ExternalTrafficPolicy = pick(g, corev1.ServiceExternalTrafficPolicyCluster, corev1.ServiceExternalTrafficPolicyLocal)

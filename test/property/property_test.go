@@ -300,6 +300,8 @@ type checker struct {
 	namespaces []string
 	accepted   atomic.Int64
 	children   atomic.Int64
+	// roles serializes the gateways that store the same Role.
+	roles sync.Map
 }
 
 // result is what happened to one generated gateway.
@@ -522,8 +524,11 @@ func (ch *checker) createChildren(ctx context.Context, objs []client.Object) (_ 
 			// grants, which it checks on the stored Role: a RoleBinding
 			// to a dry-run Role is refused as NotFound. Store the Role
 			// (the operator writes it before the binding too) while the
-			// binding is tried.
+			// binding is tried, one gateway of that name at a time.
 			opts = nil
+			mu, _ := ch.roles.LoadOrStore(client.ObjectKeyFromObject(role), &sync.Mutex{})
+			mu.(*sync.Mutex).Lock()
+			defer mu.(*sync.Mutex).Unlock()
 			defer func() {
 				if derr := ch.c.Delete(ctx, role.DeepCopy()); derr != nil && !apierrors.IsNotFound(derr) && err == nil {
 					err = fmt.Errorf("delete Role %s: %w", client.ObjectKeyFromObject(role), derr)
