@@ -103,17 +103,18 @@ func (g *gen) between(lo, hi int) int { return lo + g.r.IntN(hi-lo+1) }
 
 func pick[T any](g *gen, xs ...T) T { return xs[g.r.IntN(len(xs))] }
 
-// length returns a length in [1, max], at the limits more often than not.
-func (g *gen) length(max int) int {
+// length returns a length in [1, limit], at the limits more often than
+// not.
+func (g *gen) length(limit int) int {
 	switch x := g.r.IntN(10); {
 	case x < 3:
-		return max
+		return limit
 	case x < 4:
 		return 1
 	case x < 5:
-		return max - 1
+		return max(limit-1, 1)
 	default:
-		return g.between(1, max)
+		return g.between(1, limit)
 	}
 }
 
@@ -139,11 +140,11 @@ func (g *gen) label(n int, letterFirst bool) string {
 	return string(b)
 }
 
-// subdomain returns a DNS-1123 subdomain of at most max characters, with
-// dots.
-func (g *gen) subdomain(max int) string {
+// subdomain returns a DNS-1123 subdomain of at most limit characters,
+// with dots.
+func (g *gen) subdomain(limit int) string {
 	var parts []string
-	left := max
+	left := limit
 	for len(parts) < 2 || (left > 2 && g.chance(0.5)) {
 		if left < 1 {
 			break
