@@ -369,6 +369,8 @@ type ControllerSpec struct {
 	// resources of the controller container. When empty, requests of
 	// cpu 100m and memory 90Mi are set, as upstream does.
 	// +optional
+	// +kubebuilder:validation:XValidation:rule="!has(self.claims)",message="resources.claims names resource claims of the pod, and the controller pods have none: remove claims"
+	// +kubebuilder:validation:XValidation:rule="['cpu', 'memory', 'ephemeral-storage'].all(r, (!has(self.requests) || !(r in self.requests) || !quantity(string(self.requests[r])).isLessThan(quantity('0'))) && (!has(self.limits) || !(r in self.limits) || !quantity(string(self.limits[r])).isLessThan(quantity('0'))))",message="resources: cpu, memory and ephemeral-storage requests and limits must not be negative"
 	Resources *corev1.ResourceRequirements `json:"resources,omitempty"`
 
 	// logLevel is the controller's klog verbosity (--v). When unset the

@@ -647,6 +647,12 @@ func (g *gen) resources() *corev1.ResourceRequirements {
 		r.Requests = corev1.ResourceList{corev1.ResourceEphemeralStorage: resource.MustParse(pick(g, "1Gi", "10Gi"))}
 		r.Limits = corev1.ResourceList{corev1.ResourceEphemeralStorage: resource.MustParse(pick(g, "10Gi", "20Gi"))}
 	}
+	if g.rarely() {
+		r.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("-100m")}
+	}
+	if g.rarely() {
+		r.Claims = []corev1.ResourceClaim{{Name: "gpu"}}
+	}
 	return r
 }
 
