@@ -27,6 +27,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/facts"
+	"github.com/portico-dev/portico/internal/keepalived"
 )
 
 // Main ConfigMap keys the operator sets itself.
@@ -120,4 +121,19 @@ func configMap(gw *v1alpha1.IngressGateway, name string, data map[string]string)
 		ObjectMeta: objectMeta(gw, name),
 		Data:       data,
 	}
+}
+
+// KeepalivedConfigMap returns the keepalived configuration template, its
+// scripts and the peer list, or nil without spec.vip. The sidecars render
+// their per-node configuration from it at start and reload (not restart)
+// when it changes, so peer changes never restart controller pods.
+func KeepalivedConfigMap(gw *v1alpha1.IngressGateway, in *VIPInputs) (*corev1.ConfigMap, error) {
+	if gw.Spec.VIP == nil {
+		return nil, nil
+	}
+	files, err := keepalived.Files(keepalivedConfig(gw, in))
+	if err != nil {
+		return nil, fmt.Errorf("spec.vip: %w", err)
+	}
+	return configMap(gw, KeepalivedConfigMapName(gw).Name, files), nil
 }

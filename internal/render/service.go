@@ -26,6 +26,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/facts"
 )
 
 // Service returns the Service in front of the controller pods, with http,
@@ -94,4 +95,25 @@ func Service(gw *v1alpha1.IngressGateway) *corev1.Service {
 // is a valid IANA service name for every port number.
 func streamPortName(proto string, port int32) string {
 	return fmt.Sprintf("%s-%d", proto, port)
+}
+
+// WebhookService returns the ClusterIP Service the API server calls the
+// webhook through, or nil when the webhook is disabled.
+func WebhookService(gw *v1alpha1.IngressGateway) *corev1.Service {
+	if !facts.WebhookEnabled(gw) {
+		return nil
+	}
+	n := WebhookServiceName(gw)
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: objectMeta(gw, n.Name),
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeClusterIP,
+			Selector: SelectorLabels(gw),
+			Ports: []corev1.ServicePort{{
+				Name: "https-webhook", Port: 443, Protocol: corev1.ProtocolTCP,
+				TargetPort: intstr.FromString(webhookPortName), AppProtocol: ptr.To("https"),
+			}},
+		},
+	}
 }

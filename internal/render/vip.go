@@ -21,9 +21,7 @@ import (
 	"net/netip"
 	"strings"
 
-	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -92,34 +90,6 @@ func keepalivedConfig(gw *v1alpha1.IngressGateway, in *VIPInputs) keepalived.Con
 		Auth:                       v.AuthSecretRef != nil,
 		HealthzURL:                 fmt.Sprintf("http://127.0.0.1:%d/healthz", gw.Spec.Ports.Healthz),
 		LeaseName:                  VIPLeaseName(gw).Name,
-	}
-}
-
-// KeepalivedConfigMap returns the keepalived configuration template, its
-// scripts and the peer list, or nil without spec.vip. The sidecars render
-// their per-node configuration from it at start and reload (not restart)
-// when it changes, so peer changes never restart controller pods.
-func KeepalivedConfigMap(gw *v1alpha1.IngressGateway, in *VIPInputs) (*corev1.ConfigMap, error) {
-	if gw.Spec.VIP == nil {
-		return nil, nil
-	}
-	files, err := keepalived.Files(keepalivedConfig(gw, in))
-	if err != nil {
-		return nil, fmt.Errorf("spec.vip: %w", err)
-	}
-	return configMap(gw, KeepalivedConfigMapName(gw).Name, files), nil
-}
-
-// VIPLease returns the Lease the holder's keepalived writes its node name
-// into (spec.holderIdentity), or nil without spec.vip. The operator creates
-// it so the fleet needs no create permission; it never sets the holder.
-func VIPLease(gw *v1alpha1.IngressGateway) *coordinationv1.Lease {
-	if gw.Spec.VIP == nil {
-		return nil
-	}
-	return &coordinationv1.Lease{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "coordination.k8s.io/v1", Kind: "Lease"},
-		ObjectMeta: objectMeta(gw, VIPLeaseName(gw).Name),
 	}
 }
 

@@ -18,13 +18,8 @@ package render
 
 import (
 	"fmt"
-	"maps"
-	"strings"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -80,114 +75,6 @@ func WebhookHosts(gw *v1alpha1.IngressGateway) []string {
 	}
 }
 
-// WebhookCASecret returns the Secret holding the webhook's CA, or nil when
-// the webhook is disabled.
-func WebhookCASecret(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *corev1.Secret {
-	if !facts.WebhookEnabled(gw) {
-		return nil
-	}
-	// kubernetes.io/tls: tls.crt and tls.key are the CA's; the Secret also
-	// keeps the CA bundle and, during a CA rollover, the previous CA.
-	return secret(gw, WebhookCASecretName(gw).Name, corev1.SecretTypeTLS, pki.CA)
-}
-
-// WebhookCertSecret returns the Secret the controller pods mount for the
-// webhook's serving certificate, or nil when the webhook is disabled.
-func WebhookCertSecret(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *corev1.Secret {
-	if !facts.WebhookEnabled(gw) {
-		return nil
-	}
-	return secret(gw, WebhookCertSecretName(gw).Name, corev1.SecretTypeOpaque, pki.Serving)
-}
-
-func secret(gw *v1alpha1.IngressGateway, name string, typ corev1.SecretType, data map[string][]byte) *corev1.Secret {
-	return &corev1.Secret{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-		ObjectMeta: objectMeta(gw, name),
-		Type:       typ,
-		Data:       maps.Clone(data),
-	}
-}
-
-// WebhookService returns the ClusterIP Service the API server calls the
-// webhook through, or nil when the webhook is disabled.
-func WebhookService(gw *v1alpha1.IngressGateway) *corev1.Service {
-	if !facts.WebhookEnabled(gw) {
-		return nil
-	}
-	n := WebhookServiceName(gw)
-	return &corev1.Service{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-		ObjectMeta: objectMeta(gw, n.Name),
-		Spec: corev1.ServiceSpec{
-			Type:     corev1.ServiceTypeClusterIP,
-			Selector: SelectorLabels(gw),
-			Ports: []corev1.ServicePort{{
-				Name: "https-webhook", Port: 443, Protocol: corev1.ProtocolTCP,
-				TargetPort: intstr.FromString(webhookPortName), AppProtocol: ptr.To("https"),
-			}},
-		},
-	}
-}
-
-// ValidatingWebhookConfiguration returns the gateway's webhook registration,
-// or nil when the webhook is disabled. matchConditions limit it to Ingresses
-// of this gateway's class, so a fleet that is down (with failurePolicy Fail)
-// blocks only its own Ingresses, never those of other classes.
-func ValidatingWebhookConfiguration(gw *v1alpha1.IngressGateway, pki *WebhookPKI) *admissionregistrationv1.ValidatingWebhookConfiguration {
-	if !facts.WebhookEnabled(gw) {
-		return nil
-	}
-	aw := gw.Spec.AdmissionWebhook
-	policy := aw.FailurePolicy
-	if policy == "" {
-		policy = admissionregistrationv1.Fail
-	}
-	timeout := aw.TimeoutSeconds
-	if timeout == nil {
-		timeout = ptr.To[int32](10)
-	}
-	svc := WebhookServiceName(gw)
-	return &admissionregistrationv1.ValidatingWebhookConfiguration{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingWebhookConfiguration"},
-		ObjectMeta: clusterObjectMeta(gw, ValidatingWebhookConfigurationName(gw)),
-		Webhooks: []admissionregistrationv1.ValidatingWebhook{{
-			Name:                    webhookName,
-			AdmissionReviewVersions: []string{"v1"},
-			ClientConfig: admissionregistrationv1.WebhookClientConfig{
-				Service: &admissionregistrationv1.ServiceReference{
-					Namespace: svc.Namespace, Name: svc.Name, Path: ptr.To(WebhookPath), Port: ptr.To[int32](443),
-				},
-				CABundle: pki.CABundle,
-			},
-			Rules: []admissionregistrationv1.RuleWithOperations{{
-				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
-				Rule: admissionregistrationv1.Rule{
-					APIGroups: []string{"networking.k8s.io"}, APIVersions: []string{"v1"},
-					Resources: []string{"ingresses"}, Scope: ptr.To(admissionregistrationv1.AllScopes),
-				},
-			}},
-			// The DefaultIngressClass admission plugin fills in
-			// spec.ingressClassName before validating webhooks run, so
-			// Ingresses without a class reach the default class's webhook.
-			// The legacy annotation is still honoured by ingress-nginx, for
-			// the --ingress-class value (the primary name) only.
-			MatchConditions: []admissionregistrationv1.MatchCondition{{
-				Name:       "ingress-class",
-				Expression: ingressClassMatch(gw),
-			}},
-			FailurePolicy:  ptr.To(policy),
-			MatchPolicy:    ptr.To(admissionregistrationv1.Equivalent),
-			SideEffects:    ptr.To(admissionregistrationv1.SideEffectClassNone),
-			TimeoutSeconds: ptr.To(*timeout),
-			// namespaceSelector and objectSelector stay empty (match all):
-			// the API server would default them, so they are set explicitly.
-			NamespaceSelector: &metav1.LabelSelector{},
-			ObjectSelector:    &metav1.LabelSelector{},
-		}},
-	}
-}
-
 // webhookArgs returns the controller flags that start the webhook server.
 func webhookArgs(gw *v1alpha1.IngressGateway) []string {
 	if !facts.WebhookEnabled(gw) {
@@ -224,19 +111,4 @@ func webhookVolumeMounts(gw *v1alpha1.IngressGateway) []corev1.VolumeMount {
 		return nil
 	}
 	return []corev1.VolumeMount{{Name: webhookVolumeName, MountPath: webhookCertDir, ReadOnly: true}}
-}
-
-// ingressClassMatch is the CEL condition selecting the Ingresses gw's
-// controller serves: spec.ingressClassName naming its class or an alias,
-// or the legacy annotation naming its class. Names are DNS labels, so
-// quoting them in CEL needs no escaping.
-func ingressClassMatch(gw *v1alpha1.IngressGateway) string {
-	names := IngressClassNames(gw)
-	quoted := make([]string, len(names))
-	for i, n := range names {
-		quoted[i] = "'" + n + "'"
-	}
-	return fmt.Sprintf("(has(object.spec.ingressClassName) && object.spec.ingressClassName in [%s]) || "+
-		"(has(object.metadata.annotations) && 'kubernetes.io/ingress.class' in object.metadata.annotations && "+
-		"object.metadata.annotations['kubernetes.io/ingress.class'] == %s)", strings.Join(quoted, ", "), quoted[0])
 }
