@@ -26,9 +26,11 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 )
 
-// This file is the one place child names come from. Every name is derived
-// from the gateway's namespace and name only, so a spec change never renames
-// a child (and never orphans one).
+// This file is the one place child names come from. Every name but the
+// IngressClasses' is derived from the gateway's namespace and name only, so
+// a spec change never renames those children (and never orphans one). The
+// IngressClass names are spec.ingressClass.name (immutable) and its
+// aliases; a dropped alias is pruned through the gateway-UID annotation.
 
 // maxNameLength keeps namespaced child names valid as DNS labels: Service
 // names must be, and the others follow suit for predictability.

@@ -37,12 +37,10 @@ import (
 // ControllerContainerName is the name of the ingress controller container.
 const ControllerContainerName = "controller"
 
-// Workload returns the DaemonSet or the Deployment that runs the controller,
-// whichever spec.workload.kind asks for.
-func Workload(gw *v1alpha1.IngressGateway, image string) client.Object {
-	return workloadWith(gw, image, "", false)
-}
-
+// workloadWith returns the DaemonSet or the Deployment that runs the
+// controller, whichever spec.workload.kind asks for, with the keepalived
+// sidecar when there is a VIP and scoped to the gateway's namespace when
+// the class says so.
 func workloadWith(gw *v1alpha1.IngressGateway, image, keepalivedImage string, scoped bool) client.Object {
 	if workloadKind(gw) == v1alpha1.WorkloadDeployment {
 		d := Deployment(gw, image)
