@@ -341,9 +341,9 @@ rules:
 	}
 	rows = append(rows, row{fmt.Sprintf("3. operator RSS with %d gateways, %d+%d unrelated objects%s", total, c.noise, c.noise, limitNote), fmt.Sprintf("%.1f MiB (Go heap in use %s)", rss, heapStr), "≤ 100 MiB"})
 
-	// 6. Restart: a converged fleet must survive a new operator process
+	// 7. Restart: a converged fleet must survive a new operator process
 	// (a restart, a leader change) without a write.
-	step(fmt.Sprintf("6. Restarting the operator with %d converged gateways", total))
+	step(fmt.Sprintf("7. Restarting the operator with %d converged gateways", total))
 	time.Sleep(2 * time.Second) // let the last writes of (2) reach the audit log
 	op.stop()
 	before, err = countWrites(auditLog)
@@ -363,7 +363,7 @@ rules:
 	if err != nil {
 		return nil, err
 	}
-	rows = append(rows, row{fmt.Sprintf("6. writes after an operator restart with %d converged gateways, until its queue drains", total),
+	rows = append(rows, row{fmt.Sprintf("7. writes after an operator restart with %d converged gateways, until its queue drains", total),
 		fmt.Sprintf("%d (requests by verb: %v)", after.total-before.total, diffVerbs(before, after)), "0"},
 		row{"   operator process start → every gateway reconciled, queue empty", fmt.Sprintf("%.1f s", drain.Seconds()), ""})
 
