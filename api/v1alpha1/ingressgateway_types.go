@@ -32,7 +32,7 @@ import (
 // field that moved onto the other. messageExpression cannot read oldSelf
 // (the API server evaluates it without), so a message names the first
 // collision of its kind; messages use format(), not string() and join(),
-// whose size the cost estimator cannot bound. render.ControllerPorts
+// whose size the cost estimator cannot bound. facts.ControllerPorts
 // states the same facts;
 // internal/crdschema tests that the two agree. The node-port rules read an
 // unset service.type as render.EffectiveServiceType does. Pinned node ports
