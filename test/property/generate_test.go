@@ -396,6 +396,9 @@ func (g *gen) gateway() *v1alpha1.IngressGateway {
 				c.ExtraArgs["sync-period"] = pick(g, "10m", "0s")
 			}
 		}
+		if g.rarely() {
+			c.ExtraArgs["profiling"] = "" // refused by the class policy: not in its allow-list
+		}
 	}
 	if g.chance(0.2) {
 		c.Resources = g.resources()
@@ -753,6 +756,9 @@ func (g *gen) vip() *v1alpha1.VIPSpec {
 	}
 	if g.chance(0.2) {
 		v.Image = keepalivedImage
+		if g.rarely() {
+			v.Image = "example.org/other-keepalived@sha256:" + strings.Repeat("3", 64) // refused by the class policy
+		}
 	}
 	return v
 }

@@ -138,6 +138,7 @@ func TestGeneratedGatewaysRenderValidChildren(t *testing.T) {
 	// The policy reads the class from its informer: wait until a gateway
 	// the class forbids (an image it does not list) is refused.
 	waitForPolicy(ctx, t, c, nss[0])
+	waitForOperatorRights(ctx, t, op, nss)
 
 	ch := &checker{c: c, op: op, class: class, seed: seed, namespaces: nss}
 
@@ -299,6 +300,28 @@ func waitForPolicy(ctx context.Context, t *testing.T, c client.Client, ns string
 			t.Fatalf("the class policy does not refuse a gateway its class forbids after 30s (last answer: %v)", err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitForOperatorRights waits until the operator may write a gateway's
+// child in every namespace: its RBAC and the containment policy's view of
+// the anchor gateways reach the API server's caches a little after they
+// were created.
+func waitForOperatorRights(ctx context.Context, t *testing.T, op client.Client, nss []string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for _, ns := range nss {
+		gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "rights-probe", UID: "00000000-0000-4000-8000-00000000000f"}}
+		for {
+			err := op.Create(ctx, render.MainConfigMap(gw), client.DryRunAll)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the operator may not write a gateway's ConfigMap in namespace %s after 30s: %v", ns, err)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
 	}
 }
 
