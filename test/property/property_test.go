@@ -17,17 +17,23 @@ limitations under the License.
 // Package property_test checks, on randomly generated IngressGateways
 // against a real API server (envtest), that every gateway the API server
 // accepts renders into children the API server accepts too (issue #15,
-// "Generated gateways render valid children"). Each gateway and each child
-// is created with server-side dry-run: nothing is stored but the
-// namespaces, so a run is cheap and its gateways never interact.
+// "Generated gateways render valid children"). Each gateway is created
+// with server-side dry-run as a user would; each child as the operator
+// would, impersonating its ServiceAccount under config/default's RBAC and
+// admission policies. Nothing is stored but the namespaces, one anchor
+// gateway in each and, briefly, a leader-election Role, so a run is cheap
+// and its gateways never interact. A quarter of the gateways are also
+// judged offline (internal/crdschema, classrules.Check): both verdicts, and
+// both defaultings, must agree.
 //
 // The run is reproducible from its seed, which it always logs:
 //
 //	PORTICO_PROPERTY_SEED=<seed> go test ./test/property/ -count=1 -v
 //
 // adds PORTICO_PROPERTY_INDEX=<i> to check gateway i of that seed alone,
-// and PORTICO_PROPERTY_GATEWAYS=<n> to change how many accepted gateways a
-// run checks (default 500).
+// PORTICO_PROPERTY_GATEWAYS=<n> to change how many accepted gateways a run
+// checks (default 500) and PORTICO_PROPERTY_SHOW=<n> how many failing
+// gateways are printed in full (default 10).
 package property_test
 
 import (
