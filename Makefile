@@ -70,9 +70,8 @@ test: manifests generate fmt vet k8s-binaries test-deps ## Run every test: golde
 	$(MAKE) test-alerts
 
 .PHONY: test-unit
-test-unit: k8s-binaries ## The inner loop (about a minute): every package but the envtest suites of the controller, webhook, serving certificate and trust model, e2e, VIP, bench and demo.
-	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" \
-		go test $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '/controllers$$|/internal/webhook$$|/internal/servingcert$$|/test/|/hack/demo$$')
+test-unit: ## The inner loop (under a minute, no API server): every package but the envtest suites (controller, webhook, serving certificate, trust model, property), e2e, VIP, bench and demo; -short skips the CLI's and testenv's cluster tests.
+	go test -short $(GO_TEST_FLAGS) $$(go list ./... | grep -v -E '/controllers$$|/internal/webhook$$|/internal/servingcert$$|/test/|/hack/demo$$')
 
 .PHONY: test-trust
 test-trust: k8s-binaries ## Run the trust-model suite: a namespace editor's hostile cases against the webhook, the reconciler and the admission policy.

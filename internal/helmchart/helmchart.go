@@ -378,7 +378,7 @@ description: The Portico operator, which turns IngressGateway resources into ing
 type: application
 version: %s
 appVersion: %q
-kubeVersion: ">=1.30.0-0"
+kubeVersion: ">=1.31.0-0"
 home: https://github.com/portico-dev/portico
 `
 
