@@ -504,9 +504,14 @@ func (r *importRun) run() {
 		spec.Workload.TerminationGracePeriodSeconds = ptr.To(*g)
 		r.carried("terminationGracePeriodSeconds %d", *g)
 	}
-	if r.w.maxUnav != nil && r.w.maxUnav.String() != "1" {
-		spec.Workload.MaxUnavailable = ptr.To(*r.w.maxUnav)
-		r.carried("maxUnavailable %s", r.w.maxUnav.String())
+	if mu := r.w.maxUnav; mu != nil && mu.String() != "1" {
+		if zeroUnavailable(*mu) && !r.surges() {
+			r.dropped("maxUnavailable "+mu.String(), "a DaemonSet, and a Deployment on the host network or host ports, replace pods in place with no surge pod, "+
+				"so a rollout must take one down (the old value let no rollout progress); the gateway uses 1, or set spec.workload.maxUnavailable")
+		} else {
+			spec.Workload.MaxUnavailable = ptr.To(*mu)
+			r.carried("maxUnavailable %s", mu.String())
+		}
 	}
 	if a := withoutSystemKeys(r.w.template.Annotations); len(a) > 0 {
 		spec.Workload.PodAnnotations = a
@@ -563,6 +568,30 @@ func withoutSystemKeys(m map[string]string) map[string]string {
 		return nil
 	}
 	return out
+}
+
+// zeroUnavailable reports whether v lets no pod be unavailable (0 or 0%).
+func zeroUnavailable(v intstr.IntOrString) bool {
+	if v.Type == intstr.Int {
+		return v.IntVal == 0
+	}
+	return strings.Trim(v.StrVal, "0") == "%"
+}
+
+// surges reports whether the imported workload can replace a pod by
+// starting a new one first: a Deployment whose pods bind no host port.
+func (r *importRun) surges() bool {
+	if r.w.kind != "Deployment" || r.w.template.Spec.HostNetwork {
+		return false
+	}
+	for _, c := range r.w.template.Spec.Containers {
+		for _, p := range c.Ports {
+			if p.HostPort != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // hostPorts detects MicroK8s-style host ports without the host network.
