@@ -52,6 +52,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
@@ -59,7 +60,7 @@ import (
 
 // Finalizer lets the operator remove the cluster-scoped children (which
 // cannot carry an owner reference to a namespaced gateway) on deletion.
-const Finalizer = "ingress.portico.dev/cleanup"
+const Finalizer = apply.Finalizer
 
 // switchRequeue is how often a workload-kind switch is checked while the old
 // workload's pods release their host ports.
@@ -74,7 +75,7 @@ const missingRequeue = 10 * time.Second
 // Reconciler reconciles IngressGateways.
 type Reconciler struct {
 	Client   client.Client
-	Applier  *Applier
+	Applier  *apply.Applier
 	Recorder events.EventRecorder
 	Config   render.Config
 	// Now is the clock for condition transition times and certificate
@@ -96,8 +97,9 @@ type Reconciler struct {
 func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 	memo := newMemoStore()
 	return &Reconciler{
-		Client:   mgr.GetClient(),
-		Applier:  &Applier{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), memo: memo},
+		Client: mgr.GetClient(),
+		Applier: &apply.Applier{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), Records: memo,
+			Pruned: func(kind string) { childrenPruned.WithLabelValues(kind).Inc() }},
 		Recorder: mgr.GetEventRecorder("portico"),
 		Config:   cfg,
 		Now:      metav1.Now,
@@ -223,10 +225,8 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 			return reconcile.Result{}, &PhaseError{Phase: phaseFinalize, Err: err}
 		}
 		r.memo.Forget(gw.UID)
-		patch := client.MergeFrom(gw.DeepCopy())
-		controllerutil.RemoveFinalizer(gw, Finalizer)
-		if err := client.IgnoreNotFound(r.Client.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner))); err != nil {
-			return reconcile.Result{}, &PhaseError{Phase: phaseFinalize, Err: fmt.Errorf("remove finalizer: %w", err)}
+		if err := apply.RemoveFinalizer(ctx, r.Client, gw); err != nil {
+			return reconcile.Result{}, &PhaseError{Phase: phaseFinalize, Err: err}
 		}
 		return reconcile.Result{}, nil
 	}
@@ -313,7 +313,7 @@ func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in 
 	}
 	hashes := make([]string, len(res.Objects))
 	for i, o := range res.Objects {
-		h, err := Hash(o)
+		h, err := apply.Hash(o)
 		if err != nil {
 			return nil, err
 		}
@@ -323,18 +323,6 @@ func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in 
 		g.rendered = &renderedHashes{generation: gw.Generation, inputs: fp, hashes: hashes}
 	})
 	return hashes, nil
-}
-
-// addFinalizer adds the cleanup finalizer to gw, patching a copy so the
-// children applied meanwhile read a stable gw.
-func (r *Reconciler) addFinalizer(ctx context.Context, gw *v1alpha1.IngressGateway) error {
-	cp := gw.DeepCopy()
-	patch := client.MergeFrom(gw.DeepCopy())
-	controllerutil.AddFinalizer(cp, Finalizer)
-	if err := r.Client.Patch(ctx, cp, patch, client.FieldOwner(FieldOwner)); err != nil {
-		return fmt.Errorf("add finalizer: %w", err)
-	}
-	return nil
 }
 
 func isKind[T client.Object](o client.Object) bool {
@@ -364,13 +352,8 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		return nil
 	}
 	before := degradedReason(prev)
-	patch := client.MergeFrom(gw.DeepCopy())
-	gw.Status = st
-	if err := r.Client.Status().Patch(ctx, gw, patch, client.FieldOwner(FieldOwner)); err != nil {
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("write the status of IngressGateway %s: %w", client.ObjectKeyFromObject(gw), err)
+	if written, err := apply.WriteStatus(ctx, r.Client, gw, st); !written {
+		return err
 	}
 	r.memo.update(gw.UID, func(g *gatewayMemo) {
 		g.status = &statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}

@@ -20,6 +20,8 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/portico-dev/portico/internal/apply"
 )
 
 // memoStore is everything the operator remembers between reconciles to
@@ -50,8 +52,8 @@ type gatewayMemo struct {
 	routerID int32
 	// secrets are its webhook Secrets as this process last wrote them.
 	secrets map[types.NamespacedName]secretMemo
-	// applied is, by child (recordKey), what its last apply left.
-	applied map[string]appliedRecord
+	// applied is, by child (apply.RecordKey), what its last apply left.
+	applied map[string]apply.Record
 }
 
 func newMemoStore() *memoStore {
@@ -64,7 +66,7 @@ func newMemoStore() *memoStore {
 func (m *memoStore) gateway(uid types.UID) *gatewayMemo {
 	g := m.gateways[uid]
 	if g == nil {
-		g = &gatewayMemo{secrets: map[types.NamespacedName]secretMemo{}, applied: map[string]appliedRecord{}}
+		g = &gatewayMemo{secrets: map[types.NamespacedName]secretMemo{}, applied: map[string]apply.Record{}}
 		m.gateways[uid] = g
 	}
 	return g
@@ -99,4 +101,29 @@ func (m *memoStore) ForgetAll() {
 	m.gateways = map[types.UID]*gatewayMemo{}
 	m.certs = map[types.NamespacedName]certMemo{}
 	m.services = map[types.NamespacedName]servicePorts{}
+}
+
+// Record, Remember and ForgetChild keep the applier's records in the
+// gateway's memo (apply.Records), so Forget drops them with the rest.
+func (m *memoStore) Record(gw types.UID, key string) (rec apply.Record, ok bool) {
+	m.read(gw, func(g *gatewayMemo) {
+		if g != nil {
+			rec, ok = g.applied[key]
+		}
+	})
+	return rec, ok
+}
+
+// Remember records what the last apply of one of gw's children left.
+func (m *memoStore) Remember(gw types.UID, key string, rec apply.Record) {
+	m.update(gw, func(g *gatewayMemo) { g.applied[key] = rec })
+}
+
+// ForgetChild drops the record of one of gw's children (deleted).
+func (m *memoStore) ForgetChild(gw types.UID, key string) {
+	m.read(gw, func(g *gatewayMemo) {
+		if g != nil {
+			delete(g.applied, key)
+		}
+	})
 }

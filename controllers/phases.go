@@ -35,6 +35,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
@@ -79,7 +80,7 @@ type scope struct {
 	cfg   render.Config
 	in    render.Inputs
 	res   *render.Result
-	// keep names every rendered child (recordKey), for the prunes.
+	// keep names every rendered child (apply.RecordKey), for the prunes.
 	keep   map[string]bool
 	hashes []string
 	// held is set by a phase that reached a verdict no retry changes
@@ -229,7 +230,7 @@ func (r *Reconciler) renderChildren(_ context.Context, s *scope) error {
 		if err != nil {
 			return err
 		}
-		s.keep[recordKey(gvk, o.GetNamespace(), o.GetName())] = true
+		s.keep[apply.RecordKey(gvk, o.GetNamespace(), o.GetName())] = true
 	}
 	if p := s.obs.PolicyInstalled; p != nil && !*p {
 		// Without the containment policies nothing but RBAC confines the
@@ -282,7 +283,7 @@ func (r *Reconciler) pruneOldWorkload(ctx context.Context, s *scope) error {
 func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 	gw, res, obs := s.gw, s.res, &s.obs
 	type outcome struct {
-		plan *Plan
+		plan *apply.Plan
 		live client.Object
 		err  error
 	}
@@ -296,7 +297,7 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 	var wg sync.WaitGroup
 	var finalizerErr error
 	if !controllerutil.ContainsFinalizer(gw, Finalizer) {
-		wg.Go(func() { finalizerErr = r.addFinalizer(ctx, gw) })
+		wg.Go(func() { finalizerErr = apply.AddFinalizer(ctx, r.Client, gw) })
 	}
 	for i, o := range res.Objects {
 		if held(o) {
@@ -333,45 +334,27 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 		}
 		kind := o.GetObjectKind().GroupVersionKind().Kind
 		p := oc.plan
-		if p.Current == nil {
-			created = append(created, kind+" "+displayName(o))
-			childrenApplied.WithLabelValues(kind, "create").Inc()
-			continue
-		}
-		// A server-side apply that changes nothing keeps the
-		// resourceVersion: the child was already as rendered.
-		if oc.live != nil && oc.live.GetResourceVersion() == p.Current.GetResourceVersion() {
-			childrenApplied.WithLabelValues(kind, "unchanged").Inc()
-			continue
-		}
-		if len(p.Drift) == 0 {
-			// Everything rendered was there: fields the rendering no
-			// longer sets were removed.
-			p.Drift = []string{"fields no longer rendered"}
-			if p.Current.GetAnnotations()[RenderHashAnnotation] == "" {
-				// Written by an operator version that did not record it.
-				p.Drift = []string{"annotation " + RenderHashAnnotation}
-			}
-		}
-		switch {
-		case p.Reverted:
+		outcome := p.Outcome(oc.live)
+		childrenApplied.WithLabelValues(kind, string(outcome)).Inc()
+		switch outcome {
+		case apply.Created:
+			created = append(created, kind+" "+apply.DisplayName(o))
+		case apply.Reverted:
 			// One event per revert, related to the object at the version
 			// that was edited, so two reverts in a row are two events
 			// (events of one regarding, reason and related form a series).
-			childrenApplied.WithLabelValues(kind, "revert").Inc()
 			r.Recorder.Eventf(gw, p.Current, corev1.EventTypeNormal, v1alpha1.ReasonDriftReverted, "Revert",
 				"Reverted a change made outside Portico to %s %s (%s) at resourceVersion %s",
-				kind, displayName(o), strings.Join(p.Drift, ", "), p.Current.GetResourceVersion())
-		default:
-			updated = append(updated, fmt.Sprintf("%s %s (%s)", kind, displayName(o), strings.Join(p.Drift, ", ")))
-			childrenApplied.WithLabelValues(kind, "update").Inc()
+				kind, apply.DisplayName(o), strings.Join(p.Changed(), ", "), p.Current.GetResourceVersion())
+		case apply.Updated:
+			updated = append(updated, fmt.Sprintf("%s %s (%s)", kind, apply.DisplayName(o), strings.Join(p.Changed(), ", ")))
 		}
 	}
 	r.childEvent(gw, "Created", created)
 	r.childEvent(gw, "Updated", updated)
 	var errs []error
 	for i, oc := range outcomes {
-		var conflict *ConflictError
+		var conflict *apply.ConflictError
 		switch {
 		case errors.As(oc.err, &conflict):
 			obs.Conflicts = append(obs.Conflicts, conflict)

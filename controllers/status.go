@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/certhealth"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/facts"
@@ -44,7 +45,7 @@ type observed struct {
 	Result    *render.Result
 	RenderErr error
 	// Conflicts are children whose names foreign objects hold.
-	Conflicts []*ConflictError
+	Conflicts []*apply.ConflictError
 	// Completed lists the phases that ran to the end, in order; Failed is
 	// the phase the reconcile stopped at, nil when none failed. What a
 	// phase that did not complete would have observed is reported

@@ -32,6 +32,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -79,7 +80,7 @@ func TestComputeStatusConditions(t *testing.T) {
 		{"switching kinds", observed{Result: res, Switching: true},
 			want{v1alpha1.ReasonSwitchingWorkload, v1alpha1.ReasonSwitchingWorkload, v1alpha1.ReasonAsExpected}},
 		{"name conflict wins over rollout", observed{Result: res, Workload: ds(1, 1, 1, 1, 1),
-			Conflicts: []*ConflictError{{Kind: "ConfigMap", Namespace: "ns", Name: "gw-tcp", Reason: "x"}}},
+			Conflicts: []*apply.ConflictError{{Kind: "ConfigMap", Namespace: "ns", Name: "gw-tcp", Reason: "x"}}},
 			want{v1alpha1.ReasonNameConflict, v1alpha1.ReasonNameConflict, v1alpha1.ReasonNameConflict}},
 		{"apply error", observed{Result: res, Failed: &PhaseError{Phase: phaseApply, Err: errors.New("boom")}},
 			want{v1alpha1.ReasonApplyFailed, v1alpha1.ReasonApplyFailed, v1alpha1.ReasonApplyFailed}},

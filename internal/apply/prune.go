@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+package apply
 
 import (
 	"context"
@@ -75,7 +75,7 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 			continue
 		}
 		for _, o := range objs {
-			if keep[recordKey(k.GVK, o.GetNamespace(), o.GetName())] {
+			if keep[RecordKey(k.GVK, o.GetNamespace(), o.GetName())] {
 				continue
 			}
 			if !isChildOf(gw, k.GVK.Kind, o) {
@@ -89,13 +89,15 @@ func (a *Applier) Prune(ctx context.Context, gw *v1alpha1.IngressGateway, kinds 
 			uid := o.GetUID()
 			err := a.Client.Delete(ctx, o, client.Preconditions{UID: &uid}, client.PropagationPolicy(propagation))
 			if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
-				errs = append(errs, fmt.Errorf("delete %s %s: %w", k.GVK.Kind, displayName(o), err))
+				errs = append(errs, fmt.Errorf("delete %s %s: %w", k.GVK.Kind, DisplayName(o), err))
 				continue
 			}
-			a.forgetChild(gw.UID, k.GVK, o.GetNamespace(), o.GetName())
+			a.Records.ForgetChild(gw.UID, RecordKey(k.GVK, o.GetNamespace(), o.GetName()))
+			if err == nil && a.Pruned != nil {
+				a.Pruned(k.GVK.Kind)
+			}
 			if err == nil {
-				childrenPruned.WithLabelValues(k.GVK.Kind).Inc()
-				pruned = append(pruned, k.GVK.Kind+" "+displayName(o))
+				pruned = append(pruned, k.GVK.Kind+" "+DisplayName(o))
 			}
 		}
 	}

@@ -14,7 +14,12 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package controllers
+// Package apply is the operator's one write path for a gateway's children
+// and for the gateway itself: server-side apply with one field owner after
+// an ownership check, the decision that a child is unchanged (from the
+// memo, or after a restart from the render hash it carries), drift
+// classification, pruning, the finalizer and status writes.
+package apply
 
 import (
 	"context"
@@ -89,13 +94,22 @@ func (e *ConflictError) advice() string {
 	}
 }
 
-// appliedRecord remembers what was last applied to one child and the state
-// the API server returned, so an unchanged child costs no request.
-type appliedRecord struct {
-	uid        types.UID
-	rv         string
-	generation int64
-	hash       string
+// Record remembers what was last applied to one child and the state the
+// API server returned, so an unchanged child costs no request.
+type Record struct {
+	UID        types.UID
+	RV         string
+	Generation int64
+	Hash       string
+}
+
+// Records is where the Applier keeps a Record per gateway and child (the
+// reconciler's memo store, so one Forget drops all it knows of a gateway).
+// Losing them costs reads, never writes: see RenderHashAnnotation.
+type Records interface {
+	Record(gw types.UID, key string) (Record, bool)
+	Remember(gw types.UID, key string, rec Record)
+	ForgetChild(gw types.UID, key string)
 }
 
 // Applier is the operator's only write path for children: server-side apply
@@ -108,13 +122,17 @@ type Applier struct {
 	Reader client.Reader
 	Scheme *runtime.Scheme
 
-	// memo keeps, per gateway (two gateways may render a child of the
+	// Records keeps, per gateway (two gateways may render a child of the
 	// same name, a conflict one of them loses), what each child's last
 	// apply left.
-	memo *memoStore
+	Records Records
+	// Pruned, when set, is called with the kind of every child deleted.
+	Pruned func(kind string)
 }
 
-func recordKey(gvk schema.GroupVersionKind, namespace, name string) string {
+// RecordKey identifies a child among a gateway's: group, kind, namespace
+// and name.
+func RecordKey(gvk schema.GroupVersionKind, namespace, name string) string {
 	return gvk.GroupKind().String() + "/" + namespace + "/" + name
 }
 
@@ -168,7 +186,7 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 			return nil, err
 		}
 	}
-	p := &Plan{gvk: gvk, gwUID: gw.UID, key: recordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
+	p := &Plan{gvk: gvk, gwUID: gw.UID, key: RecordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
 	if p.Current, err = a.get(ctx, gvk, client.ObjectKeyFromObject(obj)); err != nil {
 		return nil, err
 	}
@@ -177,7 +195,7 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 			return nil, err
 		}
 	}
-	rec, known := a.record(gw.UID, p.key)
+	rec, known := a.Records.Record(gw.UID, p.key)
 	p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
 	if p.Write && p.Current != nil {
 		if p.Drift, err = drift(obj, p.Current); err != nil {
@@ -187,7 +205,7 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 		// nothing is in memory after a restart) was this very rendering:
 		// what differs was changed by someone else.
 		stamped := p.Current.GetAnnotations()[RenderHashAnnotation] == hash
-		p.Reverted = known && rec.hash == hash && rec.uid == p.Current.GetUID() || !known && stamped
+		p.Reverted = known && rec.Hash == hash && rec.UID == p.Current.GetUID() || !known && stamped
 		if !known && stamped && len(p.Drift) == 0 {
 			// It also holds everything rendered: an apply would change
 			// nothing.
@@ -313,7 +331,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	// of every apply under the default fieldValidation=Warn) is skipped.
 	if err := a.Client.Patch(ctx, desired, client.RawPatch(types.ApplyYAMLPatchType, body),
 		client.FieldOwner(FieldOwner), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore)); err != nil {
-		return nil, fmt.Errorf("apply %s %s: %w", p.gvk.Kind, displayName(obj), err)
+		return nil, fmt.Errorf("apply %s %s: %w", p.gvk.Kind, DisplayName(obj), err)
 	}
 	// Server-side apply never removes keys another manager added to a map.
 	// A ConfigMap's data is the controller's whole configuration, so keys
@@ -399,50 +417,28 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 	return nil
 }
 
-// record returns what the last apply of one of gw's children left behind.
-func (a *Applier) record(gw types.UID, key string) (rec appliedRecord, ok bool) {
-	a.memo.read(gw, func(g *gatewayMemo) {
-		if g != nil {
-			rec, ok = g.applied[key]
-		}
-	})
-	return rec, ok
-}
-
 // unchanged reports whether current is still exactly what the last apply of
 // the same content (rec, when known) left behind, so applying again would
 // change nothing.
-func unchanged(rec appliedRecord, known bool, hash string, desired, current client.Object) bool {
-	if !known || rec.hash != hash || rec.uid != current.GetUID() {
+func unchanged(rec Record, known bool, hash string, desired, current client.Object) bool {
+	if !known || rec.Hash != hash || rec.UID != current.GetUID() {
 		return false
 	}
-	if rec.rv == current.GetResourceVersion() {
+	if rec.RV == current.GetResourceVersion() {
 		return true
 	}
 	// The cache may still hold a version older than the one our last apply
 	// returned; it is about to catch up.
-	if cmp, err := resourceversion.CompareResourceVersion(current.GetResourceVersion(), rec.rv); err == nil && cmp < 0 {
+	if cmp, err := resourceversion.CompareResourceVersion(current.GetResourceVersion(), rec.RV); err == nil && cmp < 0 {
 		return true
 	}
 	// Workload status updates bump the resourceVersion but not the
 	// generation; metadata edits bump neither, so check those directly.
-	return rec.generation > 0 && current.GetGeneration() == rec.generation && metadataIntact(desired, current)
+	return rec.Generation > 0 && current.GetGeneration() == rec.Generation && metadataIntact(desired, current)
 }
 
 func (a *Applier) remember(gw types.UID, key, hash string, live client.Object) {
-	a.memo.update(gw, func(g *gatewayMemo) {
-		g.applied[key] = appliedRecord{uid: live.GetUID(), rv: live.GetResourceVersion(), generation: live.GetGeneration(), hash: hash}
-	})
-}
-
-// forgetChild drops what is remembered about one of gw's children (after
-// it is deleted).
-func (a *Applier) forgetChild(gw types.UID, gvk schema.GroupVersionKind, namespace, name string) {
-	a.memo.read(gw, func(g *gatewayMemo) {
-		if g != nil {
-			delete(g.applied, recordKey(gvk, namespace, name))
-		}
-	})
+	a.Records.Remember(gw, key, Record{UID: live.GetUID(), RV: live.GetResourceVersion(), Generation: live.GetGeneration(), Hash: hash})
 }
 
 // metadataIntact reports whether current still carries every label,
@@ -518,12 +514,13 @@ func (a *Applier) removeForeignData(ctx context.Context, want, live *unstructure
 		return err
 	}
 	if err := a.Client.Patch(ctx, live, client.RawPatch(types.MergePatchType, body), client.FieldOwner(FieldOwner)); err != nil {
-		return fmt.Errorf("remove foreign keys from ConfigMap %s: %w", displayName(live), err)
+		return fmt.Errorf("remove foreign keys from ConfigMap %s: %w", DisplayName(live), err)
 	}
 	return nil
 }
 
-func displayName(obj client.Object) string {
+// DisplayName is obj's "namespace/name", or its name when cluster-scoped.
+func DisplayName(obj client.Object) string {
 	if obj.GetNamespace() == "" {
 		return obj.GetName()
 	}
