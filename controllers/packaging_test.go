@@ -198,6 +198,9 @@ var _ = Describe("Install paths", func() {
 			}
 			Expect(kinds).To(HaveKeyWithValue("Deployment", 1), "the operator")
 			Expect(kinds).To(HaveKeyWithValue("IngressGateway", 1))
+			if overlay == "nodeport" {
+				freeNodePorts(ctx, 30100, 30443)
+			}
 			gws := applyAndExpectFleets(ctx, "portico-system", objs)
 
 			By("every object the overlay built is in the API server as built")
@@ -245,6 +248,24 @@ var _ = Describe("Install paths", func() {
 		})
 	}
 })
+
+// freeNodePorts deletes the Services of earlier specs that hold one of
+// ports: envtest runs no garbage collector, so they outlive their gateways,
+// and its allocator may have handed a fixed port an overlay pins to one
+// of them.
+func freeNodePorts(ctx context.Context, ports ...int32) {
+	GinkgoHelper()
+	svcs := &corev1.ServiceList{}
+	Expect(k8sClient.List(ctx, svcs)).To(Succeed())
+	for i := range svcs.Items {
+		for _, p := range svcs.Items[i].Spec.Ports {
+			if slices.Contains(ports, p.NodePort) {
+				Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, &svcs.Items[i]))).To(Succeed())
+				break
+			}
+		}
+	}
+}
 
 // deleteGatewayAndChildren deletes gw, waits for its finalizer to remove the
 // cluster-scoped children, and then deletes its namespaced children as the
