@@ -237,7 +237,12 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 	if serr := r.writeStatus(ctx, gw, s.obs); serr != nil {
 		err = errors.Join(err, &PhaseError{Phase: phaseStatus, Err: serr})
 	}
-	return r.requeue(s), err
+	if err != nil {
+		// Retried with backoff; controller-runtime ignores (and warns
+		// about) a requeue returned with an error.
+		return reconcile.Result{}, err
+	}
+	return r.requeue(s), nil
 }
 
 // serviceMissing reports whether the Service key does not exist. It reads

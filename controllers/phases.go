@@ -191,7 +191,7 @@ func (r *Reconciler) resolveInputs(ctx context.Context, s *scope) error {
 			s.held = true
 			return nil
 		}
-		_, peers, err := r.vipPeers(ctx, gw)
+		peers, err := r.vipPeers(ctx, gw)
 		if err != nil {
 			return fmt.Errorf("list the pods of gateway %s: %w", client.ObjectKeyFromObject(gw), err)
 		}

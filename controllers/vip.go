@@ -114,10 +114,10 @@ func statusRouterID(gw *v1alpha1.IngressGateway) int32 {
 
 // vipPeers returns the addresses of the nodes running gw's pods, sorted:
 // the unicast peers of its keepalived instances.
-func (r *Reconciler) vipPeers(ctx context.Context, gw *v1alpha1.IngressGateway) ([]corev1.Pod, []string, error) {
+func (r *Reconciler) vipPeers(ctx context.Context, gw *v1alpha1.IngressGateway) ([]string, error) {
 	pods := &corev1.PodList{}
 	if err := r.Client.List(ctx, pods, client.InNamespace(gw.Namespace), client.MatchingLabels(render.SelectorLabels(gw))); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var peers []string
 	for _, p := range pods.Items {
@@ -129,7 +129,7 @@ func (r *Reconciler) vipPeers(ctx context.Context, gw *v1alpha1.IngressGateway) 
 		}
 	}
 	slices.Sort(peers)
-	return pods.Items, peers, nil
+	return peers, nil
 }
 
 // vipHolder returns the node the VIP Lease names, "" when none.
