@@ -1,0 +1,35 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package traefiksrc
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestDirHoldsTraefikSource(t *testing.T) {
+	d, err := Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"pkg/config/static/static_config.go", "pkg/provider/kubernetes/ingress-nginx/kubernetes.go"} {
+		if _, err := os.Stat(filepath.Join(d, f)); err != nil {
+			t.Errorf("Traefik %s source has no %s: %v", Version, f, err)
+		}
+	}
+}
