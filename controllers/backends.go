@@ -32,6 +32,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/facts"
+	"github.com/portico-dev/portico/internal/render"
 )
 
 // backendIndex indexes gateways by the Services their tcp/udp entries name.
@@ -216,4 +217,33 @@ func backendsCondition(gw *v1alpha1.IngressGateway, obs observed) metav1.Conditi
 		c.Status, c.Reason, c.Message = metav1.ConditionTrue, v1alpha1.ReasonBackendsResolved, fmt.Sprintf("All %d tcp/udp backends exist with their ports", n)
 	}
 	return c
+}
+
+// namedBackendPorts resolves the tcp/udp backends whose port is a name to
+// the Service port's number (render.BackendPortKey), from the same memo
+// resolveBackends fills; names that do not resolve are left out.
+func (r *Reconciler) namedBackendPorts(ctx context.Context, gw *v1alpha1.IngressGateway) map[string]int32 {
+	var out map[string]int32
+	for _, b := range backendRefs(gw) {
+		if _, err := strconv.Atoi(b.port.String()); err == nil {
+			continue
+		}
+		ports, found, err := r.servicePorts(ctx, b.key)
+		if err != nil || !found {
+			continue
+		}
+		for _, p := range ports {
+			proto := p.Protocol
+			if proto == "" {
+				proto = corev1.ProtocolTCP
+			}
+			if p.Name == b.port.StrVal && proto == b.protocol {
+				if out == nil {
+					out = map[string]int32{}
+				}
+				out[render.BackendPortKey(b.key.Namespace, b.key.Name, b.port.StrVal)] = p.Port
+			}
+		}
+	}
+	return out
 }

@@ -175,7 +175,7 @@ const defaultCertIndex = "spec.defaultCertificate.secretRef"
 // +kubebuilder:rbac:groups=apps,resources=daemonsets;deployments,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=roles;rolebindings;clusterrolebindings,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced;portico-ingress-nginx-scoped
+// +kubebuilder:rbac:groups=rbac.authorization.k8s.io,resources=clusterroles,verbs=bind,resourceNames=portico-ingress-nginx;portico-ingress-nginx-namespaced;portico-ingress-nginx-scoped;portico-traefik;portico-traefik-namespaced;portico-traefik-scoped
 // The operator grants each fleet get/update on its own leader-election Lease
 // through a Role; RBAC only lets it grant what it holds itself.
 // +kubebuilder:rbac:groups=coordination.k8s.io,resources=leases,verbs=get;list;watch;create;update;patch;delete
@@ -234,7 +234,8 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 	s := &scope{gw: gw, now: r.Now().Time}
 	s.obs.Now = s.now
 	err := r.runPhases(ctx, s)
-	if serr := r.writeStatus(ctx, gw, s.obs); serr != nil {
+	// s.gw: the gateway as its driver runs it (same object and version).
+	if serr := r.writeStatus(ctx, s.gw, s.obs); serr != nil {
 		err = errors.Join(err, &PhaseError{Phase: phaseStatus, Err: serr})
 	}
 	if err != nil {
@@ -281,7 +282,7 @@ type renderedHashes struct {
 // renewed certificate, say).
 // Update it when adding a field to render.Inputs.
 func inputsFingerprint(in render.Inputs) string {
-	if in.Webhook == nil && in.VIP == nil {
+	if in.Webhook == nil && in.VIP == nil && len(in.BackendPorts) == 0 {
 		return ""
 	}
 	h := sha256.New()
@@ -298,6 +299,9 @@ func inputsFingerprint(in render.Inputs) string {
 	}
 	if v := in.VIP; v != nil {
 		fmt.Fprintf(h, "\x00vip %d %s", v.RouterID, strings.Join(v.Peers, ","))
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.BackendPorts)) {
+		fmt.Fprintf(h, "\x00port %s %d", k, in.BackendPorts[k])
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

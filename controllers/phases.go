@@ -155,6 +155,10 @@ func (r *Reconciler) resolveClass(ctx context.Context, s *scope) error {
 	}
 	s.class = verdict.class
 	s.cfg = r.Config.ForClass(verdict.class)
+	s.obs.Driver = s.cfg.DriverName()
+	// From here on the gateway is what its driver runs (no webhook under
+	// traefik), so inputs, children and status all follow the driver.
+	s.gw = facts.ForDriver(s.gw, s.obs.Driver)
 	return nil
 }
 
@@ -212,6 +216,11 @@ func (r *Reconciler) resolveInputs(ctx context.Context, s *scope) error {
 	// A backend that cannot be read is reported by BackendsResolved
 	// (Unknown); it does not stop the fleet from being applied.
 	s.obs.BackendProblems, s.obs.BackendsErr = r.resolveBackends(ctx, gw)
+	if s.obs.Driver == v1alpha1.DriverTraefik {
+		// Traefik's servers are addresses: named backend ports are
+		// resolved here (an unresolved one is left out, and reported).
+		s.in.BackendPorts = r.namedBackendPorts(ctx, gw)
+	}
 	return nil
 }
 
@@ -348,6 +357,12 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 				kind, apply.DisplayName(o), strings.Join(p.Changed(), ", "), p.Current.GetResourceVersion())
 		case apply.Updated:
 			updated = append(updated, fmt.Sprintf("%s %s (%s)", kind, apply.DisplayName(o), strings.Join(p.Changed(), ", ")))
+			if before, after := render.PodTemplate(p.Current), render.PodTemplate(o); before != nil && after != nil {
+				if change := render.EntryPointsChange(&before.Spec, &after.Spec); change != "" {
+					r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, v1alpha1.ReasonEntryPointsChanged, "Reconcile",
+						"%s %s: %s; Traefik's entry points are static, so its pods are replaced, node by node", kind, apply.DisplayName(o), change)
+				}
+			}
 		}
 	}
 	r.childEvent(gw, "Created", created)
@@ -409,6 +424,16 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) error {
 		return fmt.Errorf("list the pods of gateway %s: %w", client.ObjectKeyFromObject(gw), err)
 	}
 	s.obs.Pods = pods.Items
+	if tmpl := render.PodTemplate(s.obs.Workload); tmpl != nil {
+		// Pods still on an older template with other entry points: the
+		// rollout restarts them for that (said in Progressing).
+		for i := range pods.Items {
+			if change := render.EntryPointsChange(&pods.Items[i].Spec, &tmpl.Spec); change != "" {
+				s.obs.EntryPointsChange = change
+				break
+			}
+		}
+	}
 	return nil
 }
 

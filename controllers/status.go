@@ -98,6 +98,12 @@ type observed struct {
 	// absent ones. Without them cluster-scoped children are held back.
 	PolicyInstalled *bool
 	MissingPolicies []string
+	// Driver is the class's data plane; empty when no class was resolved.
+	Driver v1alpha1.DataPlaneDriver
+	// EntryPointsChange says which tcp/udp entry points the traefik
+	// driver's current rollout adds or removes (empty when none): Traefik
+	// must restart for them.
+	EntryPointsChange string
 }
 
 // completed reports whether phase ran to the end.
@@ -236,6 +242,10 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 	}
 	// Otherwise the gateway was held before the certificate was read:
 	// what was said of it stays.
+	if obs.Driver != "" {
+		st.Driver = obs.Driver
+		conds = append(conds, dataPlaneCondition(gw, obs.Driver))
+	}
 	if p := obs.PolicyInstalled; p != nil {
 		c := metav1.Condition{Type: v1alpha1.ConditionAdmissionPolicyInstalled, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonPolicyInstalled,
 			Message: "The API server enforces the IngressGatewayClass rules it can check, also while the operator is down"}
@@ -255,6 +265,20 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 		st.ObservedGeneration = gen
 	}
 	return st
+}
+
+// dataPlaneCondition says whether the driver's project still ships
+// security fixes. Informational: Ready does not depend on it.
+func dataPlaneCondition(gw *v1alpha1.IngressGateway, driver v1alpha1.DataPlaneDriver) metav1.Condition {
+	c := metav1.Condition{Type: v1alpha1.ConditionDataPlaneSupported, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonUpstreamMaintained,
+		Message: "Traefik v3 is maintained upstream"}
+	if driver == v1alpha1.DriverIngressNGINX {
+		c.Status, c.Reason = metav1.ConditionFalse, v1alpha1.ReasonUpstreamRetired
+		c.Message = fmt.Sprintf("ingress-nginx was retired upstream in March 2026: v1.15.1 is its last release and gets no security fixes. "+
+			"See what moving to Traefik changes for this gateway's Ingresses with: kubectl portico migrate-check -n %s %s; "+
+			"then set spec.gatewayClassName to a class with dataPlane.driver: traefik", gw.Namespace, gw.Name)
+	}
+	return c
 }
 
 // addressesObserved reports whether what status.addresses comes from was
@@ -457,6 +481,8 @@ func progressingCondition(obs observed, ro *rollout) metav1.Condition {
 		return progressing(v1alpha1.ReasonWorkloadPending, "Creating the workload")
 	case !ro.observed:
 		return progressing(v1alpha1.ReasonWorkloadPending, fmt.Sprintf("Waiting for the %s controller to observe %s", ro.kind, ro.name))
+	case !ro.complete && ro.desired > 0 && obs.EntryPointsChange != "":
+		return progressing(v1alpha1.ReasonEntryPointsChanged, obs.EntryPointsChange+": Traefik's entry points are static, so its pods are replaced; "+rollingMessage(ro))
 	case !ro.complete && ro.desired > 0:
 		return progressing(v1alpha1.ReasonRollingOut, rollingMessage(ro))
 	}

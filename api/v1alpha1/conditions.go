@@ -58,6 +58,9 @@ const (
 	// the gateway-class ValidatingAdmissionPolicy (config/policy): the
 	// class holds even while the operator is down.
 	ConditionAdmissionPolicyInstalled = "AdmissionPolicyInstalled"
+	// ConditionDataPlaneSupported says whether the data plane still gets
+	// security fixes upstream. It does not affect Ready.
+	ConditionDataPlaneSupported = "DataPlaneSupported"
 )
 
 // Condition reasons. They are UpperCamel and stable: scripts may match them.
@@ -158,6 +161,15 @@ const (
 	// its binding is missing; only the operator's webhook and reconciler
 	// enforce the class.
 	ReasonPolicyMissing = "PolicyMissing"
+	// ReasonUpstreamRetired (DataPlaneSupported=False): the driver's
+	// project is retired (ingress-nginx, March 2026).
+	ReasonUpstreamRetired = "UpstreamRetired"
+	// ReasonUpstreamMaintained (DataPlaneSupported=True).
+	ReasonUpstreamMaintained = "UpstreamMaintained"
+	// ReasonEntryPointsChanged (Progressing=True): the traefik driver's
+	// tcp/udp ports changed; Traefik's entry points are static, so the
+	// pods are replaced (ingress-nginx reloads them without a restart).
+	ReasonEntryPointsChanged = "EntryPointsChanged"
 	// ReasonAsExpected (Degraded=False).
 	ReasonAsExpected = "AsExpected"
 )

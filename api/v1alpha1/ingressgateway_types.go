@@ -815,6 +815,11 @@ type IngressGatewayStatus struct {
 	// +optional
 	Image string `json:"image,omitempty"`
 
+	// driver is the data plane the fleet runs (its class's
+	// dataPlane.driver).
+	// +optional
+	Driver DataPlaneDriver `json:"driver,omitempty"`
+
 	// admissionWebhook reports the data-plane webhook's serving certificate.
 	// +optional
 	AdmissionWebhook *WebhookStatus `json:"admissionWebhook,omitempty"`
@@ -895,6 +900,7 @@ type ReplicaStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.ready`
 // +kubebuilder:printcolumn:name="Address",type=string,JSONPath=`.status.addresses[*]`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="Driver",type=string,JSONPath=`.status.driver`,priority=1
 // +kubebuilder:printcolumn:name="Image",type=string,JSONPath=`.status.image`,priority=1
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.ingressClass) || !has(self.spec.ingressClass.aliases) || !((has(self.spec.ingressClass.name) ? self.spec.ingressClass.name : self.metadata.name) in self.spec.ingressClass.aliases)",message="ingressClass.aliases must not repeat the gateway's own IngressClass name (ingressClass.name, which defaults to metadata.name)",fieldPath=".spec.ingressClass.aliases"

@@ -79,12 +79,18 @@ type AllowedNamespaces struct {
 }
 
 // DataPlaneDriver names the ingress controller a fleet runs.
-// +kubebuilder:validation:Enum=ingress-nginx
+// +kubebuilder:validation:Enum=ingress-nginx;traefik
 type DataPlaneDriver string
 
-// DriverIngressNGINX is ingress-nginx (retired upstream in March 2026; last
-// release v1.15.1).
-const DriverIngressNGINX DataPlaneDriver = "ingress-nginx"
+const (
+	// DriverIngressNGINX is ingress-nginx (retired upstream in March 2026;
+	// last release v1.15.1).
+	DriverIngressNGINX DataPlaneDriver = "ingress-nginx"
+	// DriverTraefik is Traefik v3 with its kubernetesIngressNGINX provider,
+	// which serves Ingresses written for ingress-nginx, annotations
+	// included (docs/dataplanes.md lists what differs).
+	DriverTraefik DataPlaneDriver = "traefik"
+)
 
 // DataPlaneScope is what the fleet's controller may read.
 // +kubebuilder:validation:Enum=Cluster;GatewayNamespace
@@ -103,13 +109,18 @@ const (
 
 // DataPlaneSpec chooses the data plane.
 type DataPlaneSpec struct {
-	// driver is the ingress controller.
+	// driver is the ingress controller: ingress-nginx (retired upstream;
+	// gateways report DataPlaneSupported False) or traefik. Changing it
+	// rolls every gateway of the class onto the other data plane, node by
+	// node; `portico migrate-check` says what changes for their Ingresses.
 	// +optional
 	// +default="ingress-nginx"
 	Driver DataPlaneDriver `json:"driver,omitempty"`
 
-	// image is the controller image, pinned by digest; empty uses the
-	// operator's default (--default-image / RELATED_IMAGE_INGRESS_NGINX).
+	// image is the controller image of the driver, pinned by digest; empty
+	// uses the operator's default for the driver (--default-controller-image
+	// / RELATED_IMAGE_INGRESS_NGINX, --default-traefik-image /
+	// RELATED_IMAGE_TRAEFIK).
 	// +optional
 	// +kubebuilder:validation:MaxLength=512
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[^@]+@sha256:[a-f0-9]{64}$')",message="dataPlane.image must be pinned by digest (name@sha256:<64 hex>)"

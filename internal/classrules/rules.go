@@ -311,6 +311,114 @@ var Rules = []Rule{
 		},
 		Why: "needs the IngressGatewayGrants of the referenced namespaces, which an admission policy cannot read",
 	},
+	{
+		ID: "traefikConfig", ClassField: "spec.dataPlane.driver", GatewayField: "spec.controller.config",
+		Check: func(in Input, v func(*field.Path, string)) {
+			if !traefikClass(in.Class) {
+				return
+			}
+			c := in.Gateway.Spec.Controller.Config
+			for _, k := range slicesSorted(c) {
+				o, ok, err := facts.TraefikConfigOption(k, c[k])
+				switch {
+				case !ok:
+					v(ctrlPath.Child("config").Key(k), fmt.Sprintf("the traefik driver has no equivalent of ingress-nginx's ConfigMap key %q, so Traefik would ignore it; remove it (portico migrate-check says what it changes), or keep a class with driver ingress-nginx", k))
+				case err != nil:
+					v(ctrlPath.Child("config").Key(k), fmt.Sprintf("the traefik driver translates %q into Traefik's %s, but %v", k, o.Option, err))
+				}
+			}
+		},
+		CEL: notTraefikCEL + " || !has(object.spec.controller) || !has(object.spec.controller.config) || object.spec.controller.config.all(k, k in " + celList(facts.TraefikConfigKeys()) + ")",
+	},
+	{
+		ID: "traefikExtraArgs", ClassField: "spec.dataPlane.driver", GatewayField: "spec.controller.extraArgs",
+		Check: func(in Input, v func(*field.Path, string)) {
+			if !traefikClass(in.Class) {
+				return
+			}
+			for _, k := range slicesSorted(in.Gateway.Spec.Controller.ExtraArgs) {
+				if k != facts.WatchWithoutClassFlag {
+					v(ctrlPath.Child("extraArgs").Key(k), fmt.Sprintf("--%s is an ingress-nginx flag, which Traefik does not take (the traefik driver translates only --%s); remove it", k, facts.WatchWithoutClassFlag))
+				}
+			}
+		},
+		CEL: notTraefikCEL + " || !" + has("object.spec.controller.extraArgs") + " || object.spec.controller.extraArgs.all(k, k == '" + facts.WatchWithoutClassFlag + "')",
+	},
+	{
+		ID: "traefikWebhook", ClassField: "spec.dataPlane.driver", GatewayField: "spec.admissionWebhook",
+		Check: func(in Input, v func(*field.Path, string)) {
+			if !traefikClass(in.Class) {
+				return
+			}
+			a := in.Gateway.Spec.AdmissionWebhook
+			p := spec.Child("admissionWebhook")
+			const why = "Traefik has no admission webhook (Ingresses are checked when Traefik loads them, not when they are written), so there is nothing to configure; remove it"
+			if a.FailurePolicy != "" && a.FailurePolicy != "Fail" {
+				v(p.Child("failurePolicy"), why)
+			}
+			if a.Port != 0 && a.Port != facts.DefaultWebhookPort {
+				v(p.Child("port"), why)
+			}
+			if a.TimeoutSeconds != nil {
+				v(p.Child("timeoutSeconds"), why)
+			}
+		},
+		CEL: notTraefikCEL + " || !has(object.spec.admissionWebhook) || ((!has(object.spec.admissionWebhook.failurePolicy) || object.spec.admissionWebhook.failurePolicy == 'Fail') && " +
+			"(!has(object.spec.admissionWebhook.port) || object.spec.admissionWebhook.port == " + fmt.Sprint(facts.DefaultWebhookPort) + ") && !has(object.spec.admissionWebhook.timeoutSeconds))",
+	},
+	{
+		ID: "traefikPorts", ClassField: "spec.dataPlane.driver", GatewayField: "spec.ports",
+		Check: func(in Input, v func(*field.Path, string)) {
+			if !traefikClass(in.Class) {
+				return
+			}
+			for _, p := range facts.NGINXOnlyPorts(in.Gateway) {
+				if p.Port != 0 && p.Port != p.Default {
+					v(p.Field, fmt.Sprintf("%d is an ingress-nginx internal port, which Traefik does not bind; remove it (its default, %d, is then ignored)", p.Port, p.Default))
+				}
+			}
+		},
+		CEL: notTraefikCEL + " || !has(object.spec.ports) || (" + nginxPortsCEL() + ")",
+	},
+	{
+		ID: "traefikDefaultCertificate", ClassField: "spec.dataPlane.driver", GatewayField: "spec.defaultCertificate.secretRef.namespace",
+		Check: func(in Input, v func(*field.Path, string)) {
+			if !traefikClass(in.Class) {
+				return
+			}
+			if key, ok := facts.DefaultCertificateKey(in.Gateway); ok && key.Namespace != in.Gateway.Namespace {
+				v(spec.Child("defaultCertificate", "secretRef", "namespace"), fmt.Sprintf("Secret %s is in another namespace, and Traefik reads its default certificate from a Secret mounted into its pods, which must be in the gateway's namespace %s; copy the Secret there", key, in.Gateway.Namespace))
+			}
+		},
+		CEL: notTraefikCEL + " || !has(object.spec.defaultCertificate) || !('namespace' in object.spec.defaultCertificate.secretRef) || object.spec.defaultCertificate.secretRef['namespace'] in ['', request.namespace]",
+	},
+}
+
+// notTraefikCEL holds when the class's driver is not traefik.
+const notTraefikCEL = "(!" + "has(params.spec.dataPlane) || !has(params.spec.dataPlane.driver) || params.spec.dataPlane.driver != 'traefik')"
+
+func traefikClass(c *v1alpha1.IngressGatewayClass) bool {
+	return c.Spec.DataPlane.Driver == v1alpha1.DriverTraefik
+}
+
+// celList is a CEL list literal of strings.
+func celList(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = "'" + s + "'"
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
+}
+
+// nginxPortsCEL holds when every ingress-nginx-only port is unset or at
+// its default.
+func nginxPortsCEL() string {
+	var out []string
+	for _, p := range facts.NGINXOnlyPorts(&v1alpha1.IngressGateway{}) {
+		f := "object.spec.ports." + p.Field.String()[len("spec.ports."):]
+		out = append(out, fmt.Sprintf("(!has(%s) || %s == %d)", f, f, p.Default))
+	}
+	return strings.Join(out, " && ")
 }
 
 // sameNamespaceCEL holds when every reference stays in the gateway's

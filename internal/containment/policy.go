@@ -82,13 +82,13 @@ var Rules = []Rule{
 			"r.apiGroups == ['coordination.k8s.io'] && r.resources == ['leases'] && r.verbs.all(v, v in ['get', 'update', 'patch']))",
 		Message: "the operator may only write Roles granting get/update/patch on named Leases"},
 	{Group: "rbac.authorization.k8s.io", Resource: "rolebindings", Kind: "RoleBinding", Namespaced: true,
-		CEL: "((variables.obj.roleRef.kind == 'ClusterRole' && variables.obj.roleRef.name == '" + render.DefaultNamespacedClusterRole + "') || " +
+		CEL: "((variables.obj.roleRef.kind == 'ClusterRole' && variables.obj.roleRef.name in ['" + render.DefaultNamespacedClusterRole + "', '" + render.DefaultTraefikNamespacedClusterRole + "']) || " +
 			"(variables.obj.roleRef.kind == 'Role' && variables.obj.roleRef.name.endsWith('-leader-election'))) && " +
 			"has(variables.obj.subjects) && size(variables.obj.subjects) == 1 && variables.obj.subjects.all(s, s.kind == 'ServiceAccount' && " +
 			"s.name.endsWith('-controller') && s['namespace'] == variables.ns)",
-		Message: "the operator may only bind " + render.DefaultNamespacedClusterRole + " or a <gateway>-leader-election Role to its fleet's own <gateway>-controller ServiceAccount"},
+		Message: "the operator may only bind " + render.DefaultNamespacedClusterRole + ", " + render.DefaultTraefikNamespacedClusterRole + " or a <gateway>-leader-election Role to its fleet's own <gateway>-controller ServiceAccount"},
 	{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings", Kind: "ClusterRoleBinding",
-		CEL: "variables.obj.roleRef.kind == 'ClusterRole' && variables.obj.roleRef.name in ['" + render.DefaultClusterRole + "', '" + render.DefaultScopedClusterRole + "'] && " +
+		CEL: "variables.obj.roleRef.kind == 'ClusterRole' && variables.obj.roleRef.name in ['" + render.DefaultClusterRole + "', '" + render.DefaultScopedClusterRole + "', '" + render.DefaultTraefikClusterRole + "', '" + render.DefaultTraefikScopedClusterRole + "'] && " +
 			"variables.obj.metadata.name == 'portico:' + " + gwNs + " + ':' + " + gwName + " && " +
 			"has(variables.obj.subjects) && size(variables.obj.subjects) == 1 && variables.obj.subjects.all(s, s.kind == 'ServiceAccount' && " +
 			"s['namespace'] == " + gwNs + " && s.name.endsWith('-controller') && (s.name == " + gwName + " + '-controller' || " +

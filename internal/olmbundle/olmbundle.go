@@ -81,6 +81,7 @@ type Release struct {
 type Images struct {
 	Operator     string `json:"operator"`
 	IngressNginx string `json:"ingressNginx"`
+	Traefik      string `json:"traefik"`
 	Keepalived   string `json:"keepalived"`
 }
 
@@ -135,7 +136,7 @@ func (r Release) Validate() error {
 	if r.CreatedAt == "" {
 		errs = append(errs, errors.New("createdAt: required (fixed per release so regeneration is reproducible)"))
 	}
-	for name, img := range map[string]string{"operator": r.Images.Operator, "ingressNginx": r.Images.IngressNginx, "keepalived": r.Images.Keepalived} {
+	for name, img := range map[string]string{"operator": r.Images.Operator, "ingressNginx": r.Images.IngressNginx, "traefik": r.Images.Traefik, "keepalived": r.Images.Keepalived} {
 		if !digestRE.MatchString(img) {
 			errs = append(errs, fmt.Errorf("images.%s %q: pin it by digest (registry/repository[:tag]@sha256:<64 hex>)", name, img))
 		}
@@ -461,6 +462,7 @@ func buildCSV(in *inputs, rel Release, icon []byte) (map[string]any, error) {
 	spec["relatedImages"] = []any{
 		map[string]any{"name": "portico", "image": rel.Images.Operator},
 		map[string]any{"name": "ingress-nginx", "image": rel.Images.IngressNginx},
+		map[string]any{"name": "traefik", "image": rel.Images.Traefik},
 		map[string]any{"name": "keepalived", "image": rel.Images.Keepalived},
 	}
 	install, err := installStrategy(in, rel)
@@ -516,6 +518,7 @@ func installStrategy(in *inputs, rel Release) (map[string]any, error) {
 		c["image"] = rel.Images.Operator
 		env, _ := c["env"].([]any)
 		env = setEnv(env, "RELATED_IMAGE_INGRESS_NGINX", rel.Images.IngressNginx)
+		env = setEnv(env, "RELATED_IMAGE_TRAEFIK", rel.Images.Traefik)
 		env = setEnv(env, "RELATED_IMAGE_KEEPALIVED", rel.Images.Keepalived)
 		c["env"] = env
 		for _, m := range asSlice(c["volumeMounts"]) {

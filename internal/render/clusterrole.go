@@ -19,12 +19,15 @@ package render
 import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
 )
 
-// DataPlaneClusterRoles returns the three ClusterRoles shipped with the
-// operator (config/dataplane-rbac), with exactly upstream's permissions:
-// the ClusterRole ingress-nginx, and the Role ingress-nginx without its
-// named-Lease rule (LeaderElectionRole carries that per gateway).
+// DataPlaneClusterRoles returns the ClusterRoles shipped with the operator
+// (config/dataplane-rbac), three per driver. For ingress-nginx, exactly
+// upstream's permissions: the ClusterRole ingress-nginx, and the Role
+// ingress-nginx without its named-Lease rule (LeaderElectionRole carries
+// that per gateway).
 func DataPlaneClusterRoles(cfg Config) []*rbacv1.ClusterRole {
 	meta := func(name string) metav1.ObjectMeta {
 		return metav1.ObjectMeta{Name: name, Labels: map[string]string{
@@ -67,5 +70,35 @@ func DataPlaneClusterRoles(cfg Config) []*rbacv1.ClusterRole {
 		rule(core, []string{"nodes"}, "get", "list", "watch"),
 		rule(netw, []string{"ingressclasses"}, "get", "list", "watch"),
 	}}
-	return []*rbacv1.ClusterRole{cluster, namespaced, scoped}
+	// Traefik's documented RBAC for the kubernetesIngressNGINX provider
+	// (docs/content/reference/dynamic-configuration/
+	// kubernetes-ingress-nginx-rbac.yml in its module), less two rules it
+	// marks as conditional: namespaces (only for watchNamespaceSelector,
+	// which Portico does not set) and pods get (only for OpenTelemetry
+	// attributes, which Portico does not enable).
+	traefikRules := []rbacv1.PolicyRule{
+		rule(core, []string{"services", "secrets", "configmaps"}, "list", "watch"),
+		rule(disc, []string{"endpointslices"}, "list", "watch"),
+		rule(netw, []string{"ingresses", "ingressclasses"}, "list", "watch"),
+		rule(netw, []string{"ingresses/status"}, "update"),
+	}
+	traefikMeta := func(name string) metav1.ObjectMeta {
+		m := meta(name)
+		m.Labels[appNameLabel] = string(v1alpha1.DriverTraefik)
+		return m
+	}
+	traefikCluster := &rbacv1.ClusterRole{TypeMeta: tm, ObjectMeta: traefikMeta(cfg.TraefikClusterRole), Rules: traefikRules}
+	// Bound with a RoleBinding in the gateway's namespace when the class's
+	// scope is GatewayNamespace (watchNamespace): the same rules but
+	// IngressClasses, which are cluster-scoped.
+	traefikNamespaced := &rbacv1.ClusterRole{TypeMeta: tm, ObjectMeta: traefikMeta(cfg.TraefikNamespacedClusterRole), Rules: []rbacv1.PolicyRule{
+		rule(core, []string{"services", "secrets", "configmaps"}, "list", "watch"),
+		rule(disc, []string{"endpointslices"}, "list", "watch"),
+		rule(netw, []string{"ingresses"}, "list", "watch"),
+		rule(netw, []string{"ingresses/status"}, "update"),
+	}}
+	traefikScoped := &rbacv1.ClusterRole{TypeMeta: tm, ObjectMeta: traefikMeta(cfg.TraefikScopedClusterRole), Rules: []rbacv1.PolicyRule{
+		rule(netw, []string{"ingressclasses"}, "list", "watch"),
+	}}
+	return []*rbacv1.ClusterRole{cluster, namespaced, scoped, traefikCluster, traefikNamespaced, traefikScoped}
 }

@@ -127,11 +127,11 @@ func configMap(gw *v1alpha1.IngressGateway, name string, data map[string]string)
 // scripts and the peer list, or nil without spec.vip. The sidecars render
 // their per-node configuration from it at start and reload (not restart)
 // when it changes, so peer changes never restart controller pods.
-func KeepalivedConfigMap(gw *v1alpha1.IngressGateway, in *VIPInputs) (*corev1.ConfigMap, error) {
+func KeepalivedConfigMap(gw *v1alpha1.IngressGateway, in *VIPInputs, cfg Config) (*corev1.ConfigMap, error) {
 	if gw.Spec.VIP == nil {
 		return nil, nil
 	}
-	files, err := keepalived.Files(keepalivedConfig(gw, in))
+	files, err := keepalived.Files(keepalivedConfig(gw, in, cfg))
 	if err != nil {
 		return nil, fmt.Errorf("spec.vip: %w", err)
 	}

@@ -25,6 +25,10 @@ import (
 // it mirrored (RELATED_IMAGE_*); it is the default of --default-controller-image.
 const ImageEnv = "RELATED_IMAGE_INGRESS_NGINX"
 
+// TraefikImageEnv names the environment variable with the default image of
+// the traefik driver; it is the default of --default-traefik-image.
+const TraefikImageEnv = "RELATED_IMAGE_TRAEFIK"
+
 // KeepalivedImageEnv names the environment variable with the default
 // keepalived sidecar image (OLM's RELATED_IMAGE_* convention).
 const KeepalivedImageEnv = "RELATED_IMAGE_KEEPALIVED"
@@ -40,8 +44,13 @@ func BindFlags(fs *flag.FlagSet, cfg *Config) {
 	if img := os.Getenv(KeepalivedImageEnv); img != "" {
 		cfg.KeepalivedImage = img
 	}
+	if img := os.Getenv(TraefikImageEnv); img != "" {
+		cfg.TraefikImage = img
+	}
 	fs.StringVar(&cfg.ControllerImage, "default-controller-image", cfg.ControllerImage,
 		"Controller image for gateways (and classes) that set none; pin it by digest. Defaults to $"+ImageEnv+" when set.")
+	fs.StringVar(&cfg.TraefikImage, "default-traefik-image", cfg.TraefikImage,
+		"Traefik image for gateways of traefik-driver classes that set none; pin it by digest. Defaults to $"+TraefikImageEnv+" when set.")
 	fs.StringVar(&cfg.KeepalivedImage, "default-keepalived-image", cfg.KeepalivedImage,
 		"keepalived sidecar image for gateways with spec.vip that set none (keepalived, /bin/sh, ip, curl); pin it by digest. Defaults to $"+KeepalivedImageEnv+".")
 	fs.StringVar(&cfg.ClusterRole, "dataplane-clusterrole", cfg.ClusterRole, "ClusterRole bound to every fleet cluster-wide.")
@@ -49,4 +58,9 @@ func BindFlags(fs *flag.FlagSet, cfg *Config) {
 		"ClusterRole bound to every fleet in its own namespace.")
 	fs.StringVar(&cfg.ScopedClusterRole, "dataplane-scoped-clusterrole", cfg.ScopedClusterRole,
 		"ClusterRole bound cluster-wide to fleets whose class has scope GatewayNamespace (IngressClasses and Nodes, no Secrets).")
+	fs.StringVar(&cfg.TraefikClusterRole, "traefik-clusterrole", cfg.TraefikClusterRole, "ClusterRole bound to every traefik fleet cluster-wide.")
+	fs.StringVar(&cfg.TraefikNamespacedClusterRole, "traefik-namespaced-clusterrole", cfg.TraefikNamespacedClusterRole,
+		"ClusterRole bound to traefik fleets of scope GatewayNamespace in their own namespace.")
+	fs.StringVar(&cfg.TraefikScopedClusterRole, "traefik-scoped-clusterrole", cfg.TraefikScopedClusterRole,
+		"ClusterRole bound cluster-wide to traefik fleets of scope GatewayNamespace (IngressClasses only).")
 }

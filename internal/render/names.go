@@ -179,7 +179,7 @@ func ChildNames(gw *v1alpha1.IngressGateway) map[string][]string {
 		"Role":                           {LeaderElectionRoleName(gw).Name},
 		"RoleBinding":                    {RoleBindingName(gw).Name, LeaderElectionRoleName(gw).Name},
 		"ClusterRoleBinding":             {ClusterRoleBindingName(gw)},
-		"ConfigMap":                      {MainConfigMapName(gw).Name, TCPConfigMapName(gw).Name, UDPConfigMapName(gw).Name, KeepalivedConfigMapName(gw).Name},
+		"ConfigMap":                      {MainConfigMapName(gw).Name, TCPConfigMapName(gw).Name, UDPConfigMapName(gw).Name, KeepalivedConfigMapName(gw).Name, TraefikConfigMapName(gw).Name},
 		"Service":                        {ServiceName(gw).Name, WebhookServiceName(gw).Name},
 		"DaemonSet":                      {WorkloadName(gw).Name},
 		"Deployment":                     {WorkloadName(gw).Name},
@@ -189,4 +189,9 @@ func ChildNames(gw *v1alpha1.IngressGateway) map[string][]string {
 		"Lease":                          {VIPLeaseName(gw).Name},
 		"PodDisruptionBudget":            {PodDisruptionBudgetName(gw).Name},
 	}
+}
+
+// TraefikConfigMapName returns the traefik driver's dynamic configuration.
+func TraefikConfigMapName(gw *v1alpha1.IngressGateway) types.NamespacedName {
+	return types.NamespacedName{Namespace: gw.Namespace, Name: childName(gw, "traefik")}
 }

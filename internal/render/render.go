@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"reflect"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -37,6 +36,13 @@ import (
 // was retired in March 2026; v1.15.1 is its last release.
 const DefaultControllerImage = "registry.k8s.io/ingress-nginx/controller:v1.15.1@sha256:594ceea76b01c592858f803f9ff4d2cb40542cae2060410b2c95f75907d659e1"
 
+// DefaultTraefikImage is the Traefik image used when neither the gateway,
+// its class nor the operator's configuration names one: v3.7.13, pinned by
+// the digest five independent public manifests agree on. It was not pulled
+// here (no container engine on the build machine); docs/dataplanes.md
+// lists the facts about it Portico relies on.
+const DefaultTraefikImage = "docker.io/traefik:v3.7.13@sha256:24841fe2de7304c149343d877d2923b4c8800a38ba015dea9174c23b20e344a0"
+
 // Default names of the ClusterRoles shipped in config/dataplane-rbac. The
 // operator binds them per gateway, so it needs only the bind verb on them.
 const (
@@ -45,6 +51,13 @@ const (
 	// DefaultScopedClusterRole holds what a fleet of scope GatewayNamespace
 	// still needs cluster-wide: IngressClasses and Nodes, no Secrets.
 	DefaultScopedClusterRole = "portico-ingress-nginx-scoped"
+
+	// The traefik driver's ClusterRoles: Traefik's documented RBAC for its
+	// kubernetesIngressNGINX provider, cluster-wide, in one namespace, and
+	// what a namespace-scoped fleet still needs cluster-wide.
+	DefaultTraefikClusterRole           = "portico-traefik"
+	DefaultTraefikNamespacedClusterRole = "portico-traefik-namespaced"
+	DefaultTraefikScopedClusterRole     = "portico-traefik-scoped"
 )
 
 // Config is the operator-level input to rendering. Builders read it and
@@ -66,6 +79,17 @@ type Config struct {
 	// Cluster, or only the gateway's namespace (--watch-namespace). Empty
 	// means Cluster.
 	Scope v1alpha1.DataPlaneScope
+	// Driver is the data plane (the gateway class decides); empty means
+	// ingress-nginx.
+	Driver v1alpha1.DataPlaneDriver
+	// TraefikImage is the traefik driver's ControllerImage.
+	TraefikImage string
+	// TraefikClusterRole, TraefikNamespacedClusterRole and
+	// TraefikScopedClusterRole are the traefik driver's ClusterRole,
+	// NamespacedClusterRole and ScopedClusterRole.
+	TraefikClusterRole           string
+	TraefikNamespacedClusterRole string
+	TraefikScopedClusterRole     string
 }
 
 // ForClass returns cfg with the data-plane decisions of class applied:
@@ -75,6 +99,14 @@ func (cfg Config) ForClass(class *v1alpha1.IngressGatewayClass) Config {
 		return cfg
 	}
 	dp := class.Spec.DataPlane
+	cfg.Driver = dp.Driver
+	if cfg.traefik() {
+		// Every driver-dependent setting switches here, once.
+		cfg.ControllerImage = cfg.TraefikImage
+		cfg.ClusterRole = cfg.TraefikClusterRole
+		cfg.NamespacedClusterRole = cfg.TraefikNamespacedClusterRole
+		cfg.ScopedClusterRole = cfg.TraefikScopedClusterRole
+	}
 	if dp.Image != "" {
 		cfg.ControllerImage = dp.Image
 	}
@@ -84,6 +116,9 @@ func (cfg Config) ForClass(class *v1alpha1.IngressGatewayClass) Config {
 	cfg.Scope = dp.Scope
 	return cfg
 }
+
+// traefik reports whether the fleet runs the traefik driver.
+func (cfg Config) traefik() bool { return cfg.Driver == v1alpha1.DriverTraefik }
 
 // namespaceScoped reports whether the fleet reads only its own namespace.
 func (cfg Config) namespaceScoped() bool { return cfg.Scope == v1alpha1.ScopeGatewayNamespace }
@@ -96,7 +131,20 @@ func DefaultConfig() Config {
 		ClusterRole:           DefaultClusterRole,
 		NamespacedClusterRole: DefaultNamespacedClusterRole,
 		ScopedClusterRole:     DefaultScopedClusterRole,
+
+		TraefikImage:                 DefaultTraefikImage,
+		TraefikClusterRole:           DefaultTraefikClusterRole,
+		TraefikNamespacedClusterRole: DefaultTraefikNamespacedClusterRole,
+		TraefikScopedClusterRole:     DefaultTraefikScopedClusterRole,
 	}
+}
+
+// DriverName returns the data plane cfg renders for.
+func (cfg Config) DriverName() v1alpha1.DataPlaneDriver {
+	if cfg.Driver == "" {
+		return v1alpha1.DriverIngressNGINX
+	}
+	return cfg.Driver
 }
 
 // Result is the rendering of one gateway.
@@ -125,6 +173,10 @@ type Inputs struct {
 	// VIP is the allocated router ID and the fleet's node addresses; nil
 	// renders spec.vip.virtualRouterID (or 1) and no peers.
 	VIP *VIPInputs
+	// BackendPorts resolves the named ports of tcp/udp backends (key
+	// BackendPortKey) for the traefik driver, whose servers are addresses;
+	// an entry whose port cannot be resolved is left out until it can.
+	BackendPorts map[string]int32
 }
 
 // Render returns every object gw's fleet needs, with placeholders for the
@@ -151,6 +203,9 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 	if r.Image == "" {
 		return nil, fmt.Errorf("spec.controller.image: Required value: no image given and the operator has no default image")
 	}
+	if cfg.traefik() {
+		return renderTraefik(gw, cfg, in, r)
+	}
 	tcp, err := TCPConfigMap(gw)
 	if err != nil {
 		return nil, err
@@ -173,21 +228,11 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 	if pki == nil {
 		pki = placeholderPKI()
 	}
-	var kaImage string
-	var kaConfig *corev1.ConfigMap
-	if gw.Spec.VIP != nil {
-		if kaImage = keepalivedImage(gw, cfg); kaImage == "" {
-			return nil, fmt.Errorf("spec.vip.image: Required value: no keepalived image given and the operator has no default (--default-keepalived-image or RELATED_IMAGE_KEEPALIVED); set one, pinned by digest")
-		}
-		vip := in.VIP
-		if vip == nil {
-			vip = placeholderVIP(gw)
-		}
-		if kaConfig, err = KeepalivedConfigMap(gw, vip); err != nil {
-			return nil, err
-		}
-		r.Objects = append(r.Objects, kaConfig, VIPLease(gw))
+	kaImage, vipObjects, err := vipChildren(gw, cfg, in)
+	if err != nil {
+		return nil, err
 	}
+	r.Objects = append(r.Objects, vipObjects...)
 	// The webhook's Secrets come before the workload (its pods mount the
 	// serving Secret) and its registration comes last, once a pod can
 	// answer: registering a Fail-policy webhook with no server behind it
@@ -202,6 +247,27 @@ func RenderWith(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (*Result, er
 	r.Objects = appendNonNil(r.Objects, IngressClasses(gw)...)
 	r.Objects = appendNonNil(r.Objects, ValidatingWebhookConfiguration(gw, pki))
 	return r, nil
+}
+
+// vipChildren returns the keepalived image and the VIP's ConfigMap and
+// Lease, or nothing without spec.vip.
+func vipChildren(gw *v1alpha1.IngressGateway, cfg Config, in Inputs) (string, []client.Object, error) {
+	if gw.Spec.VIP == nil {
+		return "", nil, nil
+	}
+	kaImage := keepalivedImage(gw, cfg)
+	if kaImage == "" {
+		return "", nil, fmt.Errorf("spec.vip.image: Required value: no keepalived image given and the operator has no default (--default-keepalived-image or RELATED_IMAGE_KEEPALIVED); set one, pinned by digest")
+	}
+	vip := in.VIP
+	if vip == nil {
+		vip = placeholderVIP(gw)
+	}
+	kaConfig, err := KeepalivedConfigMap(gw, vip, cfg)
+	if err != nil {
+		return "", nil, err
+	}
+	return kaImage, []client.Object{kaConfig, VIPLease(gw)}, nil
 }
 
 // image returns the controller image: the gateway's, else the operator's default.

@@ -35,6 +35,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/golden"
 	"github.com/portico-dev/portico/internal/render"
 )
@@ -96,6 +97,49 @@ func TestGolden(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGoldenTraefik renders every input gateway with the traefik driver
+// into testdata/output-traefik: a gateway the driver cannot honour renders
+// the error admission would give instead.
+func TestGoldenTraefik(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/input/*.yaml")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no inputs: %v", err)
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".yaml")
+		t.Run(name, func(t *testing.T) {
+			gw, cfg := traefik(load(t, name))
+			var out []byte
+			res, err := render.Render(gw, cfg)
+			if err != nil {
+				out = []byte("# not rendered: " + err.Error() + "\n")
+			} else if out, err = render.YAML(res.Objects); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", "output-traefik", name+".yaml"), out)
+			if err != nil {
+				return
+			}
+			names := render.ChildNames(gw)
+			for _, o := range res.Objects {
+				kind := o.GetObjectKind().GroupVersionKind().Kind
+				if !slices.Contains(names[kind], o.GetName()) {
+					t.Errorf("%s %s is not among ChildNames %v", kind, o.GetName(), names[kind])
+				}
+				if _, ok := o.(*corev1.Secret); ok {
+					t.Errorf("Secret %s rendered: the traefik driver has no webhook certificates", o.GetName())
+				}
+			}
+		})
+	}
+}
+
+// traefik returns gw as a traefik class runs it, and the configuration.
+func traefik(gw *v1alpha1.IngressGateway) (*v1alpha1.IngressGateway, render.Config) {
+	class := &v1alpha1.IngressGatewayClass{Spec: v1alpha1.IngressGatewayClassSpec{DataPlane: v1alpha1.DataPlaneSpec{Driver: v1alpha1.DriverTraefik}}}
+	return facts.ForDriver(gw, v1alpha1.DriverTraefik), render.DefaultConfig().ForClass(class)
 }
 
 // TestDataPlaneClusterRoles keeps the shipped ClusterRoles in step with the

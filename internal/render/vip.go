@@ -69,7 +69,7 @@ func VIPAddresses(gw *v1alpha1.IngressGateway) []string {
 }
 
 // keepalivedConfig returns the keepalived settings of gw.
-func keepalivedConfig(gw *v1alpha1.IngressGateway, in *VIPInputs) keepalived.Config {
+func keepalivedConfig(gw *v1alpha1.IngressGateway, in *VIPInputs, cfg Config) keepalived.Config {
 	v := gw.Spec.VIP
 	garp := keepalived.DefaultGARPRefreshSeconds
 	if v.GARPRefreshSeconds != nil {
@@ -88,7 +88,7 @@ func keepalivedConfig(gw *v1alpha1.IngressGateway, in *VIPInputs) keepalived.Con
 		Preempt:                    v.Preempt,
 		PreemptDelaySeconds:        int(ptr.Deref(v.PreemptDelaySeconds, 0)),
 		Auth:                       v.AuthSecretRef != nil,
-		HealthzURL:                 fmt.Sprintf("http://127.0.0.1:%d/healthz", gw.Spec.Ports.Healthz),
+		HealthzURL:                 fmt.Sprintf("http://127.0.0.1:%d%s", gw.Spec.Ports.Healthz, healthPath(cfg)),
 		LeaseName:                  VIPLeaseName(gw).Name,
 	}
 }
@@ -163,6 +163,15 @@ func keepalivedVolumes(gw *v1alpha1.IngressGateway) []corev1.Volume {
 			LocalObjectReference: corev1.LocalObjectReference{Name: KeepalivedConfigMapName(gw).Name}, DefaultMode: ptr.To[int32](0o555)}}},
 		{Name: keepalivedRunVolume, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory}}},
 	}
+}
+
+// healthPath is the data plane's health endpoint on spec.ports.healthz:
+// ingress-nginx's /healthz, Traefik's ping (503 once it shuts down).
+func healthPath(cfg Config) string {
+	if cfg.traefik() {
+		return traefikPingPath
+	}
+	return "/healthz"
 }
 
 // vipPublishArg publishes the floating addresses into Ingress status.
