@@ -29,7 +29,9 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -58,6 +60,79 @@ var _ = Describe("Shipped manifests", func() {
 		Expect(gws).To(HaveLen(5))
 		for _, gw := range gws {
 			Expect(gw.Namespace).To(Equal("ingress"), "samples live in the namespace the default class allows")
+		}
+
+		By("on ingress-nginx every sample says its data plane is retired, with the command that checks a move")
+		classes := map[string]string{}
+		for _, gw := range gws {
+			Eventually(func(g Gomega) {
+				cur := getGateway(ctx, g, gw)
+				g.Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverIngressNGINX))
+				c := condition(cur, v1alpha1.ConditionDataPlaneSupported)
+				g.Expect(c).NotTo(BeNil())
+				g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
+				g.Expect(c.Reason).To(Equal(v1alpha1.ReasonUpstreamRetired))
+				g.Expect(c.Message).To(ContainSubstring("kubectl portico migrate-check -n ingress " + gw.Name))
+				g.Expect(condition(cur, v1alpha1.ConditionReady).Reason).NotTo(Equal(v1alpha1.ReasonUpstreamRetired), "retirement does not affect Ready")
+			}).Should(Succeed())
+			for _, name := range render.IngressClassNames(gw) {
+				ic := &networkingv1.IngressClass{}
+				Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, ic)).To(Succeed())
+				classes[name] = ic.ResourceVersion
+			}
+		}
+
+		By("switching the class to traefik re-renders every sample as a Traefik fleet and removes what only ingress-nginx used")
+		setDriver := func(d v1alpha1.DataPlaneDriver) {
+			for _, name := range []string{"default", "edge-vip"} { // the samples' classes
+				Eventually(func() error {
+					c := &v1alpha1.IngressGatewayClass{}
+					if err := k8sClient.Get(ctx, client.ObjectKey{Name: name}, c); err != nil {
+						return err
+					}
+					c.Spec.DataPlane.Driver = d
+					return k8sClient.Update(ctx, c)
+				}).Should(Succeed())
+			}
+		}
+		setDriver(v1alpha1.DriverTraefik)
+		DeferCleanup(func() { setDriver(v1alpha1.DriverIngressNGINX) })
+		for _, gw := range gws {
+			By("gateway " + gw.Name + " on traefik")
+			Eventually(func(g Gomega) {
+				w := render.PodTemplate(liveWorkload(ctx, g, gw))
+				g.Expect(w.Spec.Containers[0].Image).To(Equal(render.DefaultTraefikImage))
+				g.Expect(w.Spec.Containers[0].Args).To(ContainElement("--providers.kubernetesIngressNGINX.controllerClass=" + render.ControllerClass(gw)))
+				g.Expect(k8sClient.Get(ctx, render.TraefikConfigMapName(gw), &corev1.ConfigMap{})).To(Succeed())
+				for _, gone := range []client.Object{
+					&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: render.TCPConfigMapName(gw).Name}},
+					&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: render.MainConfigMapName(gw).Name}},
+					&rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: render.LeaderElectionRoleName(gw).Name}},
+					&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: render.WebhookCertSecretName(gw).Name}},
+					&admissionregistrationv1.ValidatingWebhookConfiguration{ObjectMeta: metav1.ObjectMeta{Name: render.ValidatingWebhookConfigurationName(gw)}},
+				} {
+					err := k8sClient.Get(ctx, client.ObjectKeyFromObject(gone), gone)
+					g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%T %s should be pruned: %v", gone, gone.GetName(), err)
+				}
+				crb := &rbacv1.ClusterRoleBinding{}
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: render.ClusterRoleBindingName(gw)}, crb)).To(Succeed())
+				g.Expect(crb.RoleRef.Name).To(Equal(render.DefaultTraefikClusterRole))
+				cur := getGateway(ctx, g, gw)
+				g.Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverTraefik))
+				g.Expect(cur.Status.Image).To(Equal(render.DefaultTraefikImage))
+				c := condition(cur, v1alpha1.ConditionDataPlaneSupported)
+				g.Expect(c).NotTo(BeNil())
+				g.Expect(c.Status).To(Equal(metav1.ConditionTrue))
+				g.Expect(condition(cur, v1alpha1.ConditionWebhookReady)).To(BeNil(), "Traefik has no admission webhook")
+				d := condition(cur, v1alpha1.ConditionDegraded)
+				g.Expect(d.Reason).To(Equal(v1alpha1.ReasonAsExpected), d.Message)
+			}).WithTimeout(time.Minute).Should(Succeed())
+		}
+		By("the IngressClasses are left as they were: Traefik serves the same controller value")
+		for name, rv := range classes {
+			ic := &networkingv1.IngressClass{}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Name: name}, ic)).To(Succeed())
+			Expect(ic.ResourceVersion).To(Equal(rv), "IngressClass %s was written", name)
 		}
 	})
 
@@ -171,4 +246,14 @@ func withoutDefaultClass(objs []*unstructured.Unstructured) []*unstructured.Unst
 		}
 	}
 	return objs
+}
+
+// liveWorkload reads gw's DaemonSet or Deployment.
+func liveWorkload(ctx context.Context, g Gomega, gw *v1alpha1.IngressGateway) client.Object {
+	var w client.Object = &appsv1.DaemonSet{}
+	if gw.Spec.Workload.Kind == v1alpha1.WorkloadDeployment {
+		w = &appsv1.Deployment{}
+	}
+	g.ExpectWithOffset(1, k8sClient.Get(ctx, render.WorkloadName(gw), w)).To(Succeed())
+	return w
 }

@@ -30,6 +30,7 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -321,6 +322,14 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	ann[RenderHashAnnotation] = p.hash
 	desired.SetAnnotations(ann)
 	logf.FromContext(ctx).V(1).Info("Applying", "kind", p.gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
+	if p.Current != nil && roleRefChanged(obj, p.Current) {
+		// roleRef is immutable: a binding to another ClusterRole (another
+		// driver's, or another scope's) replaces the old binding.
+		uid := p.Current.GetUID()
+		if err := a.Client.Delete(ctx, p.Current, client.Preconditions{UID: &uid}); err != nil && !apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("replace %s %s (its roleRef changed): %w", p.gvk.Kind, DisplayName(obj), err)
+		}
+	}
 	want := desired.DeepCopy() // the apply response is written into desired
 	body, err := json.Marshal(desired.Object)
 	if err != nil {
@@ -351,6 +360,20 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 		return nil, err
 	}
 	return out.(client.Object), nil
+}
+
+// roleRefChanged reports whether obj is a binding whose roleRef differs
+// from current's.
+func roleRefChanged(obj, current client.Object) bool {
+	switch d := obj.(type) {
+	case *rbacv1.RoleBinding:
+		c, ok := current.(*rbacv1.RoleBinding)
+		return ok && c.RoleRef != d.RoleRef
+	case *rbacv1.ClusterRoleBinding:
+		c, ok := current.(*rbacv1.ClusterRoleBinding)
+		return ok && c.RoleRef != d.RoleRef
+	}
+	return false
 }
 
 // get returns the object from the cache, or, when the cache does not have it
