@@ -64,6 +64,12 @@ func createClasses(ctx context.Context) {
 			Capabilities: v1alpha1.ClassCapabilities{HostNetwork: true, VIP: &v1alpha1.VIPCapability{AddressPools: []string{"192.168.50.0/28"}}}}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "shared"}, Spec: v1alpha1.IngressGatewayClassSpec{AllowedNamespaces: only,
 			DataPlane: v1alpha1.DataPlaneSpec{Scope: v1alpha1.ScopeCluster}, References: v1alpha1.ClassReferences{CrossNamespace: true}}},
+		// traefik: what Traefik cannot honour is refused even where the
+		// class's capabilities would allow it (flags, references).
+		{ObjectMeta: metav1.ObjectMeta{Name: "traefik"}, Spec: v1alpha1.IngressGatewayClassSpec{AllowedNamespaces: only,
+			DataPlane:    v1alpha1.DataPlaneSpec{Driver: v1alpha1.DriverTraefik, Scope: v1alpha1.ScopeCluster},
+			Capabilities: v1alpha1.ClassCapabilities{ExtraArgs: []string{"enable-metrics", "watch-ingress-without-class"}},
+			References:   v1alpha1.ClassReferences{CrossNamespace: true}}},
 	} {
 		Expect(admin.Create(ctx, c)).To(Succeed())
 	}
@@ -178,6 +184,18 @@ var hostileCases = []hostile{
 	{name: "a Service where only a Secret is granted", class: "shared", mut: func(g *v1alpha1.IngressGateway) {
 		g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Namespace: "certs", Name: "other", Port: intstr.FromInt32(80)}}}
 	}, rules: []string{"referenceGrant"}, fields: []string{"spec.tcp[0].backend"}},
+	{name: "an ingress-nginx ConfigMap key Traefik would ignore", class: "traefik", mut: func(g *v1alpha1.IngressGateway) {
+		g.Spec.Controller.Config = map[string]string{"ssl-ciphers": "ALL", "proxy-body-size": "8m"}
+	}, rules: []string{"traefikConfig"}, fields: []string{"spec.controller.config[ssl-ciphers]"}},
+	{name: "an ingress-nginx flag the class allows, under Traefik", class: "traefik", mut: arg("enable-metrics", "true"),
+		rules: []string{"traefikExtraArgs"}, fields: []string{"spec.controller.extraArgs[enable-metrics]"}},
+	{name: "a data-plane webhook port under Traefik, which has no webhook", class: "traefik", mut: func(g *v1alpha1.IngressGateway) {
+		g.Spec.AdmissionWebhook.Port = 9443
+	}, rules: []string{"traefikWebhook"}, fields: []string{"spec.admissionWebhook.port"}},
+	{name: "an ingress-nginx internal port under Traefik", class: "traefik", mut: func(g *v1alpha1.IngressGateway) { g.Spec.Ports.Status = 10999 },
+		rules: []string{"traefikPorts"}, fields: []string{"spec.ports.status"}},
+	{name: "a granted default certificate in another namespace, which Traefik cannot mount", class: "traefik", mut: defaultCert("certs", "other"),
+		rules: []string{"traefikDefaultCertificate"}, fields: []string{"spec.defaultCertificate.secretRef.namespace"}},
 	{name: "everything at once", class: "team", mut: func(g *v1alpha1.IngressGateway) {
 		hostNet(g)
 		g.Spec.IngressClass.Default = true
