@@ -120,6 +120,16 @@ func CacheOptions() cache.Options {
 		&corev1.Pod{}: {Label: sel, Transform: func(in any) (any, error) {
 			if p, ok := in.(*corev1.Pod); ok {
 				p.SetManagedFields(nil)
+				if eps, ok := render.TraefikStreamEntryPoints(&p.Spec); ok {
+					// Kept as a cache-only annotation: status says why
+					// Traefik pods restart (EntryPointsChanged).
+					ann := maps.Clone(p.Annotations)
+					if ann == nil {
+						ann = map[string]string{}
+					}
+					ann[render.CachedEntryPointsAnnotation] = strings.Join(eps, ",")
+					p.Annotations = ann
+				}
 				// The node a pod runs on, or the one a DaemonSet pod is
 				// pinned to, name the nodes of a host-port clash.
 				p.Spec = corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity}
@@ -282,7 +292,7 @@ type renderedHashes struct {
 // renewed certificate, say).
 // Update it when adding a field to render.Inputs.
 func inputsFingerprint(in render.Inputs) string {
-	if in.Webhook == nil && in.VIP == nil && len(in.BackendPorts) == 0 {
+	if in.Webhook == nil && in.VIP == nil && len(in.BackendPorts) == 0 && !in.DefaultCertificateUnusable {
 		return ""
 	}
 	h := sha256.New()
@@ -299,6 +309,9 @@ func inputsFingerprint(in render.Inputs) string {
 	}
 	if v := in.VIP; v != nil {
 		fmt.Fprintf(h, "\x00vip %d %s", v.RouterID, strings.Join(v.Peers, ","))
+	}
+	if in.DefaultCertificateUnusable {
+		h.Write([]byte("\x00no default certificate"))
 	}
 	for _, k := range slices.Sorted(maps.Keys(in.BackendPorts)) {
 		fmt.Fprintf(h, "\x00port %s %d", k, in.BackendPorts[k])

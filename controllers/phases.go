@@ -183,6 +183,7 @@ func (r *Reconciler) resolveInputs(ctx context.Context, s *scope) error {
 		return err
 	}
 	if parsed != nil {
+		s.in.DefaultCertificateUnusable = parsed.Reason != ""
 		key, _ := facts.DefaultCertificateKey(gw)
 		s.obs.DefaultCert = parsed
 		s.obs.DefaultCertRef = key.String()
@@ -358,7 +359,7 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 		case apply.Updated:
 			updated = append(updated, fmt.Sprintf("%s %s (%s)", kind, apply.DisplayName(o), strings.Join(p.Changed(), ", ")))
 			if before, after := render.PodTemplate(p.Current), render.PodTemplate(o); before != nil && after != nil {
-				if change := render.EntryPointsChange(&before.Spec, &after.Spec); change != "" {
+				if change := render.TemplateEntryPointsChange(&before.Spec, &after.Spec); change != "" {
 					r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, v1alpha1.ReasonEntryPointsChanged, "Reconcile",
 						"%s %s: %s; Traefik's entry points are static, so its pods are replaced, node by node", kind, apply.DisplayName(o), change)
 				}
@@ -427,10 +428,16 @@ func (r *Reconciler) observe(ctx context.Context, s *scope) error {
 	if tmpl := render.PodTemplate(s.obs.Workload); tmpl != nil {
 		// Pods still on an older template with other entry points: the
 		// rollout restarts them for that (said in Progressing).
-		for i := range pods.Items {
-			if change := render.EntryPointsChange(&pods.Items[i].Spec, &tmpl.Spec); change != "" {
-				s.obs.EntryPointsChange = change
-				break
+		if want, ok := render.TraefikStreamEntryPoints(&tmpl.Spec); ok {
+			for _, p := range pods.Items {
+				have, traefik := p.Annotations[render.CachedEntryPointsAnnotation]
+				if !traefik {
+					continue
+				}
+				if change := render.EntryPointsChange(splitList(have), want); change != "" {
+					s.obs.EntryPointsChange = change
+					break
+				}
 			}
 		}
 	}
@@ -462,4 +469,12 @@ func (r *Reconciler) requeue(s *scope) reconcile.Result {
 		shorter(conflictRequeue)
 	}
 	return result
+}
+
+// splitList splits a comma-separated list; "" is the empty list.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }

@@ -227,6 +227,13 @@ func TraefikProviderOptions(gw *v1alpha1.IngressGateway) ([]ProviderOption, erro
 			out = append(out, o)
 		}
 	}
+	if _, set := cfg["proxy-request-buffering"]; !set {
+		// ingress-nginx buffers request bodies unless told not to, and
+		// only with buffering does Traefik enforce proxyBodySize (1m
+		// unless proxy-body-size says otherwise, as in ingress-nginx).
+		out = append(out, ProviderOption{Key: "proxy-request-buffering", Option: "proxyRequestBuffering", Value: "true"})
+		slices.SortFunc(out, func(a, b ProviderOption) int { return strings.Compare(a.Key, b.Key) })
+	}
 	return entryPointTrust(out), nil
 }
 

@@ -177,6 +177,12 @@ type Inputs struct {
 	// BackendPortKey) for the traefik driver, whose servers are addresses;
 	// an entry whose port cannot be resolved is left out until it can.
 	BackendPorts map[string]int32
+	// DefaultCertificateUnusable is set when spec.defaultCertificate's
+	// Secret is missing or holds no usable key pair: the traefik driver
+	// then leaves it out (Traefik would otherwise have no default
+	// certificate at all) and serves its own, as ingress-nginx serves its
+	// fake one; DefaultCertificateReady says why.
+	DefaultCertificateUnusable bool
 }
 
 // Render returns every object gw's fleet needs, with placeholders for the

@@ -54,15 +54,22 @@ const (
 	// traefikDynamicKey is the dynamic configuration's file: the file
 	// provider loads only .yml, .yaml and .toml files from its directory.
 	traefikDynamicKey = "dynamic.yaml"
-	// traefikTLSDir holds the default certificate inside the dynamic
-	// directory, where the file provider skips it (no config extension)
-	// but its watch sees the kubelet's update of the projected volume and
-	// reloads, so a renewed certificate is served without a restart.
-	traefikTLSDir          = "tls"
+	// traefikConfigDir is the subdirectory of the projected volume the
+	// files go to. The file provider recurses into real directories, not
+	// symlinked ones: the kubelet's symlink config/ is skipped and the
+	// file is read once, from the kubelet's current data directory (with
+	// dynamic.yaml at the top it would be read twice). Any change of the
+	// volume is an event in the watched directory and reloads.
+	traefikConfigDir = "config"
+	// traefikTLSDir holds the default certificate next to the dynamic
+	// configuration, where the file provider skips it (no config
+	// extension) but a renewal reloads it without a restart.
+	traefikTLSDir          = traefikConfigDir + "/tls"
 	traefikDynamicVolume   = "dynamic-config"
 	traefikTmpVolume       = "tmp"
 	traefikContainerUser   = 65532
 	traefikAcceptGraceTime = "5s"
+	traefikUDPGraceTime    = "5s"
 )
 
 // TraefikEntryPoint names the entry point of a tcp or udp entry.
@@ -98,7 +105,7 @@ func renderTraefik(gw *v1alpha1.IngressGateway, cfg Config, in Inputs, r *Result
 	if err != nil {
 		return nil, err
 	}
-	r.Objects = append(r.Objects, traefikWorkload(gw, r.Image, kaImage, args))
+	r.Objects = append(r.Objects, traefikWorkload(gw, in, r.Image, kaImage, args))
 	r.Objects = appendNonNil(r.Objects, PodDisruptionBudget(gw))
 	r.Objects = appendNonNil(r.Objects, IngressClasses(gw)...)
 	return r, nil
@@ -118,13 +125,18 @@ func TraefikArgs(gw *v1alpha1.IngressGateway, cfg Config) ([]string, error) {
 	}
 	entry := func(name, address string, lifecycle bool) {
 		args = append(args, fmt.Sprintf("--entryPoints.%s.address=%s", name, address))
-		if lifecycle {
+		switch {
+		case lifecycle:
 			// Keep accepting for a moment after SIGTERM: a VIP's keepalived
 			// (stopped at the same time) hands the address to another node
 			// first, and endpoints and load balancers drop the pod.
 			args = append(args,
 				fmt.Sprintf("--entryPoints.%s.transport.lifeCycle.requestAcceptGraceTimeout=%s", name, traefikAcceptGraceTime),
 				fmt.Sprintf("--entryPoints.%s.transport.lifeCycle.graceTimeOut=%ds", name, traefikGraceSeconds(grace)))
+		case strings.HasSuffix(address, "/udp"):
+			// UDP entry points drain after every TCP one: keep theirs short
+			// so the whole shutdown fits terminationGracePeriodSeconds.
+			args = append(args, fmt.Sprintf("--entryPoints.%s.transport.lifeCycle.graceTimeOut=%s", name, traefikUDPGraceTime))
 		}
 	}
 	entry(traefikWeb, fmt.Sprintf(":%d/tcp", p.HTTP), true)
@@ -187,10 +199,11 @@ func TraefikArgs(gw *v1alpha1.IngressGateway, cfg Config) ([]string, error) {
 	return args, nil
 }
 
-// traefikGraceSeconds leaves the kubelet 10 s between Traefik's own
-// deadline for in-flight requests and SIGKILL.
+// traefikGraceSeconds is the TCP entry points' deadline for in-flight
+// requests: after the 5 s of accepting, before the 5 s of UDP draining,
+// and 5 s before the kubelet's SIGKILL.
 func traefikGraceSeconds(grace int64) int64 {
-	return max(grace-10, 1)
+	return max(grace-20, 1)
 }
 
 // traefikLogLevel maps the klog verbosity of spec.controller.logLevel onto
@@ -372,7 +385,7 @@ func TraefikDynamic(gw *v1alpha1.IngressGateway, in Inputs) ([]byte, error) {
 	if len(udp.Routers) > 0 {
 		doc["udp"] = udp
 	}
-	if _, ok := facts.DefaultCertificateKey(gw); ok {
+	if _, ok := facts.DefaultCertificateKey(gw); ok && !in.DefaultCertificateUnusable {
 		dir := traefikDynamicDir + "/" + traefikTLSDir + "/"
 		doc["tls"] = traefikTLS{Stores: map[string]traefikStore{"default": {DefaultCertificate: traefikCertificate{
 			CertFile: dir + corev1.TLSCertKey, KeyFile: dir + corev1.TLSPrivateKeyKey,
@@ -413,7 +426,7 @@ func backendAddress(gw *v1alpha1.IngressGateway, b v1alpha1.Backend, in Inputs) 
 // only the controller container and its volumes differ, so switching
 // drivers rolls the fleet like any template change (node by node, never
 // two pods on one node's ports).
-func traefikWorkload(gw *v1alpha1.IngressGateway, image, keepalivedImage string, args []string) client.Object {
+func traefikWorkload(gw *v1alpha1.IngressGateway, in Inputs, image, keepalivedImage string, args []string) client.Object {
 	var o client.Object
 	var spec *corev1.PodTemplateSpec
 	if workloadKind(gw) == v1alpha1.WorkloadDeployment {
@@ -425,16 +438,17 @@ func traefikWorkload(gw *v1alpha1.IngressGateway, image, keepalivedImage string,
 	}
 	spec.Labels[appNameLabel] = string(v1alpha1.DriverTraefik)
 	spec.Spec.Containers = []corev1.Container{traefikContainer(gw, image, args)}
-	spec.Spec.Volumes = traefikVolumes(gw)
+	spec.Spec.Volumes = traefikVolumes(gw, in)
 	addKeepalived(gw, &spec.Spec, keepalivedImage)
 	return o
 }
 
-// traefikContainer returns the Traefik container. It runs as a non-root
-// user unless a port below 1024 must be bound: the kubelet grants an added
-// capability only to root, so then it runs as root with nothing but
-// NET_BIND_SERVICE (what Traefik's documentation prescribes for binding
-// ports 80 and 443 directly).
+// traefikContainer returns the Traefik container. The official image runs
+// as root by default; Portico runs it as a non-root user unless a port
+// below 1024 must be bound. An added capability reaches only root's
+// effective set (Kubernetes has no ambient capabilities), so then it runs
+// as root with every capability dropped but NET_BIND_SERVICE, no privilege
+// escalation and a read-only root filesystem.
 func traefikContainer(gw *v1alpha1.IngressGateway, image string, args []string) corev1.Container {
 	p := gw.Spec.Ports
 	resources := corev1.ResourceRequirements{Requests: corev1.ResourceList{
@@ -500,15 +514,14 @@ func traefikBindsPrivilegedPort(gw *v1alpha1.IngressGateway) bool {
 // traefikVolumes returns the dynamic configuration directory (the
 // ConfigMap and, when set, the default certificate's Secret, projected into
 // one directory so one watch sees both) and a scratch /tmp.
-func traefikVolumes(gw *v1alpha1.IngressGateway) []corev1.Volume {
+func traefikVolumes(gw *v1alpha1.IngressGateway, in Inputs) []corev1.Volume {
 	sources := []corev1.VolumeProjection{{ConfigMap: &corev1.ConfigMapProjection{
 		LocalObjectReference: corev1.LocalObjectReference{Name: TraefikConfigMapName(gw).Name},
-		Items:                []corev1.KeyToPath{{Key: traefikDynamicKey, Path: traefikDynamicKey}},
+		Items:                []corev1.KeyToPath{{Key: traefikDynamicKey, Path: traefikConfigDir + "/" + traefikDynamicKey}},
 	}}}
-	if key, ok := facts.DefaultCertificateKey(gw); ok {
-		// Optional: a missing Secret leaves Traefik on its generated
-		// default certificate (as ingress-nginx falls back to its own),
-		// and DefaultCertificateReady says why.
+	if key, ok := facts.DefaultCertificateKey(gw); ok && !in.DefaultCertificateUnusable {
+		// Optional, so a Secret deleted later does not stop pods from
+		// starting; the operator then drops the certificate (Inputs).
 		sources = append(sources, corev1.VolumeProjection{Secret: &corev1.SecretProjection{
 			LocalObjectReference: corev1.LocalObjectReference{Name: key.Name},
 			Items: []corev1.KeyToPath{
@@ -536,14 +549,17 @@ func TraefikDynamicConfigMap(gw *v1alpha1.IngressGateway, in Inputs) (*corev1.Co
 }
 
 // TraefikStreamEntryPoints returns the tcp/udp entry points a pod spec's
-// Traefik container defines, sorted ("tcp-9000", "udp-53"); nil for an
-// ingress-nginx pod.
-func TraefikStreamEntryPoints(spec *corev1.PodSpec) []string {
-	var out []string
+// Traefik container defines, sorted ("tcp-9000", "udp-53"), and whether it
+// is a Traefik container at all.
+func TraefikStreamEntryPoints(spec *corev1.PodSpec) ([]string, bool) {
 	for _, c := range spec.Containers {
 		if c.Name != ControllerContainerName {
 			continue
 		}
+		if !slices.Contains(c.Args, "--providers.kubernetesIngressNGINX=true") {
+			return nil, false
+		}
+		out := []string{}
 		for _, a := range c.Args {
 			name, ok := strings.CutPrefix(a, "--entryPoints.")
 			if !ok {
@@ -554,27 +570,28 @@ func TraefikStreamEntryPoints(spec *corev1.PodSpec) []string {
 				out = append(out, name)
 			}
 		}
+		slices.Sort(out)
+		return out, true
 	}
-	slices.Sort(out)
-	return out
+	return nil, false
 }
 
-// EntryPointsChange describes how the stream entry points differ between
-// two Traefik pod specs ("added tcp-9000; removed udp-53"), or "" when they
-// do not (or either is not a Traefik pod).
-func EntryPointsChange(before, after *corev1.PodSpec) string {
-	if !isTraefikPod(before) || !isTraefikPod(after) {
-		return ""
-	}
-	b, a := TraefikStreamEntryPoints(before), TraefikStreamEntryPoints(after)
+// CachedEntryPointsAnnotation is set, in the operator's cache only, on
+// Traefik pods (whose specs the cache drops): their stream entry points,
+// comma-separated, so status can tell pods that restart for new ones.
+const CachedEntryPointsAnnotation = "ingress.portico.dev/cached-entry-points"
+
+// EntryPointsChange describes how stream entry points differ ("tcp/udp
+// entry points changed (added tcp-9000; removed udp-53)"), or "".
+func EntryPointsChange(before, after []string) string {
 	var added, removed []string
-	for _, e := range a {
-		if !slices.Contains(b, e) {
+	for _, e := range after {
+		if !slices.Contains(before, e) {
 			added = append(added, e)
 		}
 	}
-	for _, e := range b {
-		if !slices.Contains(a, e) {
+	for _, e := range before {
+		if !slices.Contains(after, e) {
 			removed = append(removed, e)
 		}
 	}
@@ -591,14 +608,15 @@ func EntryPointsChange(before, after *corev1.PodSpec) string {
 	return "tcp/udp entry points changed (" + strings.Join(parts, "; ") + ")"
 }
 
-// isTraefikPod reports whether spec runs the traefik driver's container.
-func isTraefikPod(spec *corev1.PodSpec) bool {
-	for _, c := range spec.Containers {
-		if c.Name == ControllerContainerName {
-			return slices.Contains(c.Args, "--providers.kubernetesIngressNGINX=true")
-		}
+// TemplateEntryPointsChange compares two Traefik pod templates' entry
+// points; "" when they agree or either is not Traefik's.
+func TemplateEntryPointsChange(before, after *corev1.PodSpec) string {
+	b, ok1 := TraefikStreamEntryPoints(before)
+	a, ok2 := TraefikStreamEntryPoints(after)
+	if !ok1 || !ok2 {
+		return ""
 	}
-	return false
+	return EntryPointsChange(b, a)
 }
 
 // PodTemplate returns the pod template of a DaemonSet or Deployment, nil
