@@ -105,8 +105,8 @@ bench-vip: test-deps ## Print VIP failover times with real keepalived in network
 	PORTICO_VIP_BENCH=1 go test ./test/vip -run TestFailoverTimes -count=1 -v
 
 .PHONY: test-update-golden
-test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports).
-	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... ./internal/containment/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest' -update
+test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports and migration checks, the annotation table).
+	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... ./internal/containment/... ./internal/migrate/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest' -update
 
 .PHONY: verify
 verify: fmt manifests generate test-update-golden bundle helm-chart ## Fail if generated code, manifests, golden files, the OLM bundle or the Helm chart are stale.

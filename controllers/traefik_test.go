@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package controllers_test
 
 import (
@@ -113,14 +112,18 @@ var _ = Describe("IngressGateway on the traefik driver", func() {
 
 		By("a backend change reloads the dynamic configuration and leaves the pods alone")
 		updateGateway(ctx, gw, func(g *v1alpha1.IngressGateway) { g.Spec.TCP[0].Backend.Port = intstr.FromInt32(6380) })
-		Eventually(func(g Gomega) { g.Expect(dynamicServers(ctx, g, gw)).To(HaveKeyWithValue("tcp-9000", "redis.default.svc:6380")) }).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(dynamicServers(ctx, g, gw)).To(HaveKeyWithValue("tcp-9000", "redis.default.svc:6380"))
+		}).Should(Succeed())
 		By("so does renumbering the named Service port")
 		Eventually(func(g Gomega) {
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(pg), pg)).To(Succeed())
 			pg.Spec.Ports[0].Port = 5433
 			g.Expect(k8sClient.Update(ctx, pg)).To(Succeed())
 		}).Should(Succeed())
-		Eventually(func(g Gomega) { g.Expect(dynamicServers(ctx, g, gw)).To(HaveKeyWithValue("tcp-5432", "pg."+ns+".svc:5433")) }).Should(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(dynamicServers(ctx, g, gw)).To(HaveKeyWithValue("tcp-5432", "pg."+ns+".svc:5433"))
+		}).Should(Succeed())
 		Consistently(func(g Gomega) { g.Expect(getDaemonSet(ctx, g, gw).Generation).To(Equal(generation)) }, "1s").Should(Succeed())
 
 		By("a new tcp port is a new entry point: the template changes, and an event and Progressing say why the pods restart")

@@ -319,12 +319,9 @@ var Rules = []Rule{
 			}
 			c := in.Gateway.Spec.Controller.Config
 			for _, k := range slicesSorted(c) {
-				o, ok, err := facts.TraefikConfigOption(k, c[k])
-				switch {
-				case !ok:
-					v(ctrlPath.Child("config").Key(k), fmt.Sprintf("the traefik driver has no equivalent of ingress-nginx's ConfigMap key %q, so Traefik would ignore it; remove it (portico migrate-check says what it changes), or keep a class with driver ingress-nginx", k))
-				case err != nil:
-					v(ctrlPath.Child("config").Key(k), fmt.Sprintf("the traefik driver translates %q into Traefik's %s, but %v", k, o.Option, err))
+				if _, _, _, err := facts.TraefikConfigOption(k, c[k]); err != nil {
+					f := ctrlPath.Child("config").Key(k)
+					v(f, strings.TrimPrefix(err.Error(), f.String()+": ")+" (portico migrate-check says what it changes)")
 				}
 			}
 		},

@@ -32,6 +32,7 @@ Commands:
   render   print the objects the operator would apply for IngressGateways (no cluster needed)
   import   turn an existing ingress-nginx installation into an IngressGateway and a switch-over plan
   status   show gateways' fleets: class, driver, pods per node, VIP holder, addresses, conditions, last events
+  migrate-check  say what moving a gateway to the traefik driver changes for each of its Ingresses
 
 Run "portico <command> -h" for a command's flags.
 `
@@ -50,6 +51,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runImport(args[1:], stdin, stdout, stderr)
 	case "status":
 		return runStatus(args[1:], stdout, stderr)
+	case "migrate-check":
+		return runMigrateCheck(args[1:], stdin, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

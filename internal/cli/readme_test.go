@@ -35,6 +35,8 @@ import (
 var readmeFiles = map[string]string{
 	"dump.yaml": filepath.Join("testdata", "import", "microk8s.yaml"),
 	"bad.yaml":  filepath.Join("testdata", "readme", "bad.yaml"),
+	// A MicroK8s-like cluster's gateway, class and Ingresses.
+	"migrate-dump.yaml": filepath.Join("testdata", "migrate", "microk8s.yaml"),
 }
 
 // TestREADMECommands runs every `portico` (or `kubectl portico`) command

@@ -34,6 +34,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -143,6 +144,8 @@ func runRender(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				return 1
 			}
 			gwCfg = cfg.ForClass(class)
+			// As the operator does: the gateway as its driver runs it.
+			gw = facts.ForDriver(gw, gwCfg.DriverName())
 		}
 		res, err := render.Render(gw, gwCfg)
 		if err != nil {
