@@ -30,6 +30,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/golden"
 	"github.com/portico-dev/portico/internal/render"
@@ -366,3 +367,43 @@ func TestImportRoundTrip(t *testing.T) {
 }
 
 func itoa(n int32) string { return strconv.Itoa(int(n)) }
+
+// TestGoldenSamplesPerDriver renders every sample under the install's
+// default class (config/class/default.yaml) and under its traefik twin
+// (config/class/traefik.yaml), a sample's own classes switched to the same
+// driver, into testdata/samples/<sample>.<driver>.yaml.
+func TestGoldenSamplesPerDriver(t *testing.T) {
+	samples, _ := filepath.Glob(filepath.Join("..", "..", "config", "samples", "*.yaml"))
+	for _, driver := range []v1alpha1.DataPlaneDriver{v1alpha1.DriverIngressNGINX, v1alpha1.DriverTraefik} {
+		class := filepath.Join("..", "..", "config", "class", "default.yaml")
+		if driver == v1alpha1.DriverTraefik {
+			class = filepath.Join("..", "..", "config", "class", "traefik.yaml")
+		}
+		for _, s := range samples {
+			name := strings.TrimSuffix(filepath.Base(s), ".yaml")
+			if name == "kustomization" {
+				continue
+			}
+			t.Run(name+"/"+string(driver), func(t *testing.T) {
+				raw, err := os.ReadFile(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// A sample's own class (vip-failover's) runs the driver too.
+				in := filepath.Join(t.TempDir(), filepath.Base(s))
+				text := string(raw)
+				if driver == v1alpha1.DriverTraefik {
+					text = strings.ReplaceAll(text, "  dataPlane:\n", "  dataPlane:\n    driver: traefik\n")
+				}
+				if err := os.WriteFile(in, []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				code, out, errOut := run(t, "render", "-f", class, "-f", in)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, errOut)
+				}
+				golden.Check(t, filepath.Join("testdata", "samples", name+"."+string(driver)+".yaml"), []byte(out))
+			})
+		}
+	}
+}

@@ -393,6 +393,12 @@ func TestRenderedGoldensPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The samples on the traefik driver, as `portico render` prints them.
+	samples, err := filepath.Glob(filepath.Join("..", "cli", "testdata", "samples", "*.traefik.yaml"))
+	if err != nil || len(samples) == 0 {
+		t.Fatalf("no traefik renders of the samples in internal/cli/testdata/samples: %v", err)
+	}
+	files = append(files, samples...)
 	if len(files) == 0 {
 		t.Skip("no traefik golden outputs")
 	}
