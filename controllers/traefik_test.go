@@ -76,6 +76,7 @@ var _ = Describe("IngressGateway on the traefik driver", func() {
 		Expect(k8sClient.Create(ctx, pg)).To(Succeed())
 		gw := createGateway(ctx, ns, "edge", func(g *v1alpha1.IngressGateway) {
 			g.Spec.GatewayClassName = class
+			g.Spec.IngressClass.Name = ns // IngressClass names are cluster-wide; other specs have gateways named edge
 			g.Spec.Service.Type = v1alpha1.ServiceTypeLoadBalancer
 			g.Spec.Controller.Config = map[string]string{"proxy-body-size": "8m", "use-forwarded-headers": "true"}
 			g.Spec.TCP = []v1alpha1.TCPService{

@@ -53,19 +53,7 @@ func TestImportFromCluster(t *testing.T) {
 		}
 	}
 	fixture := filepath.Join("testdata", "import", "microk8s.yaml")
-	docs, err := readDocuments(fixture, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var objs []*unstructured.Unstructured
-	for _, d := range docs {
-		u := &unstructured.Unstructured{}
-		j, _ := yaml.YAMLToJSON(d)
-		if err := u.UnmarshalJSON(j); err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, u)
-	}
+	objs := fixtureObjects(t, fixture)
 	// An Ingress of no class, which only a live import can find. Created
 	// before the default IngressClass, which the API server would assign.
 	noClass := &networkingv1.Ingress{
@@ -150,4 +138,29 @@ func TestKubectlPlugin(t *testing.T) {
 	if !strings.Contains(string(out), "# IngressGateway ingress/redis-edge: 15 objects") {
 		t.Errorf("unexpected output:\n%s", out)
 	}
+}
+
+// fixtureObjects reads a dump's objects for creating them in a test API
+// server: without what the API server sets itself (UID, resourceVersion,
+// creation time, generation, status).
+func fixtureObjects(t *testing.T, path string) []*unstructured.Unstructured {
+	t.Helper()
+	docs, err := readDocuments(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objs []*unstructured.Unstructured
+	for _, d := range docs {
+		u := &unstructured.Unstructured{}
+		j, _ := yaml.YAMLToJSON(d)
+		if err := u.UnmarshalJSON(j); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"uid", "resourceVersion", "creationTimestamp", "generation"} {
+			unstructured.RemoveNestedField(u.Object, "metadata", f)
+		}
+		unstructured.RemoveNestedField(u.Object, "status")
+		objs = append(objs, u)
+	}
+	return objs
 }

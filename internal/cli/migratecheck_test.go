@@ -28,9 +28,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	"sigs.k8s.io/yaml"
 
 	"github.com/portico-dev/portico/internal/golden"
 	"github.com/portico-dev/portico/internal/migrate"
@@ -155,24 +153,7 @@ func TestMigrateCheckFromCluster(t *testing.T) {
 		}
 	}
 	dump := filepath.Join("testdata", "migrate", "microk8s.yaml")
-	docs, err := readDocuments(dump, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var objs []*unstructured.Unstructured
-	for _, d := range docs {
-		u := &unstructured.Unstructured{}
-		j, _ := yaml.YAMLToJSON(d)
-		if err := u.UnmarshalJSON(j); err != nil {
-			t.Fatal(err)
-		}
-		// What the API server sets itself.
-		for _, f := range []string{"uid", "resourceVersion", "creationTimestamp", "generation"} {
-			unstructured.RemoveNestedField(u.Object, "metadata", f)
-		}
-		unstructured.RemoveNestedField(u.Object, "status")
-		objs = append(objs, u)
-	}
+	objs := fixtureObjects(t, dump)
 	// The gateway-class admission policy refuses gateways until the API
 	// server has synced its IngressGatewayClass parameters: retry
 	// (server-side apply repeats harmlessly).
