@@ -80,13 +80,21 @@ func TraefikProviderOptions(gw *v1alpha1.IngressGateway) ([]ProviderOption, erro
 			out = append(out, ProviderOption{Key: k, Option: opt, Value: val, EntryPoint: EntryPointOption(opt)})
 		}
 	}
-	if _, set := cfg["proxy-request-buffering"]; !set {
+	// ingress-nginx's defaults where Traefik's provider has other ones.
+	for _, d := range []ProviderOption{
 		// ingress-nginx buffers request bodies unless told not to, and
 		// only with buffering does Traefik enforce proxyBodySize (1m
 		// unless proxy-body-size says otherwise, as in ingress-nginx).
-		out = append(out, ProviderOption{Key: "proxy-request-buffering", Option: "proxyRequestBuffering", Value: "true"})
-		slices.SortFunc(out, func(a, b ProviderOption) int { return strings.Compare(a.Key, b.Key) })
+		{Key: "proxy-request-buffering", Option: "proxyRequestBuffering", Value: "true"},
+		// ingress-nginx gives up connecting to a backend after 5 s, the
+		// provider after 60 s.
+		{Key: "proxy-connect-timeout", Option: "proxyConnectTimeout", Value: "5"},
+	} {
+		if _, set := cfg[d.Key]; !set {
+			out = append(out, d)
+		}
 	}
+	slices.SortFunc(out, func(a, b ProviderOption) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
 }
 

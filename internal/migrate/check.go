@@ -585,10 +585,6 @@ func gatewayFindings(g *gatewayContext, snippetIngresses []string, class *v1alph
 		out = append(out, GatewayFinding{Field: "spec.controller.config[hsts]", Verdict: WorksWithDifferences,
 			Message: "Not set: ingress-nginx sends Strict-Transport-Security on HTTPS responses by default (hsts: \"true\"); Traefik sends none."})
 	}
-	if _, set := g.config["proxy-connect-timeout"]; !set {
-		out = append(out, GatewayFinding{Field: "spec.controller.config[proxy-connect-timeout]", Verdict: WorksWithDifferences,
-			Message: "Not set: ingress-nginx gives up connecting to a backend after 5 s, Traefik's provider after 60 s. Set proxy-connect-timeout: \"5\" to keep 5 s."})
-	}
 
 	switch {
 	case gw.Spec.Controller.AllowSnippetAnnotations:
