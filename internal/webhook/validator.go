@@ -106,7 +106,7 @@ func SetupWithManager(mgr ctrl.Manager) error {
 		return err
 	}
 	return ctrl.NewWebhookManagedBy(mgr, &v1alpha1.IngressGatewayClass{}).
-		WithValidator(&ClassValidator{Classes: mgr.GetAPIReader()}).
+		WithValidator(&ClassValidator{Classes: mgr.GetAPIReader(), Gateways: mgr.GetClient()}).
 		Complete()
 }
 

@@ -247,6 +247,38 @@ var _ = Describe("IngressGateway admission", func() {
 		Expect(err.Error()).To(ContainSubstring(`IngressClass "` + ic.Name + `" already exists with controller "k8s.io/ingress-nginx" and is not managed by Portico`))
 	})
 
+	It("warns, when a class's driver changes, which gateways move and which stay until they drop what the new driver refuses", func() {
+		class := testenv.PermissiveClass()
+		class.Name, class.Spec.Default = name("mover"), false
+		Expect(k8sClient.Create(ctx, class)).To(Succeed())
+		DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, class))).To(Succeed()) })
+		inClass := func(gw *v1alpha1.IngressGateway) { gw.Spec.GatewayClassName = class.Name }
+		clean := created(build("clean", inClass))
+		tuned := created(build("tuned", inClass, func(gw *v1alpha1.IngressGateway) {
+			gw.Spec.Controller.Config = map[string]string{"ssl-ciphers": "ALL"}
+		}))
+		Eventually(func() error { return mgrClient.Get(ctx, client.ObjectKeyFromObject(class), &v1alpha1.IngressGatewayClass{}) }).Should(Succeed())
+
+		rec := &warningRecorder{}
+		cfg := rest.CopyConfig(env.Config)
+		cfg.WarningHandlerWithContext = rec
+		c, err := client.New(cfg, client.Options{Scheme: manager.Scheme()})
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(func() error {
+			cur := &v1alpha1.IngressGatewayClass{}
+			if err := c.Get(ctx, client.ObjectKeyFromObject(class), cur); err != nil {
+				return err
+			}
+			cur.Spec.DataPlane.Driver = v1alpha1.DriverTraefik
+			return c.Update(ctx, cur)
+		}).Should(Succeed())
+		Expect(rec.take()).To(ConsistOf(
+			"1 gateway(s) move from ingress-nginx to traefik, node by node, as their pods are replaced: "+ns+"/"+clean.Name,
+			"IngressGateway "+ns+"/"+tuned.Name+" stays on ingress-nginx (its status will say ClassForbids) until it drops what traefik cannot honour: "+
+				"spec.controller.config[ssl-ciphers]; see kubectl portico migrate-check -n "+ns+" "+tuned.Name,
+		))
+	})
+
 	It("warns about a missing default certificate Secret and backend Service, and not once they exist", func() {
 		rec := &warningRecorder{}
 		cfg := rest.CopyConfig(env.Config)
