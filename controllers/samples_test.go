@@ -67,7 +67,7 @@ var _ = Describe("Shipped manifests", func() {
 		for _, gw := range gws {
 			Eventually(func(g Gomega) {
 				cur := getGateway(ctx, g, gw)
-				g.Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverIngressNGINX))
+				g.Expect(cur.Status.Driver).To(HaveValue(Equal(v1alpha1.DriverIngressNGINX)))
 				c := condition(cur, v1alpha1.ConditionDataPlaneSupported)
 				g.Expect(c).NotTo(BeNil())
 				g.Expect(c.Status).To(Equal(metav1.ConditionFalse))
@@ -118,7 +118,7 @@ var _ = Describe("Shipped manifests", func() {
 				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: render.ClusterRoleBindingName(gw)}, crb)).To(Succeed())
 				g.Expect(crb.RoleRef.Name).To(Equal(render.DefaultTraefikClusterRole))
 				cur := getGateway(ctx, g, gw)
-				g.Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverTraefik))
+				g.Expect(cur.Status.Driver).To(HaveValue(Equal(v1alpha1.DriverTraefik)))
 				g.Expect(cur.Status.Image).To(Equal(render.DefaultTraefikImage))
 				c := condition(cur, v1alpha1.ConditionDataPlaneSupported)
 				g.Expect(c).NotTo(BeNil())

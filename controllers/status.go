@@ -243,7 +243,7 @@ func computeStatus(gw *v1alpha1.IngressGateway, obs observed, now metav1.Time) v
 	// Otherwise the gateway was held before the certificate was read:
 	// what was said of it stays.
 	if obs.Driver != "" {
-		st.Driver = obs.Driver
+		st.Driver = ptr.To(obs.Driver)
 		conds = append(conds, dataPlaneCondition(gw, obs.Driver))
 	}
 	if p := obs.PolicyInstalled; p != nil {

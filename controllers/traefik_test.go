@@ -104,7 +104,7 @@ var _ = Describe("IngressGateway on the traefik driver", func() {
 			))
 			generation = ds.Generation
 			cur := getGateway(ctx, g, gw)
-			g.Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverTraefik))
+			g.Expect(cur.Status.Driver).To(HaveValue(Equal(v1alpha1.DriverTraefik)))
 			g.Expect(condition(cur, v1alpha1.ConditionDataPlaneSupported).Reason).To(Equal(v1alpha1.ReasonUpstreamMaintained))
 		}).Should(Succeed())
 		for _, gone := range []string{render.TCPConfigMapName(gw).Name, render.MainConfigMapName(gw).Name} {

@@ -818,7 +818,7 @@ type IngressGatewayStatus struct {
 	// driver is the data plane the fleet runs (its class's
 	// dataPlane.driver).
 	// +optional
-	Driver DataPlaneDriver `json:"driver,omitempty"`
+	Driver *DataPlaneDriver `json:"driver,omitempty"`
 
 	// admissionWebhook reports the data-plane webhook's serving certificate.
 	// +optional

@@ -584,6 +584,11 @@ func (in *IngressGatewayStatus) DeepCopyInto(out *IngressGatewayStatus) {
 		*out = make([]string, len(*in))
 		copy(*out, *in)
 	}
+	if in.Driver != nil {
+		in, out := &in.Driver, &out.Driver
+		*out = new(DataPlaneDriver)
+		**out = **in
+	}
 	if in.AdmissionWebhook != nil {
 		in, out := &in.AdmissionWebhook, &out.AdmissionWebhook
 		*out = new(WebhookStatus)

@@ -41,13 +41,13 @@ const TraefikVersion = "v3.7.13"
 type Support string
 
 const (
-	// Supported: Traefik does what ingress-nginx does.
+	// Supported means Traefik does what ingress-nginx does.
 	Supported Support = "supported"
-	// SupportedWithDifferences: Traefik reads the annotation, or does the
+	// SupportedWithDifferences means Traefik reads the annotation, or does the
 	// same thing by default, but the behaviour differs (Annotation.Traefik
 	// says how).
 	SupportedWithDifferences Support = "supported with differences"
-	// Unsupported: Traefik ignores the annotation.
+	// Unsupported means Traefik ignores the annotation.
 	Unsupported Support = "unsupported"
 )
 
@@ -55,13 +55,13 @@ const (
 type Verdict string
 
 const (
-	// Works: the Ingress behaves as under ingress-nginx.
+	// Works means the Ingress behaves as under ingress-nginx.
 	Works Verdict = "works"
-	// WorksWithDifferences: the Ingress is served with the same routing
+	// WorksWithDifferences means the Ingress is served with the same routing
 	// and access control, but something observable differs (status codes,
 	// tuning, logging, headers).
 	WorksWithDifferences Verdict = "works with differences"
-	// Breaks: routing or access control changes, or Traefik does not
+	// Breaks means routing or access control changes, or Traefik does not
 	// serve the Ingress (or some of its paths) at all.
 	Breaks Verdict = "breaks"
 )

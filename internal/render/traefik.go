@@ -261,14 +261,6 @@ func BackendPortKey(namespace, name, port string) string {
 	return namespace + "/" + name + ":" + port
 }
 
-// traefikDynamic is the part of Traefik's dynamic configuration Portico
-// writes (field names as Traefik's YAML tags spell them).
-type traefikDynamic struct {
-	TCP *traefikRouting `json:"tcp,omitempty"`
-	UDP *traefikRouting `json:"udp,omitempty"`
-	TLS *traefikTLS     `json:"tls,omitempty"`
-}
-
 type traefikRouting struct {
 	Routers  map[string]traefikRouter  `json:"routers"`
 	Services map[string]traefikService `json:"services"`

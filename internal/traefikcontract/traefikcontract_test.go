@@ -143,7 +143,7 @@ func TestBadArgsFail(t *testing.T) {
 	for _, tc := range []struct {
 		arg, segment, typ string
 	}{
-		{"--entryPoints.web.adress=:80", "adress", "static.EntryPoint"},
+		{"--entryPoints.web.adddress=:80", "adddress", "static.EntryPoint"},
 		{"--providers.kubernetesIngressNginx.ingresClass=x", "ingresClass", "ingressnginx.Provider"},
 		// Traefik's own documentation prints this one
 		// (kubernetes-ingress-nginx.md, CLI tab).
@@ -323,7 +323,7 @@ func TestBadDynamicFails(t *testing.T) {
 		{"defaultCert", "tls:\n  stores:\n    default:\n      defaultCert:\n        certFile: a\n", "defaultCert", "tls.Store"},
 		{"misspelled entryPoints", "tcp:\n  routers:\n    x:\n      entryPionts: [a]\n", "entryPionts", "dynamic.TCPRouter"},
 		{"udp router has no rule", "udp:\n  routers:\n    x:\n      rule: HostSNI(`*`)\n", "rule", "dynamic.UDPRouter"},
-		{"server adress", "tcp:\n  services:\n    x:\n      loadBalancer:\n        servers:\n        - adress: a:1\n", "adress", "dynamic.TCPServer"},
+		{"server adddress", "tcp:\n  services:\n    x:\n      loadBalancer:\n        servers:\n        - adddress: a:1\n", "adddress", "dynamic.TCPServer"},
 		{"proxyProtocol on the server", "tcp:\n  services:\n    x:\n      loadBalancer:\n        servers:\n        - address: a:1\n          proxyProtocol: {version: 1}\n", "proxyProtocol", "dynamic.TCPServer"},
 		{"top-level typo", "tpc:\n  routers: {}\n", "tpc", "dynamic.Configuration"},
 		{"empty routers map", "tcp:\n  routers: {}\n", "routers", "dynamic.TCPConfiguration"},
@@ -377,7 +377,7 @@ func TestExternalTypesAreRecorded(t *testing.T) {
 
 func TestErrorsAreTyped(t *testing.T) {
 	c := contract(t)
-	err := c.CheckArg("--entryPoints.web.adress=:80")
+	err := c.CheckArg("--entryPoints.web.adddress=:80")
 	var e *Error
 	if !errors.As(err, &e) || e.Source == "" || !strings.HasPrefix(e.Source, "pkg/config/static/") {
 		t.Errorf("CheckArg error %#v should name its source in pkg/config/static", err)

@@ -51,19 +51,19 @@ func Dir() (string, error) {
 			err = e
 			return
 		}
-		defer os.RemoveAll(tmp)
+		defer func() { _ = os.RemoveAll(tmp) }()
 		cmd := exec.Command("go", "mod", "download", "-json", Module+"@"+Version)
 		cmd.Dir = tmp
 		cmd.Env = append(os.Environ(), "GOFLAGS=", "GO111MODULE=on")
 		var out, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &stderr
 		if e := cmd.Run(); e != nil {
-			err = fmt.Errorf("go mod download %s@%s: %v: %s%s", Module, Version, e, stderr.String(), out.String())
+			err = fmt.Errorf("go mod download %s@%s: %w: %s%s", Module, Version, e, stderr.String(), out.String())
 			return
 		}
 		var info struct{ Dir, Error string }
 		if e := json.Unmarshal(out.Bytes(), &info); e != nil {
-			err = fmt.Errorf("go mod download %s@%s: %v", Module, Version, e)
+			err = fmt.Errorf("go mod download %s@%s: %w", Module, Version, e)
 			return
 		}
 		if info.Error != "" || info.Dir == "" {

@@ -257,7 +257,9 @@ var _ = Describe("IngressGateway admission", func() {
 		tuned := created(build("tuned", inClass, func(gw *v1alpha1.IngressGateway) {
 			gw.Spec.Controller.Config = map[string]string{"ssl-ciphers": "ALL"}
 		}))
-		Eventually(func() error { return mgrClient.Get(ctx, client.ObjectKeyFromObject(class), &v1alpha1.IngressGatewayClass{}) }).Should(Succeed())
+		Eventually(func() error {
+			return mgrClient.Get(ctx, client.ObjectKeyFromObject(class), &v1alpha1.IngressGatewayClass{})
+		}).Should(Succeed())
 
 		rec := &warningRecorder{}
 		cfg := rest.CopyConfig(env.Config)

@@ -92,7 +92,7 @@ var _ = Describe("Moving a fleet from ingress-nginx to Traefik", func() {
 			g.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "redis", Port: intstr.FromInt32(6379)}}}
 		})
 		cur := expectReady(ctx, gw)
-		Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverIngressNGINX))
+		Expect(cur.Status.Driver).To(HaveValue(Equal(v1alpha1.DriverIngressNGINX)))
 		Eventually(func(g Gomega) { g.Expect(podNodes(fleetPods(ctx, g, gw))).To(Equal(nodes)) }).Should(Succeed())
 
 		ing := &networkingv1.Ingress{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "shop",
@@ -200,7 +200,7 @@ var _ = Describe("Moving a fleet from ingress-nginx to Traefik", func() {
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(ic), icAfter)).To(Succeed())
 		Expect(icAfter.ResourceVersion).To(Equal(ic.ResourceVersion))
 		cur = getGateway(ctx, Default, gw)
-		Expect(cur.Status.Driver).To(Equal(v1alpha1.DriverTraefik))
+		Expect(cur.Status.Driver).To(HaveValue(Equal(v1alpha1.DriverTraefik)))
 		Expect(condition(cur, v1alpha1.ConditionDataPlaneSupported).Status).To(Equal(metav1.ConditionTrue))
 		Expect(cur.Status.VIP).NotTo(BeNil())
 		Expect(cur.Status.VIP.Addresses).To(Equal([]string{"192.168.77.10"}))

@@ -91,7 +91,7 @@ var _ = Describe("The samples", func() {
 				Expect(testenv.ApplySamples(ctx, k8sClient, "ingress", objs)).To(Succeed())
 				for _, gw := range gws {
 					cur := expectReady(ctx, gw)
-					Expect(cur.Status.Driver).To(Equal(driver))
+					Expect(cur.Status.Driver).To(HaveValue(Equal(driver)))
 					Eventually(func(g Gomega) {
 						pods := fleetPods(ctx, g, gw)
 						g.Expect(pods).NotTo(BeEmpty())
