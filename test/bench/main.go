@@ -15,17 +15,22 @@ limitations under the License.
 */
 
 // Command bench measures the operator against a private kube-apiserver and
-// etcd: convergence latency, convergence of 1,000 gateways, memory next to
-// 20,000 unrelated Secrets and ConfigMaps, writes while idle, and the
-// latency of a tcp-map edit. The operator runs as its own process (the
+// etcd: convergence latency, convergence of 1,000 gateways (with the
+// data-plane webhook on and off) against the floor of the same gateways
+// (their children rendered offline and applied by parallel writers, on the
+// same control plane), a scaling curve, memory next to 20,000 unrelated
+// Secrets and ConfigMaps, writes while idle, and the latency of a tcp-map
+// edit. The operator runs as its own process (the
 // built cmd/manager) so its memory and CPU are its own; its writes are
 // counted from the API server's audit log, by the operator's user.
 package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -71,12 +76,19 @@ type config struct {
 	scaleRuns  int
 	// operatorArgs are extra flags for the operator (e.g. "--kube-api-qps=100").
 	operatorArgs []string
+	// profileFor is how long the profiles are taken.
+	profileFor time.Duration
 	// profile, when set, is where a CPU profile of kube-apiserver taken
 	// during the first scale run is written.
 	profile string
 	// memoryLimit is the container memory limit the operator is told of
 	// (MEMORY_LIMIT), as the Deployment does from limits.memory.
 	memoryLimit string
+	// curve are the sizes of the scale phase's scaling curve (scale is
+	// added when missing); floorWriters the writer counts the floor is
+	// measured with (the fastest is the floor).
+	curve        []int
+	floorWriters []int
 }
 
 func main() {
@@ -91,15 +103,27 @@ func main() {
 	flag.DurationVar(&c.syncPeriod, "sync-period", 30*time.Second, "operator resync period (short, to prove resyncs write nothing)")
 	flag.IntVar(&c.edits, "edits", 10, "tcp-map edits timed")
 	flag.IntVar(&c.scaleRuns, "scale-runs", 1, "repetitions of the scale run (each in fresh namespaces)")
-	flag.StringVar(&c.profile, "apiserver-profile", "", "write a CPU profile of kube-apiserver during the scale run to this file")
+	flag.StringVar(&c.profile, "apiserver-profile", "", "write CPU profiles of kube-apiserver (and the operator) during the scale run to this file (FILE.operator), and of kube-apiserver during its floor with the most writers (FILE.floor, 20 s at most)")
+	flag.DurationVar(&c.profileFor, "profile-for", 15*time.Second, "how long the -apiserver-profile profiles last, from the start of the run")
 	flag.StringVar(&c.memoryLimit, "memory-limit", "", "run the operator as under a container memory limit (e.g. 96Mi): its Go soft limit is 85 % of it")
 	opArgs := flag.String("operator-args", "", "extra operator flags, space-separated (e.g. \"--max-concurrent-reconciles=4 --kube-api-qps=200\")")
+	curve := flag.String("curve", "250,500,1000", "gateway counts of the scaling curve (webhook on; -scale is the last point)")
+	writers := flag.String("floor-writers", "16,32", "parallel writers the floor is measured with; the fastest run is the floor")
 	quick := flag.Bool("quick", false, "small figures for a smoke run (CI)")
 	flag.Parse()
+	var err error
+	if c.curve, err = parseCounts(*curve); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: -curve:", err)
+		os.Exit(2)
+	}
+	if c.floorWriters, err = parseCounts(*writers); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: -floor-writers:", err)
+		os.Exit(2)
+	}
 	memLimit := c.memoryLimit
 	if *quick {
-		c = config{oneByOne: 10, scale: 50, namespaces: 5, noise: 200, noiseSize: 8192, idle: 10 * time.Second,
-			idleGWs: 10, syncPeriod: 3 * time.Second, edits: 3, scaleRuns: 1}
+		c = config{oneByOne: 10, scale: 10, namespaces: 5, noise: 200, noiseSize: 8192, idle: 10 * time.Second,
+			idleGWs: 10, syncPeriod: 3 * time.Second, edits: 3, scaleRuns: 1, curve: []int{5, 10}, floorWriters: []int{16, 32}}
 	}
 	c.operatorArgs = strings.Fields(*opArgs)
 	if *quick {
@@ -111,8 +135,24 @@ func main() {
 	}
 }
 
+// parseCounts reads a comma-separated list of positive counts.
+func parseCounts(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a positive count", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 // stats is a median with its range.
-type stats struct{ min, median, max, p99 float64 }
+type stats struct{ min, median, max, p90, p99 float64 }
 
 func summarize(xs []float64) stats {
 	if len(xs) == 0 {
@@ -121,7 +161,7 @@ func summarize(xs []float64) stats {
 	s := slices.Clone(xs)
 	slices.Sort(s)
 	p := func(q float64) float64 { return s[int(q*float64(len(s)-1)+0.5)] }
-	return stats{min: s[0], median: p(0.5), max: s[len(s)-1], p99: p(0.99)}
+	return stats{min: s[0], median: p(0.5), max: s[len(s)-1], p90: p(0.9), p99: p(0.99)}
 }
 
 type row struct{ figure, value, goal string }
@@ -158,7 +198,7 @@ kind: Policy
 omitStages: [RequestReceived]
 rules:
 - level: Metadata
-  users: [`+operatorUser+`]
+  users: [`+operatorUser+`, `+floorUser+`]
   verbs: [create, update, patch, delete, deletecollection]
 - level: None
 `), 0o644); err != nil {
@@ -295,33 +335,120 @@ rules:
 	s = summarize(editLat)
 	rows = append(rows, row{"5. tcp-map edit → ConfigMap holds the entry", fmt.Sprintf("%.1f ms (min %.1f, max %.1f); pod template unchanged: %v", s.median, s.min, s.max, templateKept), "≤ 1 s, unchanged"})
 
-	// 2. Scale.
-	var scaleTimes []float64
-	var lastSplit, lastReqs string
-	for r := range c.scaleRuns {
-		step(fmt.Sprintf("2. %d gateways across %d namespaces, created at once (run %d)", c.scale, c.namespaces, r+1))
-		if c.profile != "" && r == 0 {
-			go profileAPIServer(env.Config, c.profile, 15*time.Second)
-			go fetch(http.DefaultClient, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=15", op.pprofAddr), c.profile+".operator")
+	// 2. Scale, against the floor. Every run is in fresh namespaces. First
+	// the webhook off: the floor of -scale gateways (rendered offline,
+	// applied by parallel writers; each floor's objects are deleted after
+	// it, so the operator's run meets the cluster the floor met), then the
+	// operator's run of the same gateways. Then the scaling curve with the
+	// bench gateway as it is (the data-plane webhook on: the API default);
+	// at -scale its floor comes first, and that run is (2) as before. The
+	// webhook-off run and the smaller sizes of the curve are removed after
+	// they are measured (gateways, then their namespaced children, which
+	// no garbage collector removes here): the operator then holds what it
+	// held before, for (3) and (7), and every ValidatingWebhookConfiguration,
+	// consulted on every write to the API server, is gone again.
+	idleHeld := max(c.idleGWs, c.oneByOne) + 1 // and the warm-up gateway
+	fc, err := floorClient(env)
+	if err != nil {
+		return nil, err
+	}
+	base := renderConfig(c.operatorArgs)
+	writers := c.floorWriters
+	if len(writers) == 0 {
+		writers = []int{16}
+	}
+	sizes := slices.Sorted(slices.Values(append(slices.Clone(c.curve), c.scale)))
+	sizes = slices.Compact(sizes)
+	api, err := newAPIMetrics(env.Config)
+	if err != nil {
+		return nil, err
+	}
+	p := &porticoRuns{ctx: ctx, c: cl2, w: w, op: op, auditLog: auditLog, namespaces: c.namespaces, profile: c.profile, profileFor: max(c.profileFor, time.Second), env: env, api: api}
+
+	step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook off), rendered offline, applied by %v parallel writers", c.scale, writers))
+	floorsOff, planOff, err := floors(ctx, cl2, fc, op, api, base, c.scale, c.namespaces, writers, false, "f-off", nil)
+	if err != nil {
+		return nil, err
+	}
+	step(fmt.Sprintf("2. %d gateways (webhook off) across %d namespaces, created at once", c.scale, c.namespaces))
+	offRun, err := p.run("p-off", c.scale, false, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.remove(&offRun); err != nil {
+		return nil, err
+	}
+
+	var curve []scaleResult
+	var onRuns []scaleResult
+	var floorsOn []floorResult
+	var planOn *floorPlan
+	for _, n := range sizes {
+		if n != c.scale {
+			step(fmt.Sprintf("2. Curve: %d gateways (webhook on) across %d namespaces, created at once", n, c.namespaces))
+			res, err := p.run(fmt.Sprintf("p-c%d", n), n, true, false)
+			if err != nil {
+				return nil, err
+			}
+			if err := p.remove(&res); err != nil {
+				return nil, err
+			}
+			curve = append(curve, res)
+			continue
 		}
-		cp0, op0 := controlPlaneCPU(), op.cpuSeconds()
-		req0 := op.requestsByMethod()
-		d, err := scaleRun(ctx, cl2, w, c, r)
-		if err != nil {
+		step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook on), rendered offline, applied by %v parallel writers", n, writers))
+		var profileFloor func()
+		if c.profile != "" {
+			// At most 20 s: the floor's objects are then deleted, and
+			// the profile must end before the run's own starts.
+			profileFloor = func() { go profileAPIServer(env.Config, c.profile+".floor", min(p.profileFor, 20*time.Second)) }
+		}
+		if floorsOn, planOn, err = floors(ctx, cl2, fc, op, api, base, n, c.namespaces, writers, true, "f-on", profileFloor); err != nil {
 			return nil, err
 		}
-		cp1, op1 := controlPlaneCPU(), op.cpuSeconds()
-		req1 := op.requestsByMethod()
-		lastSplit = fmt.Sprintf("operator %.1f s, kube-apiserver %.1f s, etcd %.1f s", op1-op0,
-			cp1["kube-apiserver"]-cp0["kube-apiserver"], cp1["etcd"]-cp0["etcd"])
-		lastReqs = fmt.Sprint(diffMethods(req0, req1))
-		fmt.Printf("    %.1f s; CPU: %s\n    operator requests by method: %s\n", d.Seconds(), lastSplit, lastReqs)
-		scaleTimes = append(scaleTimes, d.Seconds())
+		for r := range c.scaleRuns {
+			tag := "p-on"
+			if r > 0 {
+				tag = fmt.Sprintf("p-on%d", r+1)
+			}
+			step(fmt.Sprintf("2. %d gateways (webhook on) across %d namespaces, created at once (run %d)", n, c.namespaces, r+1))
+			res, err := p.run(tag, n, true, r == 0)
+			if err != nil {
+				return nil, err
+			}
+			onRuns = append(onRuns, res)
+			if r == 0 {
+				curve = append(curve, res)
+			}
+		}
+	}
+
+	headline := slices.Concat(
+		headlineRows("webhook off", planOff, floorsOff, offRun),
+		headlineRows("webhook on", planOn, floorsOn, medianRun(onRuns)))
+	rows = slices.Concat(headline, rows)
+
+	var scaleTimes []float64
+	for _, r := range onRuns {
+		scaleTimes = append(scaleTimes, r.d.Seconds())
 	}
 	s = summarize(scaleTimes)
-	rows = append(rows, row{fmt.Sprintf("2. %d gateways converged (runs: %d)", c.scale, c.scaleRuns), fmt.Sprintf("%.1f s (min %.1f, max %.1f)", s.median, s.min, s.max), "≤ 20 s"},
-		row{"   CPU used during the last run of (2)", lastSplit, ""},
-		row{"   operator requests in that run", lastReqs, ""})
+	last := onRuns[len(onRuns)-1]
+	ls := summarize(last.lat)
+	rows = append(rows, row{fmt.Sprintf("2. %d gateways converged, webhook on (runs: %d)", c.scale, c.scaleRuns), fmt.Sprintf("%.1f s (min %.1f, max %.1f)", s.median, s.min, s.max), "≤ 20 s"},
+		row{"   per gateway, burst start → converged (last run)", fmt.Sprintf("p50 %.1f s, p90 %.1f s, max %.1f s", ls.median, ls.p90, ls.max), ""},
+		row{"   CPU used during the last run of (2)", last.cpu.String(), ""},
+		row{"   operator requests in that run", last.requests(), ""})
+	offS := summarize(offRun.lat)
+	rows = append(rows, row{fmt.Sprintf("2. %d gateways converged, webhook off", c.scale), fmt.Sprintf("%.1f s; per gateway p50 %.1f s, p90 %.1f s; removed afterwards in %.1f s", offRun.d.Seconds(), offS.median, offS.p90, offRun.removed.Seconds()), ""})
+	rows = append(rows, row{fmt.Sprintf("2c. scaling curve, webhook on: each size in fresh namespaces; sizes below %d removed after they are measured, so each starts with the operator holding %d gateways", c.scale, idleHeld), "", "time and memory per gateway flat"})
+	for _, r := range curve {
+		rows = append(rows, row{fmt.Sprintf("    %d gateways", r.n),
+			fmt.Sprintf("%.1f s, %.1f ms per gateway (p50 %.1f s, p90 %.1f s); after: RSS %.1f MiB, heap in use %.1f MiB (after a GC); per gateway added: %.1f KiB RSS, %.1f KiB heap",
+				r.d.Seconds(), 1000*r.d.Seconds()/float64(r.n), summarize(r.lat).median, summarize(r.lat).p90, r.rssAfter, r.heapAfter,
+				1024*(r.rssAfter-r.rssBefore)/float64(r.n), 1024*(r.heapAfter-r.heapBefore)/float64(r.n)), ""})
+	}
+	held := idleHeld + c.scale*c.scaleRuns
 
 	// 3. Memory.
 	time.Sleep(2 * time.Second)
@@ -334,7 +461,7 @@ rules:
 	if herr != nil {
 		heapStr = "n/a (" + herr.Error() + ")"
 	}
-	total := c.scale*c.scaleRuns + max(c.idleGWs, c.oneByOne) + 1 // and the warm-up gateway
+	total := held
 	limitNote := ""
 	if c.memoryLimit != "" {
 		limitNote = ", memory limit " + c.memoryLimit
@@ -460,49 +587,225 @@ func createNoise(ctx context.Context, c client.Client, n, size int) error {
 	return <-errs
 }
 
-func scaleRun(ctx context.Context, c client.Client, w *watcher, cfg config, run int) (time.Duration, error) {
+// scaleResult is one burst of gateways: the time until the last converged,
+// each gateway's time from the burst's start to its converged status (in
+// seconds), and what the burst cost.
+type scaleResult struct {
+	n      int
+	nss    []string
+	d      time.Duration
+	lat    []float64
+	cpu    cpuDiff
+	api    apiDiff
+	writes map[string]int
+	// The operator's memory before and after the run (heap in use after
+	// a forced GC), in MiB.
+	rssBefore, heapBefore, rssAfter, heapAfter float64
+	// removed is how long removing the run's gateways and children took.
+	removed time.Duration
+}
+
+func (r scaleResult) requests() string {
+	return fmt.Sprintf("client-side by method: %s; writes by verb (audit log): %s; reconciles %d (%.2f per gateway)",
+		verbs(r.cpu.req), verbs(r.writes), r.cpu.reconciles, float64(r.cpu.reconciles)/float64(max(r.n, 1)))
+}
+
+// porticoRuns runs bursts of gateways against the running operator.
+type porticoRuns struct {
+	ctx        context.Context
+	c          client.Client
+	w          *watcher
+	op         *operator
+	env        *testenv.Env
+	auditLog   string
+	namespaces int
+	profile    string
+	profileFor time.Duration
+	api        *apiMetrics
+}
+
+// run creates n bench gateways (webhook on or off) named <tag>-<i> in
+// fresh namespaces bench-<tag>-<j> and measures their convergence.
+func (p *porticoRuns) run(tag string, n int, webhook, profile bool) (scaleResult, error) {
+	nss, err := mkGatewayNamespaces(p.ctx, p.c, tag, p.namespaces)
+	if err != nil {
+		return scaleResult{}, err
+	}
+	var gws []*v1alpha1.IngressGateway
+	for i := range n {
+		gws = append(gws, benchGatewayWebhook(nss[i%len(nss)], fmt.Sprintf("%s-%d", tag, i), webhook))
+	}
+	time.Sleep(2 * time.Second) // the namespaces' creation settles
+	rss0, heap0 := p.op.rssMiB(), p.op.gcHeapMiB()
+	w0, err := countWrites(p.auditLog)
+	if err != nil {
+		return scaleResult{}, err
+	}
+	if profile && p.profile != "" {
+		go profileAPIServer(p.env.Config, p.profile, p.profileFor)
+		go fetch(http.DefaultClient, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.op.pprofAddr, int(p.profileFor.Seconds())), p.profile+".operator")
+	}
+	a0 := p.api.scrape()
+	s0 := p.op.snap()
+	d, lat, err := scaleRun(p.ctx, p.c, p.w, gws)
+	if err != nil {
+		return scaleResult{}, err
+	}
+	s1 := p.op.snap()
+	a1 := p.api.scrape()
+	time.Sleep(time.Second) // the last writes reach the audit log
+	w1, err := countWrites(p.auditLog)
+	if err != nil {
+		return scaleResult{}, err
+	}
+	r := scaleResult{n: n, nss: nss, d: d, lat: lat, cpu: s1.diff(s0), api: a1.diff(a0), writes: diffVerbs(w0, w1), rssBefore: rss0, heapBefore: heap0}
+	time.Sleep(time.Second)
+	r.rssAfter, r.heapAfter = p.op.rssMiB(), p.op.gcHeapMiB()
+	st := summarize(lat)
+	fmt.Printf("    %.1f s (%.1f ms per gateway); per gateway p50 %.1f s, p90 %.1f s\n    CPU: %s\n    operator requests: %s\n    API server: %s\n",
+		d.Seconds(), 1000*d.Seconds()/float64(n), st.median, st.p90, r.cpu, r.requests(), r.api)
+	return r, nil
+}
+
+// remove deletes a run's gateways (the operator removes their
+// cluster-scoped children and its finalizer), then their namespaced
+// children (no garbage collector runs here), and waits for the operator's
+// queue to drain.
+func (p *porticoRuns) remove(r *scaleResult) error {
+	start := time.Now()
+	for _, ns := range r.nss {
+		if err := p.c.DeleteAllOf(p.ctx, &v1alpha1.IngressGateway{}, client.InNamespace(ns)); err != nil {
+			return err
+		}
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for _, ns := range r.nss {
+		for {
+			l := &v1alpha1.IngressGatewayList{}
+			if err := p.c.List(p.ctx, l, client.InNamespace(ns)); err != nil {
+				return err
+			}
+			if len(l.Items) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%d gateways of %s not removed after 5 minutes", len(l.Items), ns)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	sel := client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue}
+	bg := client.PropagationPolicy(metav1.DeletePropagationBackground)
+	for _, k := range render.ManagedKinds {
+		if !k.Namespaced {
+			continue
+		}
+		for _, ns := range r.nss {
+			if err := p.c.DeleteAllOf(p.ctx, k.Object.DeepCopyObject().(client.Object), sel, bg, client.InNamespace(ns)); err != nil {
+				return fmt.Errorf("delete %s in %s: %w", k.GVK.Kind, ns, err)
+			}
+		}
+	}
+	time.Sleep(time.Second)
+	m := p.op.metrics(`workqueue_depth{controller="ingressgateway"`, `controller_runtime_active_workers{controller="ingressgateway"`)
+	for (m[0] > 0 || m[1] > 0) && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		m = p.op.metrics(`workqueue_depth{controller="ingressgateway"`, `controller_runtime_active_workers{controller="ingressgateway"`)
+	}
+	r.removed = time.Since(start)
+	fmt.Printf("    removed (gateways, then their children) in %.1f s, not timed\n", r.removed.Seconds())
+	time.Sleep(2 * time.Second)
+	return nil
+}
+
+// medianRun is the run of median time.
+func medianRun(rs []scaleResult) scaleResult {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(a, b scaleResult) int { return cmp.Compare(a.d, b.d) })
+	return s[(len(s)-1)/2]
+}
+
+// headlineRows compare the operator's run with the floor of the same
+// gateways.
+func headlineRows(variant string, plan *floorPlan, fs []floorResult, run scaleResult) []row {
+	fl := fastest(fs)
+	var byWriters []string
+	for _, f := range fs {
+		byWriters = append(byWriters, fmt.Sprintf("%d writers %.1f s", f.writers, f.d.Seconds()))
+	}
+	fls, rs := summarize(fl.lat), summarize(run.lat)
+	return []row{
+		{fmt.Sprintf("0. floor, %s: children of %d gateways (%s) server-side applied in fresh namespaces", variant, plan.gateways, plan.describe()),
+			fmt.Sprintf("%s → floor %.1f s (per gateway p50 %.1f s, p90 %.1f s)", strings.Join(byWriters, ", "), fl.d.Seconds(), fls.median, fls.p90), ""},
+		{fmt.Sprintf("   Portico, %s: the same %d gateways created at once → all converged", variant, run.n),
+			fmt.Sprintf("%.1f s (per gateway p50 %.1f s, p90 %.1f s)", run.d.Seconds(), rs.median, rs.p90), ""},
+		{fmt.Sprintf("   Portico / floor, %s", variant), fmt.Sprintf("%.2f×", run.d.Seconds()/fl.d.Seconds()), "≤ 1.25×"},
+		{fmt.Sprintf("   CPU in the floor (%d writers)", fl.writers), fl.cpu.String(), ""},
+		{"   CPU in Portico's run", run.cpu.String(), ""},
+		{"   Portico's requests in its run", run.requests(), ""},
+		{"   API server, floor", fl.api.brief(), ""},
+		{"   API server, Portico's run", run.api.brief(), ""},
+	}
+}
+
+// mkGatewayNamespaces creates namespaces bench-<tag>-<i> as
+// mkGatewayNamespace does.
+func mkGatewayNamespaces(ctx context.Context, c client.Client, tag string, n int) ([]string, error) {
 	var nss []string
-	for i := range cfg.namespaces {
-		ns := fmt.Sprintf("bench-r%d-%d", run, i)
+	for i := range n {
+		ns := fmt.Sprintf("bench-%s-%d", tag, i)
 		if err := mkGatewayNamespace(ctx, c, ns); err != nil {
-			return 0, err
+			return nil, err
 		}
 		nss = append(nss, ns)
 	}
+	return nss, nil
+}
+
+// scaleRun creates gws at once (8 writers) and waits until each has
+// converged; it returns the time until the last did and each one's time
+// from the start, in seconds.
+func scaleRun(ctx context.Context, c client.Client, w *watcher, gws []*v1alpha1.IngressGateway) (time.Duration, []float64, error) {
 	var dones []<-chan struct{}
-	var gws []*v1alpha1.IngressGateway
-	for i := range cfg.scale {
-		gw := benchGateway(nss[i%len(nss)], fmt.Sprintf("gw-%d", i))
-		gws = append(gws, gw)
+	for _, gw := range gws {
 		dones = append(dones, w.expect(gw.Namespace, gw.Name))
 	}
 	start := time.Now()
+	deadline := start.Add(5 * time.Minute)
+	lat := make([]float64, len(gws))
+	waitErrs := make([]error, len(gws))
+	var waiters sync.WaitGroup
+	for i, d := range dones {
+		waiters.Go(func() {
+			if err := waitDone(d, time.Until(deadline)); err != nil {
+				waitErrs[i] = fmt.Errorf("gateway %s/%s: %w", gws[i].Namespace, gws[i].Name, err)
+				return
+			}
+			lat[i] = time.Since(start).Seconds()
+		})
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for worker := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := worker; i < len(gws); i += 8 {
 				if err := c.Create(ctx, gws[i]); err != nil {
 					errs <- err
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
 	if err := <-errs; err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	deadline := time.Now().Add(5 * time.Minute)
-	for i, d := range dones {
-		if err := waitDone(d, time.Until(deadline)); err != nil {
-			return 0, fmt.Errorf("gateway %s/%s: %w", gws[i].Namespace, gws[i].Name, err)
-		}
+	waiters.Wait()
+	if err := errors.Join(waitErrs...); err != nil {
+		return 0, nil, err
 	}
-	return time.Since(start), nil
+	return time.Since(start), lat, nil
 }
 
 func waitDone(ch <-chan struct{}, timeout time.Duration) error {
@@ -741,8 +1044,12 @@ func procCPUSeconds(pid int) float64 {
 	return (utime + stime) / 100 // USER_HZ
 }
 
+// kcmComm is kube-controller-manager's name in /proc (15 characters).
+const kcmComm = "kube-controller"
+
 // controlPlaneCPU is the CPU time so far of this process's children
-// named etcd and kube-apiserver: where a scale run's time goes.
+// named etcd, kube-apiserver and kube-controller-manager (when one runs):
+// where a scale run's time goes.
 func controlPlaneCPU() map[string]float64 {
 	out := map[string]float64{}
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
@@ -758,7 +1065,7 @@ func controlPlaneCPU() map[string]float64 {
 		}
 		comm := s[open+1 : end]
 		f := strings.Fields(s[end+2:])
-		if ppid, _ := strconv.Atoi(f[1]); ppid != os.Getpid() || (comm != "etcd" && comm != "kube-apiserver") {
+		if ppid, _ := strconv.Atoi(f[1]); ppid != os.Getpid() || (comm != "etcd" && comm != "kube-apiserver" && comm != kcmComm) {
 			continue
 		}
 		pid, _ := strconv.Atoi(filepath.Base(d))
@@ -860,6 +1167,18 @@ func (o *operator) metrics(prefixes ...string) []float64 {
 		}
 	}
 	return out
+}
+
+// gcHeapMiB is the operator's heap in use right after a garbage
+// collection (its pprof endpoint runs one), 0 when unreadable.
+func (o *operator) gcHeapMiB() float64 {
+	resp, err := http.Get("http://" + o.pprofAddr + "/debug/pprof/heap?gc=1")
+	if err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+	}
+	h, _ := o.heapMiB()
+	return h
 }
 
 // heapMiB reads the Go heap in use from the operator's metrics endpoint.
