@@ -330,7 +330,7 @@ func failedMessage(f *PhaseError) string {
 }
 
 func defaultBackendMessage(obs observed) string {
-	return fmt.Sprintf("spec.defaultBackend: Service %s does not exist; ingress-nginx would exit at start, so the workload is left unchanged until the Service is created", obs.DefaultBackend)
+	return fmt.Sprintf("spec.defaultBackend: Service %s does not exist; the workload is left unchanged until the Service is created (ingress-nginx exits at start without it)", obs.DefaultBackend)
 }
 
 func noMatchingNodes(ro *rollout) bool {

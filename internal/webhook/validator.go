@@ -275,16 +275,16 @@ func (v *Validator) warnings(ctx context.Context, gw *v1alpha1.IngressGateway) a
 		switch {
 		case r.Kind == "Secret" && r.Field.String() != "spec.defaultCertificate.secretRef":
 			out = append(out, fmt.Sprintf("%s: Secret %s does not exist yet; the gateway is accepted, "+
-				"but ingress-nginx cannot use it until the Secret exists", r.Field, key))
+				"but the fleet cannot use it until the Secret exists", r.Field, key))
 		case r.Kind == "Secret":
 			out = append(out, fmt.Sprintf("%s: Secret %s does not exist yet; the gateway is accepted, "+
-				"and its controller serves its self-signed fake certificate to HTTPS requests that match no Ingress TLS section until the Secret exists", r.Field, key))
+				"and its data plane serves its own self-signed certificate to HTTPS requests that match no Ingress TLS section until the Secret exists", r.Field, key))
 		case r.Port != 0:
 			out = append(out, fmt.Sprintf("%s: Service %s does not exist yet; the gateway is accepted, "+
-				"but ingress-nginx skips the entry (nothing answers on port %d/%s) until the Service exists", r.Field, key, r.Port, r.Protocol))
+				"but connections to port %d/%s fail (the entry forwards to nothing) until the Service exists", r.Field, key, r.Port, r.Protocol))
 		default:
 			out = append(out, fmt.Sprintf("%s: Service %s does not exist yet; the gateway is accepted, "+
-				"but ingress-nginx exits at start without it, so the operator leaves the workload unchanged until the Service exists", r.Field, key))
+				"but the operator leaves the workload unchanged until the Service exists (ingress-nginx exits at start without it)", r.Field, key))
 		}
 	}
 	return out

@@ -300,11 +300,11 @@ var _ = Describe("IngressGateway admission", func() {
 		Expect(c.Create(ctx, build("first", refs))).To(Succeed())
 		Expect(rec.take()).To(ConsistOf(
 			"spec.defaultCertificate.secretRef: Secret "+ns+"/default-tls does not exist yet; the gateway is accepted, "+
-				"and its controller serves its self-signed fake certificate to HTTPS requests that match no Ingress TLS section until the Secret exists",
+				"and its data plane serves its own self-signed certificate to HTTPS requests that match no Ingress TLS section until the Secret exists",
 			"spec.tcp[0].backend: Service "+ns+"/backend does not exist yet; the gateway is accepted, "+
-				"but ingress-nginx skips the entry (nothing answers on port 9000/TCP) until the Service exists",
+				"but connections to port 9000/TCP fail (the entry forwards to nothing) until the Service exists",
 			"spec.udp[0].backend: Service elsewhere/dns does not exist yet; the gateway is accepted, "+
-				"but ingress-nginx skips the entry (nothing answers on port 9001/UDP) until the Service exists",
+				"but connections to port 9001/UDP fail (the entry forwards to nothing) until the Service exists",
 		))
 
 		By("creating the Secret and the Services")
