@@ -17,6 +17,7 @@ limitations under the License.
 package facts
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -71,7 +72,7 @@ type ProviderOption struct {
 func TraefikProviderOptions(gw *v1alpha1.IngressGateway) ([]ProviderOption, error) {
 	var out []ProviderOption
 	cfg := gw.Spec.Controller.Config
-	for _, k := range sortedKeys(cfg) {
+	for _, k := range slices.Sorted(maps.Keys(cfg)) {
 		opt, val, _, err := TraefikConfigOption(k, cfg[k])
 		if err != nil {
 			return nil, err
@@ -96,15 +97,6 @@ func TraefikProviderOptions(gw *v1alpha1.IngressGateway) ([]ProviderOption, erro
 	}
 	slices.SortFunc(out, func(a, b ProviderOption) int { return strings.Compare(a.Key, b.Key) })
 	return out, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // NGINXOnlyPort is one of spec.ports that only ingress-nginx binds.

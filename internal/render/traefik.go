@@ -250,12 +250,6 @@ func traefikPublishArgs(gw *v1alpha1.IngressGateway, prov string) []string {
 	return nil
 }
 
-// TraefikPublishesNoAddress reports whether Traefik leaves Ingress status
-// empty for gw (see traefikPublishArgs).
-func TraefikPublishesNoAddress(gw *v1alpha1.IngressGateway) bool {
-	return len(traefikPublishArgs(gw, "")) == 0
-}
-
 // BackendPortKey keys Inputs.BackendPorts: the Service and the port name.
 func BackendPortKey(namespace, name, port string) string {
 	return namespace + "/" + name + ":" + port
@@ -298,12 +292,8 @@ type traefikCertificate struct {
 	KeyFile  string `json:"keyFile"`
 }
 
-// traefikTransports holds the TCP servers transports (PROXY protocol
-// towards backends, which Traefik configures on a transport in v3).
-type traefikTransports struct {
-	ServersTransports map[string]traefikTransport `json:"serversTransports"`
-}
-
+// traefikTransport is a TCP servers transport: Traefik v3 configures the
+// PROXY protocol towards backends on one.
 type traefikTransport struct {
 	ProxyProtocol traefikProxyProtocol `json:"proxyProtocol"`
 }
@@ -353,9 +343,9 @@ func TraefikDynamic(gw *v1alpha1.IngressGateway, in Inputs) ([]byte, error) {
 		tcpDoc["services"] = tcp.Services
 	}
 	if needProxyTransport {
-		tcpDoc["serversTransports"] = traefikTransports{ServersTransports: map[string]traefikTransport{
+		tcpDoc["serversTransports"] = map[string]traefikTransport{
 			proxyTransport: {ProxyProtocol: traefikProxyProtocol{Version: 1}},
-		}}.ServersTransports
+		}
 	}
 	if len(tcpDoc) > 0 {
 		doc["tcp"] = tcpDoc
