@@ -178,10 +178,11 @@ type Inputs struct {
 	// an entry whose port cannot be resolved is left out until it can.
 	BackendPorts map[string]int32
 	// DefaultCertificateUnusable is set when spec.defaultCertificate's
-	// Secret is missing or holds no usable key pair: the traefik driver
-	// then leaves it out (Traefik would otherwise have no default
-	// certificate at all) and serves its own, as ingress-nginx serves its
-	// fake one; DefaultCertificateReady says why.
+	// Secret is missing or holds no usable key pair: the traefik driver's
+	// dynamic configuration then leaves it out (Traefik would otherwise
+	// have no default certificate at all) and Traefik serves its own, as
+	// ingress-nginx serves its fake one; DefaultCertificateReady says why.
+	// The pod template does not depend on it, so no pod restarts.
 	DefaultCertificateUnusable bool
 }
 

@@ -309,3 +309,34 @@ func TestPodDisruptionBudgetOnlyForReplicatedDeployments(t *testing.T) {
 		}
 	}
 }
+
+// TestTraefikUnusableCertificateRestartsNothing: a default certificate
+// Secret that goes missing (or comes back) changes only the dynamic
+// configuration, never the pod template.
+func TestTraefikUnusableCertificateRestartsNothing(t *testing.T) {
+	gw, cfg := traefik(load(t, "daemonset-hostnetwork"))
+	if gw.Spec.DefaultCertificate == nil {
+		t.Fatal("the input needs a default certificate")
+	}
+	usable, err := render.RenderWith(gw, cfg, render.Inputs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unusable, err := render.RenderWith(gw, cfg, render.Inputs{DefaultCertificateUnusable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range usable.Objects {
+		u := unusable.Objects[i]
+		if tmpl := render.PodTemplate(o); tmpl != nil {
+			if !reflect.DeepEqual(tmpl, render.PodTemplate(u)) {
+				t.Errorf("%s: the pod template depends on the certificate's usability", o.GetName())
+			}
+		}
+		if cm, ok := o.(*corev1.ConfigMap); ok && cm.Name == render.TraefikConfigMapName(gw).Name {
+			if !strings.Contains(cm.Data["dynamic.yaml"], "defaultCertificate") || strings.Contains(u.(*corev1.ConfigMap).Data["dynamic.yaml"], "defaultCertificate") {
+				t.Errorf("the dynamic configuration should name the certificate only while it is usable:\n%s\n---\n%s", cm.Data["dynamic.yaml"], u.(*corev1.ConfigMap).Data["dynamic.yaml"])
+			}
+		}
+	}
+}

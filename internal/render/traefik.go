@@ -105,7 +105,7 @@ func renderTraefik(gw *v1alpha1.IngressGateway, cfg Config, in Inputs, r *Result
 	if err != nil {
 		return nil, err
 	}
-	r.Objects = append(r.Objects, traefikWorkload(gw, in, r.Image, kaImage, args))
+	r.Objects = append(r.Objects, traefikWorkload(gw, r.Image, kaImage, args))
 	r.Objects = appendNonNil(r.Objects, PodDisruptionBudget(gw))
 	r.Objects = appendNonNil(r.Objects, IngressClasses(gw)...)
 	return r, nil
@@ -408,7 +408,7 @@ func backendAddress(gw *v1alpha1.IngressGateway, b v1alpha1.Backend, in Inputs) 
 // only the controller container and its volumes differ, so switching
 // drivers rolls the fleet like any template change (node by node, never
 // two pods on one node's ports).
-func traefikWorkload(gw *v1alpha1.IngressGateway, in Inputs, image, keepalivedImage string, args []string) client.Object {
+func traefikWorkload(gw *v1alpha1.IngressGateway, image, keepalivedImage string, args []string) client.Object {
 	var o client.Object
 	var spec *corev1.PodTemplateSpec
 	if workloadKind(gw) == v1alpha1.WorkloadDeployment {
@@ -420,7 +420,7 @@ func traefikWorkload(gw *v1alpha1.IngressGateway, in Inputs, image, keepalivedIm
 	}
 	spec.Labels[appNameLabel] = string(v1alpha1.DriverTraefik)
 	spec.Spec.Containers = []corev1.Container{traefikContainer(gw, image, args)}
-	spec.Spec.Volumes = traefikVolumes(gw, in)
+	spec.Spec.Volumes = traefikVolumes(gw)
 	addKeepalived(gw, &spec.Spec, keepalivedImage)
 	return o
 }
@@ -496,14 +496,16 @@ func traefikBindsPrivilegedPort(gw *v1alpha1.IngressGateway) bool {
 // traefikVolumes returns the dynamic configuration directory (the
 // ConfigMap and, when set, the default certificate's Secret, projected into
 // one directory so one watch sees both) and a scratch /tmp.
-func traefikVolumes(gw *v1alpha1.IngressGateway, in Inputs) []corev1.Volume {
+func traefikVolumes(gw *v1alpha1.IngressGateway) []corev1.Volume {
 	sources := []corev1.VolumeProjection{{ConfigMap: &corev1.ConfigMapProjection{
 		LocalObjectReference: corev1.LocalObjectReference{Name: TraefikConfigMapName(gw).Name},
 		Items:                []corev1.KeyToPath{{Key: traefikDynamicKey, Path: traefikConfigDir + "/" + traefikDynamicKey}},
 	}}}
-	if key, ok := facts.DefaultCertificateKey(gw); ok && !in.DefaultCertificateUnusable {
-		// Optional, so a Secret deleted later does not stop pods from
-		// starting; the operator then drops the certificate (Inputs).
+	if key, ok := facts.DefaultCertificateKey(gw); ok {
+		// Always projected, and optional: a Secret missing at first or
+		// deleted later neither stops pods from starting nor, when it
+		// comes back, restarts them (the kubelet fills the volume in); only
+		// the dynamic configuration names the files, while they are usable.
 		sources = append(sources, corev1.VolumeProjection{Secret: &corev1.SecretProjection{
 			LocalObjectReference: corev1.LocalObjectReference{Name: key.Name},
 			Items: []corev1.KeyToPath{
