@@ -39,20 +39,11 @@ import (
 const backendIndex = "spec.backends"
 
 // ServiceCacheOptions configure the cache the tcp/udp backends are watched
-// through: every Service, metadata only (names and resourceVersions, no
-// labels or annotations), so a backend appearing or changing reconciles
-// its gateways while the operator never holds Service specs.
+// through: every Service, metadata only (names and resourceVersions, see
+// trimMeta), so a backend appearing or changing reconciles its gateways
+// while the operator never holds Service specs.
 func ServiceCacheOptions() cache.Options {
-	return cache.Options{
-		DefaultTransform: func(in any) (any, error) {
-			if o, ok := in.(client.Object); ok {
-				o.SetManagedFields(nil)
-				o.SetAnnotations(nil)
-				o.SetLabels(nil)
-			}
-			return in, nil
-		},
-	}
+	return cache.Options{DefaultTransform: trimMeta}
 }
 
 // backendRef is one tcp/udp entry's backend.

@@ -53,10 +53,12 @@ type certMemo struct {
 // pkiMemo is the last pki.Ensure decision for a gateway and the Secret
 // versions it was made from: parsing and verifying certificates is most of
 // a no-op reconcile's cost, and the decision only changes when a Secret
-// does or when NextCheck passes.
+// does or when NextCheck passes. Only decisions without changes are kept,
+// so the certificates are the Secrets' data at those versions: not kept
+// here (a second copy per gateway), taken from the Secrets when used.
 type pkiMemo struct {
-	caRV, servingRV string
-	res             pki.Result
+	caRV, servingRV     string
+	notAfter, nextCheck time.Time
 }
 
 // webhookPKI reads the webhook's Secrets and returns the certificate
@@ -77,9 +79,8 @@ func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway
 			memo = g.pki
 		}
 	})
-	if memo != nil && caRV != "" && servingRV != "" && memo.caRV == caRV && memo.servingRV == servingRV && now.Before(memo.res.NextCheck) {
-		res := memo.res
-		res.Changes = nil
+	if memo != nil && caRV != "" && servingRV != "" && memo.caRV == caRV && memo.servingRV == servingRV && now.Before(memo.nextCheck) {
+		res := pki.Result{CA: caData, Serving: servingData, CABundle: caData[pki.CABundleKey], NotAfter: memo.notAfter, NextCheck: memo.nextCheck}
 		return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
 	}
 	res, err := pki.Ensure(pki.State{CA: caData, Serving: servingData}, render.WebhookHosts(gw), now,
@@ -89,7 +90,9 @@ func (r *Reconciler) webhookPKI(ctx context.Context, gw *v1alpha1.IngressGateway
 	}
 	if len(res.Changes) == 0 {
 		// Only a decision taken on what the Secrets hold now is reusable.
-		r.memo.update(gw.UID, func(g *gatewayMemo) { g.pki = &pkiMemo{caRV: caRV, servingRV: servingRV, res: res} })
+		r.memo.update(gw.UID, func(g *gatewayMemo) {
+			g.pki = &pkiMemo{caRV: caRV, servingRV: servingRV, notAfter: res.NotAfter, nextCheck: res.NextCheck}
+		})
 	}
 	return &render.WebhookPKI{CA: res.CA, Serving: res.Serving, CABundle: res.CABundle}, res, nil
 }

@@ -22,10 +22,13 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -111,23 +114,90 @@ func (r *Reconciler) policyInstalled(ctx context.Context) (installed *bool, miss
 
 func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
 	var missing []string
+	bindings := containment.BindingNames()
 	for _, name := range policies {
 		vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
-		b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
 		err := r.Client.Get(ctx, types.NamespacedName{Name: name}, vap)
-		if err == nil {
-			err = r.Client.Get(ctx, types.NamespacedName{Name: name}, b)
+		names := bindings[name]
+		if len(names) == 0 {
+			names = []string{name}
+		}
+		// Every binding: a missing shard binding leaves that shard's
+		// children unchecked.
+		for _, bn := range names {
+			b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+			if err == nil {
+				err = r.Client.Get(ctx, types.NamespacedName{Name: bn}, b)
+			}
+			if err == nil && (b.Spec.PolicyName != name || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny)) {
+				err = apierrors.NewNotFound(admissionregistrationv1.Resource("validatingadmissionpolicybindings"), bn)
+			}
 		}
 		switch {
 		case apierrors.IsNotFound(err):
 			missing = append(missing, name)
 		case err != nil:
 			return nil, fmt.Errorf("read ValidatingAdmissionPolicy(Binding) %s: %w", name, err)
-		case b.Spec.PolicyName != name || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny):
-			missing = append(missing, name)
 		}
 	}
 	return missing, nil
+}
+
+// adoptionGuarded reports whether the API server refuses, on its own, an
+// update that would move an object to this gateway (containment's
+// adoption rule, as this operator generates it, bound with Deny to
+// everything the operator writes). Only then may a child the cache does
+// not hold be applied without reading it first: an object that exists
+// and is not the gateway's is refused, never adopted.
+func (r *Reconciler) adoptionGuarded(ctx context.Context) bool {
+	// The policy matches the operator by its ServiceAccount's name: an
+	// operator running as anyone else (a renamed ServiceAccount, a test)
+	// is not confined by it.
+	if user, err := r.self.name(ctx, r.Client); err != nil || !containment.IsOperator(user) {
+		return false
+	}
+	want := containment.AdoptionValidation().Expression
+	vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
+	b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
+	if r.Client.Get(ctx, types.NamespacedName{Name: containment.WritesPolicyName}, vap) != nil ||
+		r.Client.Get(ctx, types.NamespacedName{Name: containment.WritesPolicyName}, b) != nil {
+		return false
+	}
+	generated := containment.WritesPolicy()
+	if !slices.ContainsFunc(vap.Spec.Validations, func(v admissionregistrationv1.Validation) bool { return v.Expression == want }) ||
+		!equality.Semantic.DeepEqual(vap.Spec.MatchConditions, generated.Spec.MatchConditions) ||
+		!equality.Semantic.DeepEqual(vap.Spec.Variables, generated.Spec.Variables) ||
+		vap.Spec.FailurePolicy == nil || *vap.Spec.FailurePolicy != admissionregistrationv1.Fail {
+		return false
+	}
+	m := b.Spec.MatchResources
+	narrowed := m != nil && (len(m.ResourceRules) > 0 || len(m.ExcludeResourceRules) > 0 ||
+		!emptySelector(m.NamespaceSelector) || !emptySelector(m.ObjectSelector))
+	return b.Spec.PolicyName == containment.WritesPolicyName && slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) && !narrowed
+}
+
+// selfIdentity asks the API server, once, who the operator is.
+type selfIdentity struct {
+	mu   sync.Mutex
+	user string
+}
+
+func (s *selfIdentity) name(ctx context.Context, c client.Client) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.user != "" {
+		return s.user, nil
+	}
+	review := &authenticationv1.SelfSubjectReview{}
+	if err := c.Create(ctx, review); err != nil {
+		return "", fmt.Errorf("ask the API server who the operator is: %w", err)
+	}
+	s.user = review.Status.UserInfo.Username
+	return s.user, nil
+}
+
+func emptySelector(s *metav1.LabelSelector) bool {
+	return s == nil || (len(s.MatchLabels) == 0 && len(s.MatchExpressions) == 0)
 }
 
 // policyMessage is the AdmissionPolicyInstalled=False advice.

@@ -89,6 +89,9 @@ type Reconciler struct {
 	// cache (see ServiceCacheOptions); nil reads Services every time.
 	ServiceMeta client.Reader
 
+	// self is who the operator is to the API server (adoptionGuarded).
+	self selfIdentity
+
 	// memo is shared with the Applier: one store, one Forget.
 	memo *memoStore
 }
@@ -135,7 +138,7 @@ func CacheOptions() cache.Options {
 				p.Spec = corev1.PodSpec{NodeName: p.Spec.NodeName, Affinity: p.Spec.Affinity}
 				p.Status = corev1.PodStatus{Phase: p.Status.Phase, HostIP: p.Status.HostIP, Conditions: p.Status.Conditions}
 			}
-			return in, nil
+			return internTransform(in)
 		}},
 		// The slices of Portico's Services (they carry the Services'
 		// labels): whether the webhook has an address to call.
@@ -146,27 +149,33 @@ func CacheOptions() cache.Options {
 	for _, k := range render.ManagedKinds {
 		byObject[k.Object.DeepCopyObject().(client.Object)] = managed
 	}
-	return cache.Options{DefaultTransform: cache.TransformStripManagedFields(), ByObject: byObject}
+	return cache.Options{DefaultTransform: internTransform, ByObject: byObject}
 }
 
 // SecretMetaCacheOptions configure the cache the default certificates are
 // watched through: the metadata of every Secret (whatever its type, so a
 // referenced Secret of the wrong type is seen appearing and reported, not
-// taken for missing), trimmed to name, namespace, UID and resourceVersion.
+// taken for missing), trimmed to name, namespace and resourceVersion.
 // Content is read only when a referenced Secret's resourceVersion changes.
 func SecretMetaCacheOptions() cache.Options {
-	return cache.Options{
-		DefaultTransform: func(in any) (any, error) {
-			if o, ok := in.(client.Object); ok {
-				o.SetManagedFields(nil)
-				o.SetAnnotations(nil)
-				o.SetLabels(nil)
-				o.SetOwnerReferences(nil)
-				o.SetFinalizers(nil)
-			}
-			return in, nil
-		},
+	return cache.Options{DefaultTransform: trimMeta}
+}
+
+// trimMeta keeps of an object's metadata only what the metadata caches
+// are read for: its key and resourceVersion. They hold every Secret and
+// Service of the cluster, so every byte counts tens of thousands of times.
+func trimMeta(in any) (any, error) {
+	if o, ok := in.(*metav1.PartialObjectMetadata); ok {
+		o.ObjectMeta = metav1.ObjectMeta{Name: o.Name, Namespace: pool.intern(o.Namespace), ResourceVersion: o.ResourceVersion}
+		o.TypeMeta = metav1.TypeMeta{APIVersion: pool.intern(o.APIVersion), Kind: pool.intern(o.Kind)}
+	} else if o, ok := in.(client.Object); ok {
+		o.SetManagedFields(nil)
+		o.SetAnnotations(nil)
+		o.SetLabels(nil)
+		o.SetOwnerReferences(nil)
+		o.SetFinalizers(nil)
 	}
+	return in, nil
 }
 
 // defaultCertIndex indexes gateways by their default certificate Secret.
@@ -364,6 +373,10 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		if g != nil && g.status != nil {
 			if c, err := resourceversion.CompareResourceVersion(gw.ResourceVersion, g.status.rv); err == nil && c < 0 {
 				prev = *g.status.status.DeepCopy()
+			} else {
+				// The cache has caught up: the memo would only be a
+				// second copy of every gateway's status.
+				g.status = nil
 			}
 		}
 	})

@@ -31,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -87,7 +86,10 @@ type scope struct {
 	// (the class forbids the gateway, the spec cannot be rendered, no
 	// router ID is free): the later phases do not run, and status
 	// reports the verdict for this generation.
-	held      bool
+	held bool
+	// guarded: the API server refuses adoption itself (adoptionGuarded),
+	// so children the cache does not hold are applied without a read.
+	guarded   bool
 	obs       observed
 	requeueAt []time.Time
 }
@@ -138,6 +140,7 @@ func (e *PhaseError) Unwrap() error { return e.Err }
 
 func (r *Reconciler) resolveClass(ctx context.Context, s *scope) error {
 	s.obs.PolicyInstalled, s.obs.MissingPolicies = r.policyInstalled(ctx)
+	s.guarded = r.adoptionGuarded(ctx)
 	verdict, err := r.checkClass(ctx, s.gw)
 	if err != nil {
 		return err
@@ -286,9 +289,10 @@ func (r *Reconciler) pruneOldWorkload(ctx context.Context, s *scope) error {
 // applyChildren checks and applies every child in two parallel rounds, so
 // a reconcile costs two round trips: first every child is checked (cache,
 // or a metadata GET for objects the cache does not hold) while the
-// finalizer is added; then every child that needs it is applied. The
-// finalizer must be in place before a cluster-scoped child exists: only
-// the finalizer removes those. Name conflicts are reported, not returned:
+// finalizer and the shard label are added; then every child that needs it
+// is applied. The finalizer must be in place before a cluster-scoped child
+// exists (only the finalizer removes those), the shard label before a
+// namespaced one (the containment policy finds the gateway by it). Name conflicts are reported, not returned:
 // no retry resolves them.
 func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 	gw, res, obs := s.gw, s.res, &s.obs
@@ -306,8 +310,8 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 	}
 	var wg sync.WaitGroup
 	var finalizerErr error
-	if !controllerutil.ContainsFinalizer(gw, Finalizer) {
-		wg.Go(func() { finalizerErr = apply.AddFinalizer(ctx, r.Client, gw) })
+	if apply.NeedsMetadata(gw) {
+		wg.Go(func() { finalizerErr = apply.EnsureMetadata(ctx, r.Client, gw) })
 	}
 	for i, o := range res.Objects {
 		if held(o) {
@@ -320,7 +324,7 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 			continue
 		}
 		wg.Go(func() {
-			outcomes[i].plan, outcomes[i].err = r.Applier.Check(ctx, gw, o, s.hashes[i])
+			outcomes[i].plan, outcomes[i].err = r.Applier.Check(ctx, gw, o, s.hashes[i], s.guarded)
 			if outcomes[i].err == nil {
 				outcomes[i].live = outcomes[i].plan.Current
 			}

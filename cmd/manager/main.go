@@ -39,6 +39,9 @@ func main() {
 	} else if limit > 0 {
 		ctrl.Log.Info("Go soft memory limit set from the container's", "bytes", limit)
 	}
+	if percent := manager.ApplyGCPercent(os.Getenv); percent > 0 {
+		ctrl.Log.Info("No memory limit given: the Go collector runs at GOGC", "percent", percent)
+	}
 
 	if err := manager.Run(ctrl.SetupSignalHandler(), ctrl.GetConfigOrDie(), opts); err != nil {
 		ctrl.Log.Error(err, "Operator stopped")

@@ -25,15 +25,18 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -43,6 +46,7 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -156,6 +160,7 @@ func Hash(obj client.Object) (string, error) {
 // Plan is what Check decided for one child.
 type Plan struct {
 	gvk   schema.GroupVersionKind
+	gw    *v1alpha1.IngressGateway
 	gwUID types.UID
 	key   string
 	hash  string
@@ -171,13 +176,24 @@ type Plan struct {
 	Current client.Object
 	// Write is true when an apply is needed.
 	Write bool
+	// Blind is true when Current is nil because the cache does not hold
+	// the child and the API server refuses adoption (Check's guarded):
+	// it was not read. Write reads it only if the apply is refused.
+	Blind bool
 }
 
 // Check decides whether obj, rendered for gw, must be applied. hash is
 // Hash(obj), or "" to compute it. A *ConflictError means a foreign object
 // holds the name. Check writes nothing, so checks run in parallel with
 // anything else.
-func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string) (*Plan, error) {
+//
+// guarded says the API server refuses adoption on its own (the
+// containment policy's adoption rule is installed and bound): then a child
+// that neither the cache nor the records know is taken as absent without a
+// read, and Write reads it only if the API server refuses the apply. The
+// cache holds every object carrying Portico's labels, so what it misses is
+// new, or not Portico's (which the policy refuses to update).
+func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string, guarded bool) (*Plan, error) {
 	gvk, err := apiutil.GVKForObject(obj, a.Scheme)
 	if err != nil {
 		return nil, err
@@ -187,8 +203,9 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 			return nil, err
 		}
 	}
-	p := &Plan{gvk: gvk, gwUID: gw.UID, key: RecordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
-	if p.Current, err = a.get(ctx, gvk, client.ObjectKeyFromObject(obj)); err != nil {
+	p := &Plan{gvk: gvk, gw: gw, gwUID: gw.UID, key: RecordKey(gvk, obj.GetNamespace(), obj.GetName()), hash: hash}
+	rec, known := a.Records.Record(gw.UID, p.key)
+	if p.Current, p.Blind, err = a.get(ctx, gvk, client.ObjectKeyFromObject(obj), guarded && !known); err != nil {
 		return nil, err
 	}
 	if p.Current != nil {
@@ -196,7 +213,6 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 			return nil, err
 		}
 	}
-	rec, known := a.Records.Record(gw.UID, p.key)
 	p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
 	if p.Write && p.Current != nil {
 		if p.Drift, err = drift(obj, p.Current); err != nil {
@@ -308,8 +324,7 @@ func contains(have, want any) bool {
 }
 
 // Write applies obj as Check planned, with server-side apply and the
-// operator's field owner, and returns the live object: typed for the kinds
-// whose status the reconciler reads (workloads, Services).
+// operator's field owner, and returns the live object, typed.
 func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client.Object, error) {
 	desired, err := render.ToApply(obj)
 	if err != nil {
@@ -330,36 +345,90 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 			return nil, fmt.Errorf("replace %s %s (its roleRef changed): %w", p.gvk.Kind, DisplayName(obj), err)
 		}
 	}
-	want := desired.DeepCopy() // the apply response is written into desired
 	body, err := json.Marshal(desired.Object)
 	if err != nil {
 		return nil, err
 	}
-	// The body comes from typed Go structs: it cannot hold unknown or
-	// duplicate fields, so the API server's strict decoding (a second parse
-	// of every apply under the default fieldValidation=Warn) is skipped.
-	if err := a.Client.Patch(ctx, desired, client.RawPatch(types.ApplyYAMLPatchType, body),
-		client.FieldOwner(FieldOwner), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore)); err != nil {
+	// The response is read into the typed object: built-in kinds then come
+	// back as protobuf, which costs the API server and the operator a
+	// fraction of JSON's encoding and decoding.
+	typed, err := a.Scheme.New(p.gvk)
+	if err != nil {
+		return nil, err
+	}
+	live := typed.(client.Object)
+	live.SetName(obj.GetName())
+	live.SetNamespace(obj.GetNamespace())
+	started := time.Now()
+	if err := a.patchApply(ctx, live, body, p.Current == nil); err != nil {
+		if p.Blind && denied(err) {
+			// Refused: perhaps a foreign object holds the name. Read it
+			// now, to say whose it is.
+			key := client.ObjectKeyFromObject(obj)
+			meta := &metav1.PartialObjectMetadata{}
+			meta.SetGroupVersionKind(p.gvk)
+			if gerr := a.Reader.Get(ctx, key, meta); gerr == nil {
+				if cerr := checkOwnership(p.gw, p.gvk.Kind, meta); cerr != nil {
+					return nil, cerr
+				}
+			}
+		}
 		return nil, fmt.Errorf("apply %s %s: %w", p.gvk.Kind, DisplayName(obj), err)
+	}
+	if p.Blind && live.GetCreationTimestamp().Time.Before(started.Truncate(time.Second)) {
+		// It existed after all (the cache had not seen it yet): report an
+		// update, not a creation.
+		p.Current = &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "unknown"}}
+		p.Drift = []string{"unknown"}
 	}
 	// Server-side apply never removes keys another manager added to a map.
 	// A ConfigMap's data is the controller's whole configuration, so keys
 	// someone added by hand are drift: remove them.
-	if err := a.removeForeignData(ctx, want, desired); err != nil {
+	if err := a.removeForeignData(ctx, obj, live); err != nil {
 		return nil, err
 	}
-	a.remember(p.gwUID, p.key, p.hash, desired)
-	if k, ok := render.KindOf(p.gvk); !ok || !k.StatusRead {
-		return desired, nil
+	a.remember(p.gwUID, p.key, p.hash, live)
+	return live, nil
+}
+
+// patchApply server-side applies body to desired (which receives the
+// response). A creation refused because the API server's containment
+// policy does not see the gateway's shard label yet (the label was added
+// by this reconcile, moments ago) is retried a few times.
+func (a *Applier) patchApply(ctx context.Context, live client.Object, body []byte, creating bool) error {
+	delay := 20 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := a.Client.Patch(ctx, live, client.RawPatch(types.ApplyYAMLPatchType, body),
+			client.FieldOwner(FieldOwner), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore))
+		if err == nil || !creating || attempt == 5 || !shardNotSeen(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+		delay *= 2
 	}
-	out, err := a.Scheme.New(p.gvk)
-	if err != nil {
-		return nil, err
+}
+
+// shardNotSeen reports whether err is the containment policy finding no
+// gateway of the child's shard in its namespace.
+func shardNotSeen(err error) bool {
+	msg := err.Error()
+	return denied(err) && strings.Contains(msg, "'"+containment.NamespacesPolicyName) && strings.Contains(msg, "no params found")
+}
+
+// denied reports whether admission refused the request: 403, or 422 from
+// a ValidatingAdmissionPolicy (a binding that finds no parameters refuses
+// with reason Invalid).
+func denied(err error) bool {
+	var st apierrors.APIStatus
+	if !errors.As(err, &st) {
+		return false
 	}
-	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(desired.Object, out); err != nil {
-		return nil, err
-	}
-	return out.(client.Object), nil
+	code := st.Status().Code
+	return code == http.StatusForbidden || code == http.StatusUnprocessableEntity && strings.Contains(err.Error(), "ValidatingAdmissionPolicy '")
 }
 
 // roleRefChanged reports whether obj is a binding whose roleRef differs
@@ -378,29 +447,33 @@ func roleRefChanged(obj, current client.Object) bool {
 
 // get returns the object from the cache, or, when the cache does not have it
 // (it holds only objects carrying Portico's labels), its metadata from the
-// API server. nil means it does not exist.
-func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey) (client.Object, error) {
+// API server, unless blind: then the read is skipped (and blind returned).
+// nil means it does not exist.
+func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey, blind bool) (client.Object, bool, error) {
 	typed, err := a.Scheme.New(gvk)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	obj := typed.(client.Object)
 	err = a.Client.Get(ctx, key, obj)
 	if err == nil {
-		return obj, nil
+		return obj, false, nil
 	}
 	if !apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("read %s %s: %w", gvk.Kind, key, err)
+		return nil, false, fmt.Errorf("read %s %s: %w", gvk.Kind, key, err)
+	}
+	if blind {
+		return nil, true, nil
 	}
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(gvk)
 	if err := a.Reader.Get(ctx, key, meta); err != nil {
 		if apierrors.IsNotFound(err) {
-			return nil, nil
+			return nil, false, nil
 		}
-		return nil, fmt.Errorf("read the metadata of %s %s: %w", gvk.Kind, key, err)
+		return nil, false, fmt.Errorf("read the metadata of %s %s: %w", gvk.Kind, key, err)
 	}
-	return meta, nil
+	return meta, false, nil
 }
 
 // checkOwnership refuses objects Portico did not create for this gateway.
@@ -510,23 +583,23 @@ func foreignData(desired, current client.Object) bool {
 
 // removeForeignData deletes from the live ConfigMap (the apply response,
 // updated in place) every data key the rendered one does not have.
-func (a *Applier) removeForeignData(ctx context.Context, want, live *unstructured.Unstructured) error {
-	if live.GetKind() != "ConfigMap" {
+func (a *Applier) removeForeignData(ctx context.Context, rendered, live client.Object) error {
+	want, ok := rendered.(*corev1.ConfigMap)
+	cm, ok2 := live.(*corev1.ConfigMap)
+	if !ok || !ok2 {
 		return nil
 	}
-	wantData, _, _ := unstructured.NestedStringMap(want.Object, "data")
-	liveData, _, _ := unstructured.NestedStringMap(live.Object, "data")
 	patch := map[string]any{}
 	data := map[string]any{}
-	for k := range liveData {
-		if _, ok := wantData[k]; !ok {
+	for k := range cm.Data {
+		if _, ok := want.Data[k]; !ok {
 			data[k] = nil
 		}
 	}
 	if len(data) > 0 {
 		patch["data"] = data
 	}
-	if _, ok := live.Object["binaryData"]; ok {
+	if cm.BinaryData != nil {
 		patch["binaryData"] = nil
 	}
 	if len(patch) == 0 {
@@ -536,8 +609,8 @@ func (a *Applier) removeForeignData(ctx context.Context, want, live *unstructure
 	if err != nil {
 		return err
 	}
-	if err := a.Client.Patch(ctx, live, client.RawPatch(types.MergePatchType, body), client.FieldOwner(FieldOwner)); err != nil {
-		return fmt.Errorf("remove foreign keys from ConfigMap %s: %w", DisplayName(live), err)
+	if err := a.Client.Patch(ctx, cm, client.RawPatch(types.MergePatchType, body), client.FieldOwner(FieldOwner)); err != nil {
+		return fmt.Errorf("remove foreign keys from ConfigMap %s: %w", DisplayName(cm), err)
 	}
 	return nil
 }

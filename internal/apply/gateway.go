@@ -19,12 +19,14 @@ package apply
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
 )
 
 // Finalizer lets the operator remove the cluster-scoped children (which
@@ -72,14 +74,27 @@ func (p *Plan) Changed() []string {
 	return []string{"fields no longer rendered"}
 }
 
-// AddFinalizer adds Finalizer to gw, patching a copy so the children
-// applied meanwhile read a stable gw.
-func AddFinalizer(ctx context.Context, c client.Client, gw *v1alpha1.IngressGateway) error {
+// NeedsMetadata reports whether gw lacks Finalizer or its shard label.
+func NeedsMetadata(gw *v1alpha1.IngressGateway) bool {
+	return !controllerutil.ContainsFinalizer(gw, Finalizer) || gw.Labels[render.ShardLabel] != render.Shard(gw)
+}
+
+// EnsureMetadata adds Finalizer and the shard label (render.ShardLabel,
+// which the API server's containment policy selects gateways by) to gw in
+// one write, patching a copy so the children applied meanwhile read a
+// stable gw.
+func EnsureMetadata(ctx context.Context, c client.Client, gw *v1alpha1.IngressGateway) error {
 	cp := gw.DeepCopy()
 	patch := client.MergeFrom(gw.DeepCopy())
 	controllerutil.AddFinalizer(cp, Finalizer)
+	labels := maps.Clone(cp.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[render.ShardLabel] = render.Shard(gw)
+	cp.Labels = labels
 	if err := c.Patch(ctx, cp, patch, client.FieldOwner(FieldOwner)); err != nil {
-		return fmt.Errorf("add finalizer: %w", err)
+		return fmt.Errorf("add the finalizer and shard label: %w", err)
 	}
 	return nil
 }

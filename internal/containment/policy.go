@@ -62,9 +62,24 @@ type Rule struct {
 // overlays that move the operator keep the policies.
 const operatorUser = "request.userInfo.username.startsWith('system:serviceaccount:') && request.userInfo.username.endsWith(':portico-controller-manager')"
 
+// IsOperator reports whether username is one operatorUser matches.
+func IsOperator(username string) bool {
+	return strings.HasPrefix(username, "system:serviceaccount:") && strings.HasSuffix(username, ":portico-controller-manager")
+}
+
 // label reads a label of variables.obj (” when absent).
 func label(key string) string {
 	return "(has(variables.obj.metadata.labels) && '" + key + "' in variables.obj.metadata.labels ? variables.obj.metadata.labels['" + key + "'] : '')"
+}
+
+// oldLabel reads a label of oldObject (” when absent).
+func oldLabel(key string) string {
+	return "(has(oldObject.metadata.labels) && '" + key + "' in oldObject.metadata.labels ? oldObject.metadata.labels['" + key + "'] : '')"
+}
+
+// controllerUIDs is the list of the UIDs of o's controller references.
+func controllerUIDs(o string) string {
+	return "(has(" + o + ".metadata.ownerReferences) ? " + o + ".metadata.ownerReferences.filter(r, has(r.controller) && r.controller).map(r, r.uid) : [])"
 }
 
 var (
@@ -173,6 +188,15 @@ func Policies() []client.Object {
 			" naming it and, in a namespace, that gateway as controller owner) or its own webhook certificate; ' + request.resource.resource + ' ' + request.name + ' is neither'",
 		Reason: ptr.To(metav1.StatusReasonForbidden),
 	}}
+	validations = append(validations, AdoptionValidation(), admissionregistrationv1.Validation{
+		// The shard label of a namespaced child is its controller's: the
+		// namespaces policy's binding for that shard checks it.
+		Expression: "variables.ns == '' || " + gwName + " == '' || request.operation == 'DELETE' || " +
+			"(size(" + controllerUIDs("variables.obj") + ") == 1 && " + label(render.ShardLabel) + " == " + controllerUIDs("variables.obj") + "[0].substring(0, 1))",
+		Message: "the Portico operator may only write a gateway's namespaced objects with the label " + render.ShardLabel +
+			" set to the first character of their controller's UID",
+		Reason: ptr.To(metav1.StatusReasonForbidden),
+	})
 	for _, r := range Rules {
 		all = append(all, rule(r, ops))
 		if r.Namespaced {
@@ -211,15 +235,16 @@ func Policies() []client.Object {
 			Validations: validations,
 		},
 	}
-	// Namespaced children only next to the gateway that controls them: the
-	// parameters are the IngressGateways of the request's namespace (none:
-	// denied), and the child's controller reference must carry the UID of
-	// the gateway its labels name. Gateways exist only where a class allows
-	// them (the class policy), so kube-system holds Portico objects only
-	// where an admin allowed gateways there. Creates and updates of objects
-	// carrying the gateway label are matched, by anyone: in a namespace
-	// without a gateway nobody may create or change one (the API server
-	// resolves parameters before it evaluates who asks).
+	// Namespaced children only next to a gateway: the parameters are the
+	// IngressGateways of the request's namespace in the child's shard
+	// (none: denied), and the child's controller reference must carry the
+	// UID of the gateway its labels name when that gateway is among them.
+	// Gateways exist only where a class allows them (the class policy), so
+	// kube-system holds Portico objects only where an admin allowed
+	// gateways there. Creates and updates of objects carrying the gateway
+	// label are matched, by anyone: in a namespace without a gateway nobody
+	// may create or change one (the API server resolves parameters before
+	// it evaluates who asks).
 	where := &admissionregistrationv1.ValidatingAdmissionPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicy"},
 		ObjectMeta: metav1.ObjectMeta{Name: NamespacesPolicyName, Labels: labels},
@@ -244,28 +269,85 @@ func Policies() []client.Object {
 			}},
 		},
 	}
-	binding := func(name string, params bool) *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
-		b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
+	binding := func(name string) *admissionregistrationv1.ValidatingAdmissionPolicyBinding {
+		return &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingAdmissionPolicyBinding"},
 			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels},
 			Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{
 				PolicyName: name, ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny},
 			},
 		}
-		if params {
-			// The API server resolves parameters before match conditions:
-			// only objects that name a gateway are matched, so nobody else's
-			// writes depend on gateways existing.
-			b.Spec.ParamRef = &admissionregistrationv1.ParamRef{
-				Selector: &metav1.LabelSelector{}, ParameterNotFoundAction: ptr.To(admissionregistrationv1.DenyAction),
-			}
-			b.Spec.MatchResources = &admissionregistrationv1.MatchResources{ObjectSelector: &metav1.LabelSelector{
-				MatchExpressions: []metav1.LabelSelectorRequirement{{Key: render.GatewayNameLabel, Operator: metav1.LabelSelectorOpExists}},
-			}}
-		}
-		return b
 	}
-	return []client.Object{writes, binding(WritesPolicyName, false), where, binding(NamespacesPolicyName, true)}
+	out := []client.Object{writes, binding(WritesPolicyName), where}
+	// The API server evaluates a policy once per parameter, and each
+	// evaluation converts the parameter (a whole IngressGateway) anew: one
+	// binding over every gateway of the namespace makes each child's write
+	// cost O(gateways in the namespace). So one binding per shard selects
+	// the gateways of the child's shard only (render.ShardLabel: the
+	// first hex digit of the gateway's UID, which the writes policy holds
+	// the child's label to), and one more, over every gateway of the
+	// namespace, takes objects without a valid shard label (children
+	// written before shards existed). The API server resolves parameters
+	// before match conditions: only objects that name a gateway are
+	// matched, so nobody else's writes depend on gateways existing.
+	for _, shard := range append([]string{""}, Shards...) {
+		b := binding(NamespacesPolicyName)
+		sel := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: render.GatewayNameLabel, Operator: metav1.LabelSelectorOpExists}}}
+		params := &metav1.LabelSelector{}
+		if shard == "" {
+			sel.MatchExpressions = append(sel.MatchExpressions, metav1.LabelSelectorRequirement{Key: render.ShardLabel, Operator: metav1.LabelSelectorOpNotIn, Values: Shards})
+		} else {
+			b.Name += "-" + shard
+			sel.MatchLabels = map[string]string{render.ShardLabel: shard}
+			params.MatchLabels = map[string]string{render.ShardLabel: shard}
+		}
+		b.Spec.ParamRef = &admissionregistrationv1.ParamRef{Selector: params, ParameterNotFoundAction: ptr.To(admissionregistrationv1.DenyAction)}
+		b.Spec.MatchResources = &admissionregistrationv1.MatchResources{ObjectSelector: sel}
+		out = append(out, b)
+	}
+	return out
+}
+
+// Shards are the values of render.ShardLabel: a UID's first character.
+var Shards = strings.Split("0123456789abcdef", "")
+
+// BindingNames are the names of the bindings of each policy.
+func BindingNames() map[string][]string {
+	out := map[string][]string{}
+	for _, o := range Policies() {
+		if b, ok := o.(*admissionregistrationv1.ValidatingAdmissionPolicyBinding); ok {
+			out[b.Spec.PolicyName] = append(out[b.Spec.PolicyName], b.Name)
+		}
+	}
+	return out
+}
+
+// AdoptionValidation is the writes policy's rule against adoption: an
+// update keeps the object its gateway's (the operator checks the installed
+// policy carries it before it applies without reading first).
+func AdoptionValidation() admissionregistrationv1.Validation {
+	return admissionregistrationv1.Validation{
+		// An update keeps the object its gateway's: the same gateway labels
+		// and, in a namespace, the same controller UID (cluster-scoped: the
+		// same gateway-UID annotation, where the old object has one). The
+		// API server refuses adoption itself, so the operator need not read
+		// an object before it applies it (internal/apply).
+		Expression: "request.operation != 'UPDATE' || variables.ownLease || (" +
+			oldLabel(render.GatewayNameLabel) + " == " + gwName + " && " + oldLabel(render.GatewayNamespaceLabel) + " == " + gwNs + " && " +
+			"(" + gwName + " == '' || (variables.ns != '' ? " + controllerUIDs("oldObject") + " == " + controllerUIDs("variables.obj") + " : " +
+			"(!has(oldObject.metadata.annotations) || !('" + render.GatewayUIDAnnotation + "' in oldObject.metadata.annotations) || " +
+			"(has(variables.obj.metadata.annotations) && '" + render.GatewayUIDAnnotation + "' in variables.obj.metadata.annotations && " +
+			"oldObject.metadata.annotations['" + render.GatewayUIDAnnotation + "'] == variables.obj.metadata.annotations['" + render.GatewayUIDAnnotation + "'])))))",
+		MessageExpression: "'the Portico operator may not move an object to another gateway (or another gateway of the same name); ' + " +
+			"request.resource.resource + ' ' + (variables.ns != '' ? variables.ns + '/' : '') + request.name + ' belongs to ' + " +
+			oldLabel(render.GatewayNamespaceLabel) + " + '/' + " + oldLabel(render.GatewayNameLabel),
+		Reason: ptr.To(metav1.StatusReasonForbidden),
+	}
+}
+
+// WritesPolicy is the policy confining what the operator may write.
+func WritesPolicy() *admissionregistrationv1.ValidatingAdmissionPolicy {
+	return Policies()[0].(*admissionregistrationv1.ValidatingAdmissionPolicy)
 }
 
 // PolicyYAML is Policies as shipped in config/policy.

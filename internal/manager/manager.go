@@ -155,8 +155,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 		"How long followers wait after the leader's last renewal before taking over (a killed leader is replaced within about this plus three retry periods).")
 	fs.DurationVar(&o.RenewDeadline, "leader-election-renew-deadline", 10*time.Second, "How long the leader keeps retrying to renew before it gives up leadership (and exits).")
 	fs.DurationVar(&o.RetryPeriod, "leader-election-retry-period", 2*time.Second, "How often candidates try to acquire or renew the lease.")
-	fs.Float64Var(&o.QPS, "kube-api-qps", 500, "Requests per second to the API server (sustained); the API server protects itself with priority and fairness.")
-	fs.IntVar(&o.Burst, "kube-api-burst", 1000, "Requests to the API server in a burst.")
+	fs.Float64Var(&o.QPS, "kube-api-qps", 0, "Client-side limit of requests per second to the API server; 0 sets none, so the API server's priority and fairness decides how fast the operator may go (client-go waits as its 429 Retry-After says).")
+	fs.IntVar(&o.Burst, "kube-api-burst", 0, "Requests in a burst under --kube-api-qps (0: client-go's default).")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 8, "Gateways reconciled in parallel (reconciles mostly wait on the API server).")
 	fs.DurationVar(&o.SyncPeriod, "sync-period", 0, "Reconcile every gateway at least this often (0: about every 10h).")
 	o.Render = render.DefaultConfig()
@@ -189,6 +189,9 @@ func New(cfg *rest.Config, o Options) (ctrl.Manager, error) {
 // Build is New that also returns the reconciler, for tests that drive it.
 func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, error) {
 	cfg = rest.CopyConfig(cfg)
+	// No client-side limit unless asked for: the API server's priority and
+	// fairness knows what it can take, a fixed QPS does not.
+	cfg.QPS = -1
 	if o.QPS > 0 {
 		cfg.QPS = float32(o.QPS)
 	}

@@ -39,3 +39,24 @@ func TestSoftMemoryLimit(t *testing.T) {
 		})
 	}
 }
+
+func TestGCPercent(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want int
+		ok   bool
+	}{
+		{name: "nothing set", want: DefaultGCPercent, ok: true},
+		{name: "explicit GOGC wins", env: map[string]string{"GOGC": "200"}},
+		{name: "a container limit bounds the heap", env: map[string]string{MemoryLimitEnv: "268435456"}},
+		{name: "so does GOMEMLIMIT", env: map[string]string{"GOMEMLIMIT": "100MiB"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := GCPercent(func(k string) string { return tc.env[k] })
+			if got != tc.want || ok != tc.ok {
+				t.Fatalf("GCPercent = %d, %v; want %d, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ package render
 
 import (
 	"maps"
+	"strings"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 )
@@ -40,6 +41,12 @@ const (
 	// children, which cannot have an owner reference: labels can be copied,
 	// a UID identifies the one gateway that created the object.
 	GatewayUIDAnnotation = "ingress.portico.dev/gateway-uid"
+	// ShardLabel carries the first hex digit of the owning gateway's UID on
+	// the gateway and on its namespaced children. The API server's
+	// containment policy binds one parameter selector per shard, so a
+	// child's write is checked against the few gateways of its shard in its
+	// namespace, not against all of them (see internal/containment).
+	ShardLabel = "ingress.portico.dev/shard"
 
 	appNameLabel      = "app.kubernetes.io/name"
 	appInstanceLabel  = "app.kubernetes.io/instance"
@@ -62,6 +69,15 @@ func Labels(gw *v1alpha1.IngressGateway) map[string]string {
 		GatewayNameLabel:      gw.Name,
 		GatewayNamespaceLabel: gw.Namespace,
 	}
+}
+
+// Shard is gw's shard: the first character of its UID, "" while it has
+// none (offline rendering).
+func Shard(gw *v1alpha1.IngressGateway) string {
+	if gw.UID == "" {
+		return ""
+	}
+	return strings.ToLower(string(gw.UID)[:1])
 }
 
 // OwnerLabels returns the labels that identify gw's children, for listing

@@ -308,10 +308,16 @@ func EffectiveServiceType(gw *v1alpha1.IngressGateway) v1alpha1.ServiceType {
 // the controller owner reference that lets the garbage collector remove it
 // with the gateway.
 func objectMeta(gw *v1alpha1.IngressGateway, name string) metav1.ObjectMeta {
+	labels := Labels(gw)
+	if shard := Shard(gw); shard != "" {
+		// Not on pods (Labels): the API server's policy checks only what
+		// the operator writes, and a new pod label would roll every fleet.
+		labels[ShardLabel] = shard
+	}
 	return metav1.ObjectMeta{
 		Name:            name,
 		Namespace:       gw.Namespace,
-		Labels:          Labels(gw),
+		Labels:          labels,
 		OwnerReferences: []metav1.OwnerReference{OwnerReference(gw)},
 	}
 }

@@ -61,7 +61,10 @@ import (
 	"github.com/portico-dev/portico/internal/testenv"
 )
 
-const operatorUser = "portico-operator"
+// operatorUser is the operator's ServiceAccount, as a real install runs it:
+// the API server's containment policies match it by that name (system:masters
+// only spares the bench from installing its RBAC).
+const operatorUser = "system:serviceaccount:portico-system:portico-controller-manager"
 
 type config struct {
 	oneByOne   int

@@ -19,7 +19,9 @@ package trust_test
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -255,7 +257,38 @@ func abuses(gw *v1alpha1.IngressGateway) []abuse {
 		{"hijacking another controller's IngressClass", create(&networkingv1.IngressClass{ObjectMeta: meta("", "nginx", owned, false),
 			Spec: networkingv1.IngressClassSpec{Controller: "k8s.io/ingress-nginx"}})},
 		{"a ServiceAccount outside the fleet's naming", create(&corev1.ServiceAccount{ObjectMeta: meta(teamNS, "admin", owned, true)})},
+		{"moving the gateway's ConfigMap to another gateway by relabelling it", func(ctx context.Context, op client.Client) error {
+			cm := &corev1.ConfigMap{}
+			if err := admin.Get(ctx, render.MainConfigMapName(gw), cm); err != nil {
+				return err
+			}
+			cm.Labels[render.GatewayNameLabel] = "other"
+			return op.Update(ctx, cm)
+		}},
+		{"taking over the gateway's ConfigMap for a gateway of the same name with another UID", func(ctx context.Context, op client.Client) error {
+			cm := &corev1.ConfigMap{}
+			if err := admin.Get(ctx, render.MainConfigMapName(gw), cm); err != nil {
+				return err
+			}
+			cm.OwnerReferences[0].UID = "00000000-0000-0000-0000-000000000000"
+			cm.Labels[render.ShardLabel] = "0"
+			return op.Update(ctx, cm)
+		}},
+		{"a child whose shard label is not its controller's", create(&corev1.ConfigMap{ObjectMeta: func() metav1.ObjectMeta {
+			m := meta(teamNS, gw.Name+"-tcp-3", owned, true)
+			m.Labels = maps.Clone(owned)
+			m.Labels[render.ShardLabel] = otherShard(render.Shard(gw))
+			return m
+		}()})},
 	}
+}
+
+// otherShard is a shard that is not s.
+func otherShard(s string) string {
+	if s == "0" {
+		return "1"
+	}
+	return "0"
 }
 
 // abuseFixtures are the foreign objects the cases aim at.
@@ -281,7 +314,10 @@ func abuseFixtures(ctx context.Context) {
 // policies, or RBAC's escalation check (binding rights the operator does
 // not hold itself); "" when nothing did.
 func refusedBy(err error) string {
-	if err == nil || !apierrors.IsForbidden(err) {
+	// A policy binding that finds no parameters refuses with 422 (reason
+	// Invalid).
+	st := (apierrors.APIStatus)(nil)
+	if err == nil || !errors.As(err, &st) || st.Status().Code != http.StatusForbidden && st.Status().Code != http.StatusUnprocessableEntity {
 		return ""
 	}
 	for _, p := range []string{"portico-operator-writes", "portico-operator-namespaces", "portico-manager-secret-writes"} {

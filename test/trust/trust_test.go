@@ -320,6 +320,33 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 
 	It("serves metrics only to callers the API server authorizes, over TLS 1.2 or later", func() { metricsAreGuarded(ctx) })
 
+	It("applies children without reading them first, yet never adopts a user's object of the same name", func() {
+		gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: "clash"}}
+		gw.Spec.GatewayClassName = "team"
+		gw.Spec.Controller.Image = allowedImage
+		taken := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: render.MainConfigMapName(gw).Name},
+			Data: map[string]string{"mine": "yes"}}
+		Expect(alice.Create(ctx, taken)).To(Succeed())
+		Expect(alice.Create(ctx, gw)).To(Succeed())
+		Eventually(func(g Gomega) {
+			cur := &v1alpha1.IngressGateway{}
+			g.Expect(admin.Get(ctx, client.ObjectKeyFromObject(gw), cur)).To(Succeed())
+			c := meta.FindStatusCondition(cur.Status.Conditions, v1alpha1.ConditionDegraded)
+			g.Expect(c).NotTo(BeNil())
+			g.Expect(c.Reason).To(Equal(v1alpha1.ReasonNameConflict))
+			g.Expect(c.Message).To(ContainSubstring("ConfigMap " + teamNS + "/" + taken.Name + " already exists and is not managed by this gateway"))
+			// The other children exist: only the taken name is skipped.
+			g.Expect(admin.Get(ctx, render.WorkloadName(cur), &appsv1.DaemonSet{})).To(Succeed())
+		}).Should(Succeed())
+		after := &corev1.ConfigMap{}
+		Expect(admin.Get(ctx, client.ObjectKeyFromObject(taken), after)).To(Succeed())
+		Expect(after.Labels).To(BeEmpty())
+		Expect(after.Data).To(Equal(map[string]string{"mine": "yes"}))
+		Expect(after.ResourceVersion).To(Equal(taken.ResourceVersion))
+		Expect(admin.Delete(ctx, gw)).To(Succeed())
+		Expect(admin.Delete(ctx, taken)).To(Succeed())
+	})
+
 	It("the operator, confined, still writes everything its fleets need, and deletes them", func() { theOperatorStillWorks(ctx) })
 
 	It("cannot turn the fleet's ServiceAccount token into cluster-wide Secret read (TokenRequest)", func() {

@@ -1,0 +1,143 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"unsafe"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/render"
+)
+
+// fresh returns a copy of o whose strings share no memory with o's, as two
+// decodings of the same object would be.
+func fresh(t *testing.T, o client.Object) client.Object {
+	t.Helper()
+	b, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := reflect.New(reflect.TypeOf(o).Elem()).Interface().(client.Object)
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The cache transform changes no value of a child (apply compares the
+// cached child with the rendering: a changed value would be a write every
+// pass), only where its strings live.
+func TestInternTransformKeepsEveryValue(t *testing.T) {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw", UID: "uid-1"}}
+	gw.Spec.Workload.HostNetwork = true
+	res, err := render.Render(gw, render.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Objects {
+		o.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: "portico"}})
+		o.SetResourceVersion("42")
+		o.SetUID("child-uid")
+		want := fresh(t, o)
+		want.SetManagedFields(nil)
+		a, b := fresh(t, o), fresh(t, o)
+		for _, c := range []client.Object{a, b} {
+			if _, err := internTransform(c); err != nil {
+				t.Fatal(err)
+			}
+			if !equality.Semantic.DeepEqual(c, want) {
+				t.Errorf("%T %s changed by the transform", o, o.GetName())
+			}
+		}
+		same := func(x, y string) bool { return unsafe.StringData(x) == unsafe.StringData(y) }
+		if !same(a.GetNamespace(), b.GetNamespace()) || !same(a.GetLabels()[render.ManagedByLabel], b.GetLabels()[render.ManagedByLabel]) {
+			t.Errorf("%T %s: two decodings still hold two copies of the namespace and labels", o, o.GetName())
+		}
+		if a.GetResourceVersion() != "42" || same(a.GetResourceVersion(), b.GetResourceVersion()) {
+			t.Errorf("%T %s: the resourceVersion, unique to an object, went into the pool", o, o.GetName())
+		}
+	}
+}
+
+func TestInternTransformPooledValues(t *testing.T) {
+	newDS := func() *appsv1.DaemonSet {
+		ds := &appsv1.DaemonSet{}
+		ds.Spec.Template.Spec.Containers = []corev1.Container{{Name: "controller", Image: string([]byte("example.org/image:1")),
+			Args:      []string{string([]byte("--flag"))},
+			Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")}}}}
+		return ds
+	}
+	a, b := newDS(), newDS()
+	for _, ds := range []*appsv1.DaemonSet{a, b} {
+		if _, err := internTransform(ds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ca, cb := a.Spec.Template.Spec.Containers[0], b.Spec.Template.Spec.Containers[0]
+	if unsafe.StringData(ca.Image) != unsafe.StringData(cb.Image) || unsafe.StringData(ca.Args[0]) != unsafe.StringData(cb.Args[0]) {
+		t.Error("image and flags are not pooled")
+	}
+	if q := ca.Resources.Requests[corev1.ResourceCPU]; q.String() != "100m" {
+		t.Errorf("quantity = %s, want 100m", q.String())
+	}
+
+	s1 := &corev1.Secret{Data: map[string][]byte{"ca.crt": []byte("PEM")}}
+	s2 := &corev1.Secret{Data: map[string][]byte{"ca.crt": []byte("PEM")}}
+	for _, s := range []*corev1.Secret{s1, s2} {
+		if _, err := internTransform(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if &s1.Data["ca.crt"][0] != &s2.Data["ca.crt"][0] || cap(s1.Data["ca.crt"]) != len("PEM") {
+		t.Error("equal Secret values are not pooled, or an append could write into the pool")
+	}
+}
+
+func TestTrimMeta(t *testing.T) {
+	m := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "tls", ResourceVersion: "7", UID: "u", Labels: map[string]string{"a": "b"},
+			Annotations: map[string]string{"c": "d"}, OwnerReferences: []metav1.OwnerReference{{Name: "o"}}, Finalizers: []string{"f"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "m"}}}}
+	if _, err := trimMeta(m); err != nil {
+		t.Fatal(err)
+	}
+	want := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "tls", ResourceVersion: "7"}}
+	if !equality.Semantic.DeepEqual(m, want) {
+		t.Errorf("trimMeta = %+v, want %+v", m, want)
+	}
+}
+
+func TestStringPoolIsBounded(t *testing.T) {
+	p := &stringPool{cur: map[string]string{}}
+	for i := range 3 * internGeneration {
+		p.intern(string(rune(i)) + "x")
+	}
+	if n := len(p.cur) + len(p.old); n > 2*internGeneration {
+		t.Errorf("pool holds %d strings, want at most %d", n, 2*internGeneration)
+	}
+}
