@@ -35,7 +35,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrlconfig "sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
-	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	crwebhook "sigs.k8s.io/controller-runtime/pkg/webhook"
 
@@ -361,13 +360,13 @@ func serverTLS(c *tls.Config) {
 }
 
 // metricsOptions serves /metrics over HTTPS to callers the API server
-// authenticates and authorizes (controller-runtime's filter: a TokenReview
-// and a SubjectAccessReview for GET /metrics), unless MetricsSecure is off.
+// authenticates and authorizes (a TokenReview and a SubjectAccessReview for
+// GET /metrics, see metricsAuth), unless MetricsSecure is off.
 func metricsOptions(o Options) metricsserver.Options {
 	m := metricsserver.Options{BindAddress: o.MetricsAddr}
 	if o.MetricsSecure {
 		m.SecureServing = true
-		m.FilterProvider = filters.WithAuthenticationAndAuthorization
+		m.FilterProvider = metricsAuth
 		m.TLSOpts = []func(*tls.Config){serverTLS}
 	}
 	return m

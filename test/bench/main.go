@@ -233,7 +233,7 @@ rules:
 	if err != nil {
 		return nil, err
 	}
-	defer op.stop()
+	defer func() { op.stop() }() // op is replaced by the restart of (7)
 
 	// 1. Convergence of gateways created one by one.
 	step(fmt.Sprintf("1. %d gateways created one by one", c.oneByOne))
