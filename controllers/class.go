@@ -153,7 +153,7 @@ func (r *Reconciler) adoptionGuarded(ctx context.Context) bool {
 	// The policy matches the operator by its ServiceAccount's name: an
 	// operator running as anyone else (a renamed ServiceAccount, a test)
 	// is not confined by it.
-	if user, err := r.self.name(ctx, r.Client); err != nil || !containment.IsOperator(user) {
+	if user, err := r.self.name(ctx); err != nil || !containment.IsOperator(user) {
 		return false
 	}
 	want := containment.AdoptionValidation().Expression
@@ -176,20 +176,23 @@ func (r *Reconciler) adoptionGuarded(ctx context.Context) bool {
 	return b.Spec.PolicyName == containment.WritesPolicyName && slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) && !narrowed
 }
 
-// selfIdentity asks the API server, once, who the operator is.
+// selfIdentity asks the API server, once, who the operator is. Its client
+// is the manager's own, not the reconciler's (which tests wrap to count
+// writes: a review stores nothing).
 type selfIdentity struct {
-	mu   sync.Mutex
-	user string
+	client client.Client
+	mu     sync.Mutex
+	user   string
 }
 
-func (s *selfIdentity) name(ctx context.Context, c client.Client) (string, error) {
+func (s *selfIdentity) name(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.user != "" {
 		return s.user, nil
 	}
 	review := &authenticationv1.SelfSubjectReview{}
-	if err := c.Create(ctx, review); err != nil {
+	if err := s.client.Create(ctx, review); err != nil {
 		return "", fmt.Errorf("ask the API server who the operator is: %w", err)
 	}
 	s.user = review.Status.UserInfo.Username

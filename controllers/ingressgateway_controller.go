@@ -107,6 +107,7 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 		Config:   cfg,
 		Now:      metav1.Now,
 		memo:     memo,
+		self:     selfIdentity{client: mgr.GetClient()},
 	}
 }
 

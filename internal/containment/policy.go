@@ -252,16 +252,17 @@ func Policies() []client.Object {
 			FailurePolicy:    ptr.To(admissionregistrationv1.Fail),
 			ParamKind:        &admissionregistrationv1.ParamKind{APIVersion: v1alpha1.GroupVersion.String(), Kind: "IngressGateway"},
 			MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: namespaced},
-			MatchConditions: []admissionregistrationv1.MatchCondition{
-				{Name: "portico-operator", Expression: operatorUser},
-				{Name: "not-own-namespace", Expression: "request.namespace != request.userInfo.username.split(':')[2]"},
-			},
+			// Who asks is part of the validation, not a match condition:
+			// the API server builds a fresh activation, converting the
+			// parameter gateway anew, for the match conditions, the
+			// validations and the messages of every parameter.
 			Variables: []admissionregistrationv1.Variable{
 				{Name: "ns", Expression: "request.namespace"},
 				{Name: "obj", Expression: "request.operation == 'DELETE' ? oldObject : object"},
 			},
 			Validations: []admissionregistrationv1.Validation{{
-				Expression: "params.metadata.name != " + gwName + " || (has(variables.obj.metadata.ownerReferences) && " +
+				Expression: "!(" + operatorUser + ") || request.namespace == request.userInfo.username.split(':')[2] || " +
+					"params.metadata.name != " + gwName + " || (has(variables.obj.metadata.ownerReferences) && " +
 					"variables.obj.metadata.ownerReferences.exists(r, has(r.controller) && r.controller && r.kind == 'IngressGateway' && r.uid == params.metadata.uid))",
 				MessageExpression: "'the Portico operator may only write namespaced objects controlled by an IngressGateway of their namespace; ' + " +
 					"request.resource.resource + ' ' + variables.ns + '/' + request.name + ' is not controlled by IngressGateway ' + params.metadata.name",
