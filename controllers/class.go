@@ -29,7 +29,6 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -113,34 +112,53 @@ func (r *Reconciler) policyInstalled(ctx context.Context) (installed *bool, miss
 }
 
 func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
+	vaps, bindings, err := r.admissionPolicies(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var missing []string
-	bindings := containment.BindingNames()
+	names := containment.BindingNames()
 	for _, name := range policies {
-		vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
-		err := r.Client.Get(ctx, types.NamespacedName{Name: name}, vap)
-		names := bindings[name]
-		if len(names) == 0 {
-			names = []string{name}
+		ok := vaps[name] != nil
+		want := names[name]
+		if len(want) == 0 {
+			want = []string{name}
 		}
 		// Every binding: a missing shard binding leaves that shard's
 		// children unchecked.
-		for _, bn := range names {
-			b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-			if err == nil {
-				err = r.Client.Get(ctx, types.NamespacedName{Name: bn}, b)
-			}
-			if err == nil && (b.Spec.PolicyName != name || !slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny)) {
-				err = apierrors.NewNotFound(admissionregistrationv1.Resource("validatingadmissionpolicybindings"), bn)
-			}
+		for _, bn := range want {
+			b := bindings[bn]
+			ok = ok && b != nil && b.Spec.PolicyName == name && slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny)
 		}
-		switch {
-		case apierrors.IsNotFound(err):
+		if !ok {
 			missing = append(missing, name)
-		case err != nil:
-			return nil, fmt.Errorf("read ValidatingAdmissionPolicy(Binding) %s: %w", name, err)
 		}
 	}
 	return missing, nil
+}
+
+// admissionPolicies returns the cached policies and bindings by name,
+// shared with the cache (not copied: every pass reads them, and they are
+// only read).
+func (r *Reconciler) admissionPolicies(ctx context.Context) (map[string]*admissionregistrationv1.ValidatingAdmissionPolicy,
+	map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding, error) {
+	vl := &admissionregistrationv1.ValidatingAdmissionPolicyList{}
+	bl := &admissionregistrationv1.ValidatingAdmissionPolicyBindingList{}
+	if err := r.Client.List(ctx, vl, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, nil, fmt.Errorf("list ValidatingAdmissionPolicies: %w", err)
+	}
+	if err := r.Client.List(ctx, bl, client.UnsafeDisableDeepCopy); err != nil {
+		return nil, nil, fmt.Errorf("list ValidatingAdmissionPolicyBindings: %w", err)
+	}
+	vaps := make(map[string]*admissionregistrationv1.ValidatingAdmissionPolicy, len(vl.Items))
+	for i := range vl.Items {
+		vaps[vl.Items[i].Name] = &vl.Items[i]
+	}
+	bindings := make(map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding, len(bl.Items))
+	for i := range bl.Items {
+		bindings[bl.Items[i].Name] = &bl.Items[i]
+	}
+	return vaps, bindings, nil
 }
 
 // adoptionGuarded reports whether the API server refuses, on its own, an
@@ -156,13 +174,12 @@ func (r *Reconciler) adoptionGuarded(ctx context.Context) bool {
 	if user, err := r.self.name(ctx); err != nil || !containment.IsOperator(user) {
 		return false
 	}
-	want := containment.AdoptionValidation().Expression
-	vap := &admissionregistrationv1.ValidatingAdmissionPolicy{}
-	b := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-	if r.Client.Get(ctx, types.NamespacedName{Name: containment.WritesPolicyName}, vap) != nil ||
-		r.Client.Get(ctx, types.NamespacedName{Name: containment.WritesPolicyName}, b) != nil {
+	vaps, bindings, err := r.admissionPolicies(ctx)
+	vap, b := vaps[containment.WritesPolicyName], bindings[containment.WritesPolicyName]
+	if err != nil || vap == nil || b == nil {
 		return false
 	}
+	want := adoptionExpression()
 	generated := containment.WritesPolicy()
 	if !slices.ContainsFunc(vap.Spec.Validations, func(v admissionregistrationv1.Validation) bool { return v.Expression == want }) ||
 		!equality.Semantic.DeepEqual(vap.Spec.MatchConditions, generated.Spec.MatchConditions) ||
@@ -175,6 +192,8 @@ func (r *Reconciler) adoptionGuarded(ctx context.Context) bool {
 		!emptySelector(m.NamespaceSelector) || !emptySelector(m.ObjectSelector))
 	return b.Spec.PolicyName == containment.WritesPolicyName && slices.Contains(b.Spec.ValidationActions, admissionregistrationv1.Deny) && !narrowed
 }
+
+var adoptionExpression = sync.OnceValue(func() string { return containment.AdoptionValidation().Expression })
 
 // selfIdentity asks the API server, once, who the operator is. Its client
 // is the manager's own, not the reconciler's (which tests wrap to count

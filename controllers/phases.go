@@ -311,7 +311,11 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 	var wg sync.WaitGroup
 	var finalizerErr error
 	if apply.NeedsMetadata(gw) {
-		wg.Go(func() { finalizerErr = apply.EnsureMetadata(ctx, r.Client, gw) })
+		wg.Go(func() {
+			if finalizerErr = apply.EnsureMetadata(ctx, r.Client, gw); finalizerErr == nil {
+				r.awaitShardLabel(ctx, gw)
+			}
+		})
 	}
 	for i, o := range res.Objects {
 		if held(o) {
@@ -398,6 +402,27 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// awaitShardLabel waits, for 250 ms at most, until the cache shows gw
+// with its shard label. The API server's containment policy finds the
+// gateway by that label through an informer fed like the operator's cache:
+// applying before it has the label is refused and retried (Applier.Write),
+// which costs requests and more time than this wait.
+func (r *Reconciler) awaitShardLabel(ctx context.Context, gw *v1alpha1.IngressGateway) {
+	want := render.Shard(gw)
+	deadline := time.Now().Add(250 * time.Millisecond)
+	for {
+		got := &v1alpha1.IngressGateway{}
+		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(gw), got); err != nil || got.Labels[render.ShardLabel] == want || time.Now().After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
 }
 
 // pruneStale deletes the children no longer rendered.

@@ -360,7 +360,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	live.SetName(obj.GetName())
 	live.SetNamespace(obj.GetNamespace())
 	started := time.Now()
-	if err := a.patchApply(ctx, live, body, p.Current == nil); err != nil {
+	if err := a.patchApply(ctx, live, body); err != nil {
 		if p.Blind && denied(err) {
 			// Refused: perhaps a foreign object holds the name. Read it
 			// now, to say whose it is.
@@ -391,16 +391,16 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	return live, nil
 }
 
-// patchApply server-side applies body to desired (which receives the
-// response). A creation refused because the API server's containment
-// policy does not see the gateway's shard label yet (the label was added
-// by this reconcile, moments ago) is retried a few times.
-func (a *Applier) patchApply(ctx context.Context, live client.Object, body []byte, creating bool) error {
+// patchApply server-side applies body to live (which receives the
+// response). An apply refused because the API server's containment policy
+// does not see the gateway's shard label yet (the label was added by this
+// reconcile, moments ago) is retried a few times, for about 0.6 s.
+func (a *Applier) patchApply(ctx context.Context, live client.Object, body []byte) error {
 	delay := 20 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := a.Client.Patch(ctx, live, client.RawPatch(types.ApplyYAMLPatchType, body),
 			client.FieldOwner(FieldOwner), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore))
-		if err == nil || !creating || attempt == 5 || !shardNotSeen(err) {
+		if err == nil || attempt == 5 || !shardNotSeen(err) {
 			return err
 		}
 		select {

@@ -24,6 +24,7 @@ package containment
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -190,11 +191,14 @@ func Policies() []client.Object {
 	}}
 	validations = append(validations, AdoptionValidation(), admissionregistrationv1.Validation{
 		// The shard label of a namespaced child is its controller's: the
-		// namespaces policy's binding for that shard checks it.
-		Expression: "variables.ns == '' || " + gwName + " == '' || request.operation == 'DELETE' || " +
+		// namespaces policy's binding for that shard checks it. Without
+		// the label (an operator older than shards, while it is replaced)
+		// the binding for unsharded objects checks it against every
+		// gateway of the namespace.
+		Expression: "variables.ns == '' || " + gwName + " == '' || request.operation == 'DELETE' || " + label(render.ShardLabel) + " == '' || " +
 			"(size(" + controllerUIDs("variables.obj") + ") == 1 && " + label(render.ShardLabel) + " == " + controllerUIDs("variables.obj") + "[0].substring(0, 1))",
 		Message: "the Portico operator may only write a gateway's namespaced objects with the label " + render.ShardLabel +
-			" set to the first character of their controller's UID",
+			" set to the first character of their controller's UID (or without it)",
 		Reason: ptr.To(metav1.StatusReasonForbidden),
 	})
 	for _, r := range Rules {
@@ -312,8 +316,9 @@ func Policies() []client.Object {
 // Shards are the values of render.ShardLabel: a UID's first character.
 var Shards = strings.Split("0123456789abcdef", "")
 
-// BindingNames are the names of the bindings of each policy.
-func BindingNames() map[string][]string {
+// BindingNames are the names of the bindings of each policy (computed
+// once: the reconciler asks on every pass; do not modify the map).
+var BindingNames = sync.OnceValue(func() map[string][]string {
 	out := map[string][]string{}
 	for _, o := range Policies() {
 		if b, ok := o.(*admissionregistrationv1.ValidatingAdmissionPolicyBinding); ok {
@@ -321,7 +326,7 @@ func BindingNames() map[string][]string {
 		}
 	}
 	return out
-}
+})
 
 // AdoptionValidation is the writes policy's rule against adoption: an
 // update keeps the object its gateway's (the operator checks the installed
@@ -346,10 +351,12 @@ func AdoptionValidation() admissionregistrationv1.Validation {
 	}
 }
 
-// WritesPolicy is the policy confining what the operator may write.
-func WritesPolicy() *admissionregistrationv1.ValidatingAdmissionPolicy {
+// WritesPolicy is the policy confining what the operator may write
+// (computed once: the reconciler compares the installed one with it on
+// every pass; do not modify it).
+var WritesPolicy = sync.OnceValue(func() *admissionregistrationv1.ValidatingAdmissionPolicy {
 	return Policies()[0].(*admissionregistrationv1.ValidatingAdmissionPolicy)
-}
+})
 
 // PolicyYAML is Policies as shipped in config/policy.
 func PolicyYAML() ([]byte, error) {
