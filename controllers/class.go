@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -197,11 +198,14 @@ var adoptionExpression = sync.OnceValue(func() string { return containment.Adopt
 
 // selfIdentity asks the API server, once, who the operator is. Its client
 // is the manager's own, not the reconciler's (which tests wrap to count
-// writes: a review stores nothing).
+// writes: a review stores nothing). A failed review (an API server without
+// SelfSubjectReview) is asked again at most once a minute, not on every
+// pass; meanwhile the operator reads before it applies.
 type selfIdentity struct {
 	client client.Client
 	mu     sync.Mutex
 	user   string
+	retry  time.Time
 }
 
 func (s *selfIdentity) name(ctx context.Context) (string, error) {
@@ -210,8 +214,12 @@ func (s *selfIdentity) name(ctx context.Context) (string, error) {
 	if s.user != "" {
 		return s.user, nil
 	}
+	if time.Now().Before(s.retry) {
+		return "", errors.New("the API server did not say who the operator is; asking again later")
+	}
 	review := &authenticationv1.SelfSubjectReview{}
 	if err := s.client.Create(ctx, review); err != nil {
+		s.retry = time.Now().Add(time.Minute)
 		return "", fmt.Errorf("ask the API server who the operator is: %w", err)
 	}
 	s.user = review.Status.UserInfo.Username

@@ -292,8 +292,8 @@ func (r *Reconciler) pruneOldWorkload(ctx context.Context, s *scope) error {
 // finalizer and the shard label are added; then every child that needs it
 // is applied. The finalizer must be in place before a cluster-scoped child
 // exists (only the finalizer removes those), the shard label before a
-// namespaced one (the containment policy finds the gateway by it). Name conflicts are reported, not returned:
-// no retry resolves them.
+// namespaced one (the containment policy finds the gateway by it). Name
+// conflicts are reported, not returned: no retry resolves them.
 func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 	gw, res, obs := s.gw, s.res, &s.obs
 	type outcome struct {

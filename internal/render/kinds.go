@@ -58,7 +58,8 @@ type ManagedKind struct {
 	// hold the host ports the new ones need.
 	Workload bool
 	// StatusRead marks the kinds whose live state status reads after an
-	// apply (rollout, Service addresses): the applier returns them typed.
+	// apply (rollout, Service addresses). Documentation only since every
+	// apply returns its typed object.
 	StatusRead bool
 }
 
