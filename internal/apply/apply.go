@@ -359,7 +359,6 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	live := typed.(client.Object)
 	live.SetName(obj.GetName())
 	live.SetNamespace(obj.GetNamespace())
-	started := time.Now()
 	if err := a.patchApply(ctx, live, body); err != nil {
 		if p.Blind && denied(err) {
 			// Refused: perhaps a foreign object holds the name. Read it
@@ -375,7 +374,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 		}
 		return nil, fmt.Errorf("apply %s %s: %w", p.gvk.Kind, DisplayName(obj), err)
 	}
-	if p.Blind && live.GetCreationTimestamp().Time.Before(started.Truncate(time.Second)) {
+	if p.Blind && existedBefore(live) {
 		// It existed after all (the cache had not seen it yet): report an
 		// update, not a creation.
 		p.Current = &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "unknown"}}
@@ -389,6 +388,19 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	}
 	a.remember(p.gwUID, p.key, p.hash, live)
 	return live, nil
+}
+
+// existedBefore reports whether live, as an apply returned it, was created
+// before that apply: the apply's managed-fields time is later than the
+// creation. Both are the API server's clock (in seconds), so an object
+// created by another writer in the same second passes for new.
+func existedBefore(live client.Object) bool {
+	for _, m := range live.GetManagedFields() {
+		if m.Manager == FieldOwner && m.Operation == metav1.ManagedFieldsOperationApply && m.Time != nil {
+			return m.Time.After(live.GetCreationTimestamp().Time)
+		}
+	}
+	return false
 }
 
 // patchApply server-side applies body to live (which receives the

@@ -113,3 +113,23 @@ func TestShardNotSeen(t *testing.T) {
 		t.Error("a validation error taken for an admission refusal")
 	}
 }
+
+// TestExistedBefore: an apply's response tells a creation from an update
+// of an object the cache had not seen by the API server's own times.
+func TestExistedBefore(t *testing.T) {
+	created := metav1.Unix(100, 0)
+	obj := func(applied int64) *corev1.ConfigMap {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: created, ManagedFields: []metav1.ManagedFieldsEntry{
+			{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate, Time: ptrTime(metav1.Unix(500, 0))},
+			{Manager: FieldOwner, Operation: metav1.ManagedFieldsOperationApply, Time: ptrTime(metav1.Unix(applied, 0))},
+		}}}
+	}
+	if existedBefore(obj(100)) {
+		t.Error("an object applied in the second it was created passes for old")
+	}
+	if !existedBefore(obj(160)) {
+		t.Error("an object created a minute before the apply passes for new")
+	}
+}
+
+func ptrTime(t metav1.Time) *metav1.Time { return &t }

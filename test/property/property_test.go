@@ -70,6 +70,7 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
+	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/kustomize"
 	"github.com/portico-dev/portico/internal/pki"
@@ -133,12 +134,16 @@ func TestGeneratedGatewaysRenderValidChildren(t *testing.T) {
 			t.Fatalf("create namespace %s: %v", ns, err)
 		}
 		// The containment policy admits a gateway's namespaced children
-		// only where some gateway exists (it reads them as parameters):
-		// the generated ones are never stored, so store one that is not
-		// theirs in each namespace.
-		anchor := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: anchorName}}
-		if err := c.Create(ctx, anchor); err != nil {
-			t.Fatalf("create IngressGateway %s/%s: %v", ns, anchorName, err)
+		// only where some gateway of their shard exists (it reads them as
+		// parameters, by the shard label): the generated ones are never
+		// stored, so store one that is not theirs for each shard in each
+		// namespace.
+		for _, shard := range containment.Shards {
+			anchor := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: anchorName + "-" + shard,
+				Labels: map[string]string{render.ShardLabel: shard}}}
+			if err := c.Create(ctx, anchor); err != nil {
+				t.Fatalf("create IngressGateway %s/%s: %v", ns, anchor.Name, err)
+			}
 		}
 	}
 	// The policy reads the class from its informer: wait until a gateway
