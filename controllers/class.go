@@ -93,30 +93,33 @@ func (r *Reconciler) checkClass(ctx context.Context, gw *v1alpha1.IngressGateway
 // containment (config/policy).
 var policies = []string{classrules.PolicyName, containment.WritesPolicyName, containment.NamespacesPolicyName}
 
-// policyInstalled reports whether every policy and a Deny binding of it
-// exist, from the cache (policies and bindings are watched: a change
-// reconciles every gateway), so the check costs no request; nil when they
-// could not be read (then nothing is claimed either way). missing names
-// the absent ones.
-func (r *Reconciler) policyInstalled(ctx context.Context) (installed *bool, missing []string) {
-	missing, err := r.missingPolicies(ctx)
-	if err != nil {
-		return nil, nil
-	}
-	ok := len(missing) == 0
-	if ok {
-		admissionPolicyInstalled.Set(1)
-	} else {
-		admissionPolicyInstalled.Set(0)
-	}
-	return &ok, missing
-}
-
-func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
+// policyState reads the admission policies once per pass, from the cache
+// (policies and bindings are watched: a change reconciles every gateway),
+// so it costs no request. installed says whether every policy and a Deny
+// binding of it exist (nil when they could not be read: then nothing is
+// claimed either way), missing names the absent ones, guarded is
+// adoptionGuarded.
+func (r *Reconciler) policyState(ctx context.Context) (installed *bool, missing []string, guarded bool) {
 	vaps, bindings, err := r.admissionPolicies(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, false
 	}
+	missing = missingPolicies(vaps, bindings)
+	ok := len(missing) == 0
+	admissionPolicyInstalled.Set(gaugeValue(ok))
+	guarded = r.adoptionGuarded(ctx, vaps, bindings)
+	adoptionGuardedGauge.Set(gaugeValue(guarded))
+	return &ok, missing, guarded
+}
+
+func gaugeValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func missingPolicies(vaps map[string]*admissionregistrationv1.ValidatingAdmissionPolicy, bindings map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding) []string {
 	var missing []string
 	names := containment.BindingNames()
 	for _, name := range policies {
@@ -135,7 +138,7 @@ func (r *Reconciler) missingPolicies(ctx context.Context) ([]string, error) {
 			missing = append(missing, name)
 		}
 	}
-	return missing, nil
+	return missing
 }
 
 // admissionPolicies returns the cached policies and bindings by name,
@@ -168,16 +171,16 @@ func (r *Reconciler) admissionPolicies(ctx context.Context) (map[string]*admissi
 // everything the operator writes). Only then may a child the cache does
 // not hold be applied without reading it first: an object that exists
 // and is not the gateway's is refused, never adopted.
-func (r *Reconciler) adoptionGuarded(ctx context.Context) bool {
+func (r *Reconciler) adoptionGuarded(ctx context.Context, vaps map[string]*admissionregistrationv1.ValidatingAdmissionPolicy,
+	bindings map[string]*admissionregistrationv1.ValidatingAdmissionPolicyBinding) bool {
+	vap, b := vaps[containment.WritesPolicyName], bindings[containment.WritesPolicyName]
+	if vap == nil || b == nil {
+		return false
+	}
 	// The policy matches the operator by its ServiceAccount's name: an
 	// operator running as anyone else (a renamed ServiceAccount, a test)
 	// is not confined by it.
 	if user, err := r.self.name(ctx); err != nil || !containment.IsOperator(user) {
-		return false
-	}
-	vaps, bindings, err := r.admissionPolicies(ctx)
-	vap, b := vaps[containment.WritesPolicyName], bindings[containment.WritesPolicyName]
-	if err != nil || vap == nil || b == nil {
 		return false
 	}
 	want := adoptionExpression()

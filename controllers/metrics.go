@@ -50,6 +50,10 @@ var (
 		Name: "portico_admission_policy_installed",
 		Help: "1 when the API server enforces the class and containment ValidatingAdmissionPolicies (with Deny bindings), 0 when one is missing; as of the last reconcile.",
 	})
+	adoptionGuardedGauge = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "portico_apply_without_read",
+		Help: "1 when the API server refuses adoption itself (the containment policy's adoption rule, bound, matching the operator), so children the cache does not hold are applied without a read first; 0 when each is read first. As of the last reconcile.",
+	})
 	gatewaysDesc = prometheus.NewDesc("portico_gateways",
 		"IngressGateways by condition type and status (and reason), as last written to their status.",
 		[]string{"condition", "status", "reason"}, nil)
@@ -90,7 +94,7 @@ var (
 // gauge reads from reader (the manager's cache) at scrape time.
 func registerMetrics(reader client.Reader) {
 	registerOnce.Do(func() {
-		metrics.Registry.MustRegister(childrenApplied, childrenPruned, reconcileErrors, admissionPolicyInstalled, collector)
+		metrics.Registry.MustRegister(childrenApplied, childrenPruned, reconcileErrors, admissionPolicyInstalled, adoptionGuardedGauge, collector)
 		// A series per phase starts at 0: it exists before the first
 		// error, so rate() sees that error and alerts find the metric.
 		for _, p := range []string{phaseClass, phaseInputs, phaseRender, phasePruneOldWorkload, phaseApply, phasePruneStale, phaseObserve, phaseStatus, phaseFinalize} {

@@ -139,8 +139,7 @@ func (e *PhaseError) Error() string { return e.Phase + ": " + e.Err.Error() }
 func (e *PhaseError) Unwrap() error { return e.Err }
 
 func (r *Reconciler) resolveClass(ctx context.Context, s *scope) error {
-	s.obs.PolicyInstalled, s.obs.MissingPolicies = r.policyInstalled(ctx)
-	s.guarded = r.adoptionGuarded(ctx)
+	s.obs.PolicyInstalled, s.obs.MissingPolicies, s.guarded = r.policyState(ctx)
 	verdict, err := r.checkClass(ctx, s.gw)
 	if err != nil {
 		return err

@@ -57,10 +57,6 @@ type ManagedKind struct {
 	// other kind is pruned before anything is applied, since its pods
 	// hold the host ports the new ones need.
 	Workload bool
-	// StatusRead marks the kinds whose live state status reads after an
-	// apply (rollout, Service addresses). Documentation only since every
-	// apply returns its typed object.
-	StatusRead bool
 }
 
 // ManagedKinds lists every kind Render can produce, in no particular
@@ -74,9 +70,9 @@ var ManagedKinds = []ManagedKind{
 	{GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Resource: "rolebindings", Namespaced: true, Object: &rbacv1.RoleBinding{}},
 	{GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), Resource: "clusterrolebindings", Object: &rbacv1.ClusterRoleBinding{}, Watch: WatchLabels},
 	{GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"), Resource: "configmaps", Namespaced: true, Object: &corev1.ConfigMap{}},
-	{GVK: corev1.SchemeGroupVersion.WithKind("Service"), Resource: "services", Namespaced: true, Object: &corev1.Service{}, StatusRead: true},
-	{GVK: appsv1.SchemeGroupVersion.WithKind("DaemonSet"), Resource: "daemonsets", Namespaced: true, Object: &appsv1.DaemonSet{}, Workload: true, StatusRead: true},
-	{GVK: appsv1.SchemeGroupVersion.WithKind("Deployment"), Resource: "deployments", Namespaced: true, Object: &appsv1.Deployment{}, Workload: true, StatusRead: true},
+	{GVK: corev1.SchemeGroupVersion.WithKind("Service"), Resource: "services", Namespaced: true, Object: &corev1.Service{}},
+	{GVK: appsv1.SchemeGroupVersion.WithKind("DaemonSet"), Resource: "daemonsets", Namespaced: true, Object: &appsv1.DaemonSet{}, Workload: true},
+	{GVK: appsv1.SchemeGroupVersion.WithKind("Deployment"), Resource: "deployments", Namespaced: true, Object: &appsv1.Deployment{}, Workload: true},
 	{GVK: networkingv1.SchemeGroupVersion.WithKind("IngressClass"), Resource: "ingressclasses", Object: &networkingv1.IngressClass{}, Watch: WatchLabels},
 	{GVK: corev1.SchemeGroupVersion.WithKind("Secret"), Resource: "secrets", Namespaced: true, Object: &corev1.Secret{}},
 	{GVK: admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"), Resource: "validatingwebhookconfigurations",

@@ -40,6 +40,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
@@ -326,6 +327,9 @@ var _ = Describe("A namespace editor against the trust model", Ordered, func() {
 		gw.Spec.Controller.Image = allowedImage
 		taken := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: teamNS, Name: render.MainConfigMapName(gw).Name},
 			Data: map[string]string{"mine": "yes"}}
+		// The operator, confined as its ServiceAccount with the policies
+		// installed, applies without reading first: this is that path.
+		Expect(gaugeValue("portico_apply_without_read")).To(Equal(1.0))
 		Expect(alice.Create(ctx, taken)).To(Succeed())
 		Expect(alice.Create(ctx, gw)).To(Succeed())
 		Eventually(func(g Gomega) {
@@ -588,4 +592,18 @@ func classField(id string) string {
 		}
 	}
 	return "?"
+}
+
+// gaugeValue reads a gauge the operator (running in this process) exports.
+func gaugeValue(name string) float64 {
+	GinkgoHelper()
+	families, err := ctrlmetrics.Registry.Gather()
+	Expect(err).NotTo(HaveOccurred())
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			return f.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	Fail("no gauge " + name)
+	return 0
 }
