@@ -68,12 +68,12 @@ func IsOperator(username string) bool {
 	return strings.HasPrefix(username, "system:serviceaccount:") && strings.HasSuffix(username, ":portico-controller-manager")
 }
 
-// label reads a label of variables.obj (” when absent).
+// label reads a label of variables.obj (empty when absent).
 func label(key string) string {
 	return "(has(variables.obj.metadata.labels) && '" + key + "' in variables.obj.metadata.labels ? variables.obj.metadata.labels['" + key + "'] : '')"
 }
 
-// oldLabel reads a label of oldObject (” when absent).
+// oldLabel reads a label of oldObject (empty when absent).
 func oldLabel(key string) string {
 	return "(has(oldObject.metadata.labels) && '" + key + "' in oldObject.metadata.labels ? oldObject.metadata.labels['" + key + "'] : '')"
 }
