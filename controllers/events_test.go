@@ -65,13 +65,15 @@ var _ = Describe("IngressGateway events", func() {
 		})
 		main := render.MainConfigMapName(gw)
 
-		By("create: one ChildrenCreated, no update, the certificate problem once")
+		By("create: one ChildrenCreated (with the webhook's certificates), no update, the certificate problem once")
 		Eventually(func(g Gomega) {
-			g.Expect(gatewayEvents(ctx, g, gw, "ChildrenCreated")).To(ConsistOf(HavePrefix("Created ")))
+			g.Expect(gatewayEvents(ctx, g, gw, "ChildrenCreated")).To(ConsistOf(And(HavePrefix("Created "),
+				HaveSuffix("; admission webhook: generated a new CA; issued a serving certificate"))))
 		}).Should(Succeed())
 		expectCondition(ctx, gw, v1alpha1.ConditionDegraded, metav1.ConditionTrue, v1alpha1.ReasonDefaultCertificateNotReady)
 		Consistently(func(g Gomega) {
 			g.Expect(gatewayEvents(ctx, g, gw, "ChildrenUpdated")).To(BeEmpty())
+			g.Expect(gatewayEvents(ctx, g, gw, "CertificatesIssued")).To(BeEmpty())
 			g.Expect(gatewayEvents(ctx, g, gw, v1alpha1.ReasonDefaultCertificateNotReady)).To(HaveLen(1))
 		}, "2s").Should(Succeed())
 

@@ -216,8 +216,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 }
 
 // childEvent records one event per reconcile for the children created,
-// updated or pruned (one per child would flood a 1,000-gateway cluster).
-func (r *Reconciler) childEvent(gw *v1alpha1.IngressGateway, what string, children []string) {
+// updated or pruned (one per child would flood a 1,000-gateway cluster),
+// with what else that reconcile did (also), if anything.
+func (r *Reconciler) childEvent(gw *v1alpha1.IngressGateway, what string, children []string, also ...string) {
 	if len(children) == 0 || r.Recorder == nil {
 		return
 	}
@@ -226,7 +227,11 @@ func (r *Reconciler) childEvent(gw *v1alpha1.IngressGateway, what string, childr
 	if len(children) > show {
 		list += fmt.Sprintf(" and %d more", len(children)-show)
 	}
-	r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, "Children"+what, "Reconcile", "%s %d: %s", what, len(children), list)
+	msg := fmt.Sprintf("%s %d: %s", what, len(children), list)
+	for _, a := range also {
+		msg += "; " + a
+	}
+	r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, "Children"+what, "Reconcile", "%s", msg)
 }
 
 func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {

@@ -92,6 +92,10 @@ type scope struct {
 	guarded   bool
 	obs       observed
 	requeueAt []time.Time
+	// certChanges says what resolveInputs issued for the webhook. On a
+	// new gateway it joins the ChildrenCreated event (one event per new
+	// gateway); otherwise runPhases records it as CertificatesIssued.
+	certChanges []string
 }
 
 type phase struct {
@@ -116,6 +120,11 @@ func (r *Reconciler) phases() []phase {
 // is recorded on the scope (status names the phase) and returned, so the
 // request is retried with backoff.
 func (r *Reconciler) runPhases(ctx context.Context, s *scope) error {
+	defer func() {
+		if len(s.certChanges) > 0 && r.Recorder != nil {
+			r.Recorder.Eventf(s.gw, nil, corev1.EventTypeNormal, "CertificatesIssued", "Reconcile", "Admission webhook: %s", strings.Join(s.certChanges, "; "))
+		}
+	}()
 	for _, p := range r.phases() {
 		if err := p.run(ctx, s); err != nil {
 			s.obs.Failed = &PhaseError{Phase: p.name, Err: err}
@@ -176,9 +185,7 @@ func (r *Reconciler) resolveInputs(ctx context.Context, s *scope) error {
 		s.in.Webhook = webhook
 		s.obs.WebhookNotAfter = pkiRes.NotAfter
 		s.requeueAt = append(s.requeueAt, pkiRes.NextCheck)
-		if len(pkiRes.Changes) > 0 {
-			r.Recorder.Eventf(gw, nil, corev1.EventTypeNormal, "CertificatesIssued", "Reconcile", "Admission webhook: %s", strings.Join(pkiRes.Changes, "; "))
-		}
+		s.certChanges = pkiRes.Changes
 	}
 	parsed, err := r.defaultCertificate(ctx, gw)
 	if err != nil {
@@ -373,7 +380,12 @@ func (r *Reconciler) applyChildren(ctx context.Context, s *scope) error {
 			}
 		}
 	}
-	r.childEvent(gw, "Created", created)
+	if len(created) > 0 && len(s.certChanges) > 0 {
+		r.childEvent(gw, "Created", created, "admission webhook: "+strings.Join(s.certChanges, "; "))
+		s.certChanges = nil
+	} else {
+		r.childEvent(gw, "Created", created)
+	}
 	r.childEvent(gw, "Updated", updated)
 	var errs []error
 	for i, oc := range outcomes {

@@ -153,7 +153,12 @@ var _ = Describe("IngressGateway admission webhook", func() {
 		}
 		Expect(k8sClient.Create(ctx, slice)).To(Succeed())
 		expectCondition(ctx, gw, v1alpha1.ConditionWebhookReady, metav1.ConditionTrue, v1alpha1.ReasonWebhookServing)
-		Expect(hasEvent(ctx, ns, "CertificatesIssued")).To(BeTrue())
+		// A new gateway's certificates are told in its one ChildrenCreated
+		// event; CertificatesIssued is for later renewals.
+		Eventually(func(g Gomega) {
+			g.Expect(gatewayEvents(ctx, g, gw, "ChildrenCreated")).To(ConsistOf(ContainSubstring("; admission webhook: generated a new CA; issued a serving certificate")))
+		}).Should(Succeed())
+		Expect(hasEvent(ctx, ns, "CertificatesIssued")).To(BeFalse())
 		Expect(k8sClient.Delete(ctx, slice)).To(Succeed())
 		expectCondition(ctx, gw, v1alpha1.ConditionWebhookReady, metav1.ConditionFalse, v1alpha1.ReasonWebhookNoEndpoints)
 
