@@ -182,6 +182,10 @@ func trimMeta(in any) (any, error) {
 // defaultCertIndex indexes gateways by their default certificate Secret.
 const defaultCertIndex = "spec.defaultCertificate.secretRef"
 
+// ownerIndex indexes cluster-scoped children by their gateway
+// (apply.OwnerKeys), so pruning one gateway's does not scan every gateway's.
+const ownerIndex = "metadata.labels.gateway"
+
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=ingress.portico.dev,resources=ingressgateways/finalizers,verbs=update
@@ -489,6 +493,14 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.IngressGateway{}, backendIndex, backendKeys); err != nil {
 		return err
 	}
+	for _, k := range render.ManagedKinds {
+		if !k.Namespaced {
+			if err := mgr.GetFieldIndexer().IndexField(ctx, k.Object.DeepCopyObject().(client.Object), ownerIndex, apply.OwnerKeys); err != nil {
+				return err
+			}
+		}
+	}
+	r.Applier.OwnerIndex = ownerIndex
 	if err := mgr.GetFieldIndexer().IndexField(ctx, &v1alpha1.IngressGateway{}, defaultCertIndex, func(o client.Object) []string {
 		if key, ok := facts.DefaultCertificateKey(o.(*v1alpha1.IngressGateway)); ok {
 			return []string{key.String()}

@@ -133,6 +133,21 @@ type Applier struct {
 	Records Records
 	// Pruned, when set, is called with the kind of every child deleted.
 	Pruned func(kind string)
+	// OwnerIndex, when set, names a field index of Client's cache on every
+	// cluster-scoped managed kind, keyed by OwnerKeys.
+	OwnerIndex string
+}
+
+// OwnerKey is the OwnerIndex key of a gateway's children.
+func OwnerKey(namespace, name string) string { return namespace + "/" + name }
+
+// OwnerKeys is the OwnerIndex function: the gateway a child's labels name.
+func OwnerKeys(o client.Object) []string {
+	l := o.GetLabels()
+	if l[render.ManagedByLabel] != render.ManagedByValue || l[render.GatewayNameLabel] == "" {
+		return nil
+	}
+	return []string{OwnerKey(l[render.GatewayNamespaceLabel], l[render.GatewayNameLabel])}
 }
 
 // RecordKey identifies a child among a gateway's: group, kind, namespace

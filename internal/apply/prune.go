@@ -44,6 +44,10 @@ func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind,
 	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName))}
 	if namespaced {
 		opts = append(opts, client.InNamespace(gwNamespace))
+	} else if a.OwnerIndex != "" {
+		// A cache lists a namespace through its index; without one a
+		// cluster-scoped kind is scanned whole, every gateway's children.
+		opts = append(opts, client.MatchingFields{a.OwnerIndex: OwnerKey(gwNamespace, gwName)})
 	}
 	if err := a.Client.List(ctx, list, opts...); err != nil {
 		return nil, fmt.Errorf("list %s: %w", gvk.Kind, err)

@@ -130,7 +130,7 @@ type floorKind struct {
 // the rendering configuration its class yields, as the operator resolves
 // both.
 func floorTemplate(ctx context.Context, c client.Client, webhook bool, base render.Config) (*v1alpha1.IngressGateway, render.Config, error) {
-	gw := benchGatewayWebhook("bench-seq", "floor-template", webhook)
+	gw := benchGatewayWebhook(seqNamespace, "floor-template", webhook)
 	if err := c.Create(ctx, gw, client.DryRunAll); err != nil {
 		return nil, render.Config{}, fmt.Errorf("dry-run create of the floor's template gateway: %w", err)
 	}

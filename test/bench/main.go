@@ -81,6 +81,8 @@ type config struct {
 	operatorArgs []string
 	// profileFor is how long the profiles are taken.
 	profileFor time.Duration
+	// profileOff profiles the webhook-off run and floor.
+	profileOff bool
 	// profile, when set, is where a CPU profile of kube-apiserver taken
 	// during the first scale run is written.
 	profile string
@@ -108,6 +110,7 @@ func main() {
 	flag.IntVar(&c.scaleRuns, "scale-runs", 1, "repetitions of the scale run (each in fresh namespaces)")
 	flag.StringVar(&c.profile, "apiserver-profile", "", "write CPU profiles of kube-apiserver (and the operator) during the scale run to this file (FILE.operator), and of kube-apiserver during its floor with the most writers (FILE.floor, 20 s at most)")
 	flag.DurationVar(&c.profileFor, "profile-for", 15*time.Second, "how long the -apiserver-profile profiles last, from the start of the run")
+	flag.BoolVar(&c.profileOff, "profile-webhook-off", false, "with -apiserver-profile, profile the webhook-off scale run (and its floor) instead of the webhook-on one")
 	flag.StringVar(&c.memoryLimit, "memory-limit", "", "run the operator as under a container memory limit (e.g. 96Mi): its Go soft limit is 85 % of it")
 	opArgs := flag.String("operator-args", "", "extra operator flags, space-separated (e.g. \"--max-concurrent-reconciles=4 --kube-api-qps=200\")")
 	curve := flag.String("curve", "250,500,1000", "gateway counts of the scaling curve (webhook on; -scale is the last point)")
@@ -239,12 +242,12 @@ rules:
 	step(fmt.Sprintf("1. %d gateways created one by one", c.oneByOne))
 	w := newWatcher(ctx, cl)
 	defer w.stop()
-	if err := mkGatewayNamespace(ctx, cl2, "bench-seq"); err != nil {
+	if err := mkGatewayNamespace(ctx, cl2, seqNamespace); err != nil {
 		return nil, err
 	}
 	// The first gateway also waits for the operator to start (caches,
 	// informers): timed apart, so the figures describe a running operator.
-	warm := benchGateway("bench-seq", "warm-up")
+	warm := benchGateway(seqNamespace, "warm-up")
 	done := w.expect(warm.Namespace, warm.Name)
 	if err := cl2.Create(ctx, warm); err != nil {
 		return nil, err
@@ -255,7 +258,7 @@ rules:
 	startup := time.Since(op.started)
 	var lat []float64
 	for i := range c.oneByOne {
-		gw := benchGateway("bench-seq", fmt.Sprintf("gw-%d", i))
+		gw := benchGateway(seqNamespace, fmt.Sprintf("gw-%d", i))
 		start := time.Now()
 		done := w.expect(gw.Namespace, gw.Name)
 		if err := cl2.Create(ctx, gw); err != nil {
@@ -274,7 +277,7 @@ rules:
 	// 4. Idle: converged gateways, short resync, count writes.
 	extra := c.idleGWs - c.oneByOne
 	for i := range max(extra, 0) {
-		gw := benchGateway("bench-seq", fmt.Sprintf("gw-%d", c.oneByOne+i))
+		gw := benchGateway(seqNamespace, fmt.Sprintf("gw-%d", c.oneByOne+i))
 		done := w.expect(gw.Namespace, gw.Name)
 		if err := cl2.Create(ctx, gw); err != nil {
 			return nil, err
@@ -305,7 +308,7 @@ rules:
 	var editLat []float64
 	templateKept := true
 	for i := range c.edits {
-		key := client.ObjectKey{Namespace: "bench-seq", Name: fmt.Sprintf("gw-%d", i)}
+		key := client.ObjectKey{Namespace: seqNamespace, Name: fmt.Sprintf("gw-%d", i)}
 		gw := &v1alpha1.IngressGateway{}
 		if err := cl2.Get(ctx, key, gw); err != nil {
 			return nil, err
@@ -369,12 +372,16 @@ rules:
 	p := &porticoRuns{ctx: ctx, c: cl2, w: w, op: op, auditLog: auditLog, namespaces: c.namespaces, profile: c.profile, profileFor: max(c.profileFor, time.Second), env: env, api: api}
 
 	step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook off), rendered offline, applied by %v parallel writers", c.scale, writers))
-	floorsOff, planOff, err := floors(ctx, cl2, fc, op, api, base, c.scale, c.namespaces, writers, false, "f-off", nil)
+	var profileFloorOff func()
+	if c.profile != "" && c.profileOff {
+		profileFloorOff = func() { go profileAPIServer(env.Config, c.profile+".floor", min(p.profileFor, 10*time.Second)) }
+	}
+	floorsOff, planOff, err := floors(ctx, cl2, fc, op, api, base, c.scale, c.namespaces, writers, false, "f-off", profileFloorOff)
 	if err != nil {
 		return nil, err
 	}
 	step(fmt.Sprintf("2. %d gateways (webhook off) across %d namespaces, created at once", c.scale, c.namespaces))
-	offRun, err := p.run("p-off", c.scale, false, false)
+	offRun, err := p.run("p-off", c.scale, false, c.profileOff)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +408,7 @@ rules:
 		}
 		step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook on), rendered offline, applied by %v parallel writers", n, writers))
 		var profileFloor func()
-		if c.profile != "" {
+		if c.profile != "" && !c.profileOff {
 			// At most 20 s: the floor's objects are then deleted, and
 			// the profile must end before the run's own starts.
 			profileFloor = func() { go profileAPIServer(env.Config, c.profile+".floor", min(p.profileFor, 20*time.Second)) }
@@ -415,7 +422,7 @@ rules:
 				tag = fmt.Sprintf("p-on%d", r+1)
 			}
 			step(fmt.Sprintf("2. %d gateways (webhook on) across %d namespaces, created at once (run %d)", n, c.namespaces, r+1))
-			res, err := p.run(tag, n, true, r == 0)
+			res, err := p.run(tag, n, true, r == 0 && !c.profileOff)
 			if err != nil {
 				return nil, err
 			}
@@ -519,6 +526,9 @@ func printTable(rows []row) {
 
 // benchGateway is the gateway the reference Helm operator was measured with:
 // a host-network DaemonSet with one tcp entry and a default certificate.
+// seqNamespace holds the gateways of (1), (4) and (5).
+const seqNamespace = "bench-seq"
+
 func benchGateway(ns, name string) *v1alpha1.IngressGateway {
 	return &v1alpha1.IngressGateway{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
@@ -835,8 +845,10 @@ func newWatcher(ctx context.Context, c client.WithWatch) *watcher {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &watcher{gws: map[string]chan struct{}{}, cmKeys: map[string]chan struct{}{}, cancel: cancel}
 	w.stopped.Add(2)
-	go w.loop(ctx, c, &v1alpha1.IngressGatewayList{}, nil)
-	go w.loop(ctx, c, &corev1.ConfigMapList{}, client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue})
+	go w.loop(ctx, c, &v1alpha1.IngressGatewayList{})
+	// Only the namespace of the tcp edits (5): a watch on the scale runs'
+	// ConfigMaps would cost the API server work the floor does not pay.
+	go w.loop(ctx, c, &corev1.ConfigMapList{}, client.InNamespace(seqNamespace), client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue})
 	return w
 }
 
@@ -858,13 +870,9 @@ func (w *watcher) expectConfigMapKey(ns, name, key string) <-chan struct{} {
 	return ch
 }
 
-func (w *watcher) loop(ctx context.Context, c client.WithWatch, list client.ObjectList, sel client.ListOption) {
+func (w *watcher) loop(ctx context.Context, c client.WithWatch, list client.ObjectList, opts ...client.ListOption) {
 	defer w.stopped.Done()
 	for ctx.Err() == nil {
-		opts := []client.ListOption{}
-		if sel != nil {
-			opts = append(opts, sel)
-		}
 		wi, err := c.Watch(ctx, list, opts...)
 		if err != nil {
 			time.Sleep(100 * time.Millisecond)
