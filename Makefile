@@ -106,7 +106,7 @@ bench-vip: test-deps ## Print VIP failover times with real keepalived in network
 
 .PHONY: test-update-golden
 test-update-golden: ## Regenerate the golden files (renders, data-plane ClusterRoles, CLI imports and migration checks, the annotation table).
-	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... ./internal/containment/... ./internal/migrate/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest' -update
+	go test ./internal/render/... ./internal/cli/... ./internal/keepalived/... ./internal/classrules/... ./internal/containment/... ./internal/migrate/... -run 'TestGolden|TestDataPlaneClusterRoles|TestImportRoundTrip|TestPolicyManifest|TestDefaultsManifest' -update
 
 .PHONY: verify
 verify: fmt manifests generate test-update-golden bundle helm-chart ## Fail if generated code, manifests, golden files, the OLM bundle or the Helm chart are stale.

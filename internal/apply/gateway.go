@@ -29,9 +29,8 @@ import (
 	"github.com/portico-dev/portico/internal/render"
 )
 
-// Finalizer lets the operator remove the cluster-scoped children (which
-// cannot carry an owner reference to a namespaced gateway) on deletion.
-const Finalizer = "ingress.portico.dev/cleanup"
+// Finalizer is render.Finalizer.
+const Finalizer = render.Finalizer
 
 // Outcome is what a write of a child did, as the API server's answer
 // shows: a resourceVersion that did not move means nothing changed.

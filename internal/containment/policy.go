@@ -88,6 +88,17 @@ var (
 	gwNs   = label(render.GatewayNamespaceLabel)
 )
 
+// ShardCEL is render.ShardOf in CEL, of the string expression name: the
+// same alphabet, weights and modulus (TestShardCELIsShardOf).
+func ShardCEL(name string) string {
+	var terms []string
+	for i, w := range render.ShardWeights {
+		idx := fmt.Sprintf("'%s'.indexOf(%s.charAt(size(%s) - %d))", render.ShardAlphabet, name, name, i+1)
+		terms = append(terms, fmt.Sprintf("(size(%s) > %d ? %d * (%s < 0 ? 0 : %s) : 0)", name, i, w, idx, idx))
+	}
+	return "'0123456789abcdef'.charAt((" + strings.Join(terms, " + ") + ") % 16)"
+}
+
 // Rules lists every kind the operator writes.
 var Rules = []Rule{
 	{Group: "", Resource: "serviceaccounts", Kind: "ServiceAccount", Namespaced: true,
@@ -190,15 +201,16 @@ func Policies() []client.Object {
 		Reason: ptr.To(metav1.StatusReasonForbidden),
 	}}
 	validations = append(validations, AdoptionValidation(), admissionregistrationv1.Validation{
-		// The shard label of a namespaced child is its controller's: the
-		// namespaces policy's binding for that shard checks it. Without
-		// the label (an operator older than shards, while it is replaced)
-		// the binding for unsharded objects checks it against every
-		// gateway of the namespace.
+		// The shard label of a namespaced child is its gateway's, computed
+		// from the name its labels give (which the namespaces policy holds
+		// to the controller): the namespaces policy's binding for that
+		// shard checks it. Without the label (an operator older than
+		// shards, while it is replaced) the binding for unsharded objects
+		// checks it against every gateway of the namespace.
 		Expression: "variables.ns == '' || " + gwName + " == '' || request.operation == 'DELETE' || " + label(render.ShardLabel) + " == '' || " +
-			"(size(" + controllerUIDs("variables.obj") + ") == 1 && " + label(render.ShardLabel) + " == " + controllerUIDs("variables.obj") + "[0].substring(0, 1))",
-		Message: "the Portico operator may only write a gateway's namespaced objects with the label " + render.ShardLabel +
-			" set to the first character of their controller's UID (or without it)",
+			label(render.ShardLabel) + " == variables.shard",
+		MessageExpression: "'the Portico operator may only write the namespaced objects of a gateway with the label " + render.ShardLabel +
+			" set to the shard of the gateway they name (' + variables.shard + ' for ' + " + gwName + " + '), or without it'",
 		Reason: ptr.To(metav1.StatusReasonForbidden),
 	})
 	for _, r := range Rules {
@@ -235,6 +247,8 @@ func Policies() []client.Object {
 				{Name: "oldPortico", Expression: "oldObject != null && " + portico("oldObject")},
 				{Name: "newPortico", Expression: "object != null && " + portico("object")},
 				{Name: "ownLease", Expression: "request.resource.resource == 'leases' && variables.ns == variables.ownNs && request.name == '" + LeaderElectionID + "'"},
+				// The shard of the gateway the object names (render.ShardOf).
+				{Name: "shard", Expression: ShardCEL(gwName)},
 			},
 			Validations: validations,
 		},

@@ -41,12 +41,19 @@ const (
 	// children, which cannot have an owner reference: labels can be copied,
 	// a UID identifies the one gateway that created the object.
 	GatewayUIDAnnotation = "ingress.portico.dev/gateway-uid"
-	// ShardLabel carries the first hex digit of the owning gateway's UID on
-	// the gateway and on its namespaced children. The API server's
+	// ShardLabel carries the shard of the owning gateway's name (ShardOf)
+	// on the gateway and on its namespaced children. The API server's
 	// containment policy binds one parameter selector per shard, so a
 	// child's write is checked against the few gateways of its shard in its
-	// namespace, not against all of them (see internal/containment).
+	// namespace, not against all of them (see internal/containment). A
+	// MutatingAdmissionPolicy sets it on the gateway at creation, before
+	// any UID exists: so it is computed from the name.
 	ShardLabel = "ingress.portico.dev/shard"
+
+	// Finalizer lets the operator remove the cluster-scoped children
+	// (which cannot carry an owner reference to a namespaced gateway) on
+	// deletion.
+	Finalizer = "ingress.portico.dev/cleanup"
 
 	appNameLabel      = "app.kubernetes.io/name"
 	appInstanceLabel  = "app.kubernetes.io/instance"
@@ -71,13 +78,30 @@ func Labels(gw *v1alpha1.IngressGateway) map[string]string {
 	}
 }
 
-// Shard is gw's shard: the first character of its UID, "" while it has
-// none (offline rendering).
-func Shard(gw *v1alpha1.IngressGateway) string {
-	if gw.UID == "" {
-		return ""
+// Shard is gw's shard (ShardOf its name).
+func Shard(gw *v1alpha1.IngressGateway) string { return ShardOf(gw.Name) }
+
+// ShardAlphabet numbers the characters of a name (a DNS subdomain), and
+// ShardWeights weigh its last characters; internal/containment states the
+// same function in CEL (its tests hold the two together).
+const ShardAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz-."
+
+// ShardWeights weigh a name's last, second-last, ... characters.
+var ShardWeights = [...]int{1, 3, 9, 27}
+
+// ShardOf is the shard of a gateway name: one hex digit, the weighted sum
+// of its last four characters' places in ShardAlphabet, modulo 16. Only
+// the end of the name, so CEL computes it at a bounded cost; it spreads
+// numbered names ("edge-1", "edge-2") as well as others.
+func ShardOf(name string) string {
+	sum := 0
+	for i, w := range ShardWeights {
+		if i >= len(name) {
+			break
+		}
+		sum += w * max(strings.IndexByte(ShardAlphabet, name[len(name)-1-i]), 0)
 	}
-	return strings.ToLower(string(gw.UID)[:1])
+	return string("0123456789abcdef"[sum%16])
 }
 
 // OwnerLabels returns the labels that identify gw's children, for listing

@@ -309,11 +309,9 @@ func EffectiveServiceType(gw *v1alpha1.IngressGateway) v1alpha1.ServiceType {
 // with the gateway.
 func objectMeta(gw *v1alpha1.IngressGateway, name string) metav1.ObjectMeta {
 	labels := Labels(gw)
-	if shard := Shard(gw); shard != "" {
-		// Not on pods (Labels): the API server's policy checks only what
-		// the operator writes, and a new pod label would roll every fleet.
-		labels[ShardLabel] = shard
-	}
+	// Not on pods (Labels): the API server's policy checks only what the
+	// operator writes, and a new pod label would roll every fleet.
+	labels[ShardLabel] = Shard(gw)
 	return metav1.ObjectMeta{
 		Name:            name,
 		Namespace:       gw.Namespace,

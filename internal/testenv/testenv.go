@@ -33,11 +33,13 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/classrules"
 	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/manager"
@@ -155,13 +157,35 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 	// The admission policies of config/policy, as every install has them:
 	// without them the operator holds back cluster-scoped children.
 	vap, binding := classrules.Policy()
-	for _, o := range append([]client.Object{vap, binding}, containment.Policies()...) {
+	for _, o := range append(append([]client.Object{vap, binding}, containment.Policies()...), containment.Defaults()...) {
 		if err := c.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
 			_ = e.Stop()
 			return nil, fmt.Errorf("install %s %s: %w", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
 		}
 	}
+	if err := awaitGatewayAdmission(ctx, c); err != nil {
+		_ = e.Stop()
+		return nil, err
+	}
 	return &Env{Environment: e, Config: cfg, Client: c}, nil
+}
+
+// awaitGatewayAdmission waits until the API server admits an IngressGateway:
+// the MutatingAdmissionPolicy (containment.Defaults) refuses them with 503
+// until it has read the new CRD's schema, which it polls every 5 s.
+func awaitGatewayAdmission(ctx context.Context, c client.Client) error {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "admission-probe"}}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		err := c.Create(ctx, gw.DeepCopy(), client.DryRunAll)
+		if !apierrors.IsServiceUnavailable(err) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("IngressGateways are still not admitted 30 s after the CRD was installed: %w", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // ClusterRoles returns the shipped data-plane ClusterRoles (for checks).

@@ -137,9 +137,14 @@ func TestGeneratedGatewaysRenderValidChildren(t *testing.T) {
 		// only where some gateway of their shard exists (it reads them as
 		// parameters, by the shard label): the generated ones are never
 		// stored, so store one that is not theirs for each shard in each
-		// namespace.
+		// namespace (the shard comes from the name: pick names that cover
+		// every shard).
 		for _, shard := range containment.Shards {
-			anchor := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: anchorName + "-" + shard,
+			name := anchorName
+			for i := 0; render.ShardOf(name) != shard; i++ {
+				name = fmt.Sprintf("%s-%d", anchorName, i)
+			}
+			anchor := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name,
 				Labels: map[string]string{render.ShardLabel: shard}}}
 			if err := c.Create(ctx, anchor); err != nil {
 				t.Fatalf("create IngressGateway %s/%s: %v", ns, anchor.Name, err)
