@@ -83,5 +83,5 @@ func TestDefaultsManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, filepath.Join(testenv.RepoRoot(), "config", "policy", "gateway_defaults_policy.yaml"), y)
+	golden.Check(t, filepath.Join(testenv.RepoRoot(), "config", "gateway-defaults", "gateway_defaults_policy.yaml"), y)
 }

@@ -143,8 +143,21 @@ func Generate(root string) (map[string][]byte, error) {
 
 	optional := []struct {
 		dir, value, file, help string
+		// cond is the template condition of an object of that kind.
+		cond func(kind string) string
 	}{
-		{"config/prometheus", "serviceMonitor", "templates/prometheus.yaml", "the ServiceMonitor and the PrometheusRule need the monitoring.coreos.com CRDs"},
+		{"config/prometheus", "serviceMonitor", "templates/prometheus.yaml", "the ServiceMonitor and the PrometheusRule need the monitoring.coreos.com CRDs",
+			func(kind string) string {
+				if kind == "PrometheusRule" {
+					return ".Values.alerts.enabled"
+				}
+				return ".Values.serviceMonitor.enabled"
+			}},
+		// Installed where the API server serves it (Kubernetes 1.36+).
+		{"config/gateway-defaults", "gatewayDefaultsPolicy", "templates/gateway-defaults.yaml", "the MutatingAdmissionPolicy needs Kubernetes 1.36 or later; it is installed where the API server serves it",
+			func(kind string) string {
+				return `and .Values.gatewayDefaultsPolicy.enabled (.Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/` + kind + `")`
+			}},
 	}
 	for _, opt := range optional {
 		more, err := kustomize.Build(filepath.Join(root, opt.dir))
@@ -153,11 +166,10 @@ func Generate(root string) (map[string][]byte, error) {
 		}
 		var parts []string
 		for _, o := range more {
-			o.SetNamespace(phNamespace)
-			cond := ".Values.serviceMonitor.enabled"
-			if o.GetKind() == "PrometheusRule" {
-				cond = ".Values.alerts.enabled"
+			if o.GetNamespace() != "" || o.GetKind() == "ServiceMonitor" || o.GetKind() == "PrometheusRule" {
+				o.SetNamespace(phNamespace)
 			}
+			cond := opt.cond(o.GetKind())
 			b, err := yaml.Marshal(o.Object)
 			if err != nil {
 				return nil, err
@@ -171,6 +183,7 @@ func Generate(root string) (map[string][]byte, error) {
 		files[opt.file] = []byte("# " + opt.help + ".\n" + strings.Join(parts, "---\n"))
 	}
 	values["serviceMonitor"] = map[string]any{"enabled": false}
+	values["gatewayDefaultsPolicy"] = map[string]any{"enabled": true}
 	values["alerts"] = map[string]any{"enabled": false}
 
 	if dash, err := os.ReadFile(filepath.Join(root, "config", "grafana", "portico-dashboard.json")); err == nil {
@@ -330,20 +343,21 @@ func releaseVersion(root string) (string, error) {
 // valuesYAML writes values with a comment per key, in a fixed order.
 func valuesYAML(values map[string]any) ([]byte, error) {
 	help := map[string]string{
-		"image":            "The operator image, pinned by digest.",
-		"dataPlane":        "Data-plane images new gateways get when their class names none (RELATED_IMAGE_INGRESS_NGINX, RELATED_IMAGE_KEEPALIVED). Pin them by digest.",
-		"defaultClass":     "The install's IngressGatewayClass \"default\": who may run a fleet, where, with what (docs/security.md). spec is the class's spec as in config/class.",
-		"resources":        "The operator container's resources.",
-		"webhook":          "The operator's admission webhook certificate: self-signed and rotated by the operator (default), or issued by cert-manager (certManager.enabled: a self-signed Issuer and a Certificate; needs cert-manager's CRDs).",
-		"serviceMonitor":   "A prometheus-operator ServiceMonitor for the operator's metrics (needs the monitoring.coreos.com CRDs).",
-		"alerts":           "The PrometheusRule portico-alerts (docs/operations.md has a runbook per alert).",
-		"grafanaDashboard": "The Grafana dashboard as a ConfigMap labelled grafana_dashboard: \"1\" (for Grafana's dashboard sidecar).",
+		"image":                 "The operator image, pinned by digest.",
+		"dataPlane":             "Data-plane images new gateways get when their class names none (RELATED_IMAGE_INGRESS_NGINX, RELATED_IMAGE_KEEPALIVED). Pin them by digest.",
+		"defaultClass":          "The install's IngressGatewayClass \"default\": who may run a fleet, where, with what (docs/security.md). spec is the class's spec as in config/class.",
+		"resources":             "The operator container's resources.",
+		"webhook":               "The operator's admission webhook certificate: self-signed and rotated by the operator (default), or issued by cert-manager (certManager.enabled: a self-signed Issuer and a Certificate; needs cert-manager's CRDs).",
+		"serviceMonitor":        "A prometheus-operator ServiceMonitor for the operator's metrics (needs the monitoring.coreos.com CRDs).",
+		"alerts":                "The PrometheusRule portico-alerts (docs/operations.md has a runbook per alert).",
+		"grafanaDashboard":      "The Grafana dashboard as a ConfigMap labelled grafana_dashboard: \"1\" (for Grafana's dashboard sidecar).",
+		"gatewayDefaultsPolicy": "The MutatingAdmissionPolicy portico-gateway-defaults: each new gateway's finalizer and shard label set as it is created, one write fewer per gateway (installed only where the API server serves MutatingAdmissionPolicy, Kubernetes 1.36+).",
 	}
 	keys := make([]string, 0, len(values))
 	for k := range values {
 		keys = append(keys, k)
 	}
-	order := []string{"image", "dataPlane", "resources", "webhook", "defaultClass", "serviceMonitor", "alerts", "grafanaDashboard"}
+	order := []string{"image", "dataPlane", "resources", "webhook", "defaultClass", "gatewayDefaultsPolicy", "serviceMonitor", "alerts", "grafanaDashboard"}
 	sort.SliceStable(keys, func(i, j int) bool { return indexOf(order, keys[i]) < indexOf(order, keys[j]) })
 	var b bytes.Buffer
 	b.WriteString("# Generated by make helm-chart from config/ (internal/helmchart): edit config/, not this file.\n")

@@ -348,8 +348,6 @@ func sortInputs(objs []*unstructured.Unstructured) (*inputs, error) {
 			in.dropped = append(in.dropped, "Ingress/"+o.GetName()+": a sample's companion object, not part of the operator")
 		case "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding":
 			in.dropped = append(in.dropped, o.GetKind()+"/"+o.GetName()+": registry+v1 bundles cannot carry it; under OLM the operator's own ownership check (it never writes a Secret without its labels) is the only guard")
-		case "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding":
-			in.dropped = append(in.dropped, o.GetKind()+"/"+o.GetName()+": registry+v1 bundles cannot carry it; under OLM the operator adds each new gateway's finalizer and shard label itself")
 		default:
 			errs = append(errs, fmt.Errorf("%s %s: no rule for this kind in the bundle; add one to internal/olmbundle", o.GetKind(), o.GetName()))
 		}

@@ -155,7 +155,8 @@ func StartWithOptions(ctx context.Context, o Options) (*Env, error) {
 		}
 	}
 	// The admission policies of config/policy, as every install has them:
-	// without them the operator holds back cluster-scoped children.
+	// without them the operator holds back cluster-scoped children; and
+	// config/gateway-defaults, as installs on Kubernetes 1.36+ have it.
 	vap, binding := classrules.Policy()
 	for _, o := range append(append([]client.Object{vap, binding}, containment.Policies()...), containment.Defaults()...) {
 		if err := c.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
