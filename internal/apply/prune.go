@@ -41,7 +41,9 @@ func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind,
 		return nil, err
 	}
 	list := l.(client.ObjectList)
-	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName))}
+	// Read only (names, owners, deletion; Delete reads the name): the
+	// cache's own objects, not copies of every child on every pass.
+	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName)), client.UnsafeDisableDeepCopy}
 	if namespaced {
 		opts = append(opts, client.InNamespace(gwNamespace))
 	} else if a.OwnerIndex != "" {

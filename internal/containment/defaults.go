@@ -38,7 +38,7 @@ const DefaultsPolicyName = "portico-gateway-defaults"
 // add both labels and finalizer to a gateway anyway, and the operator
 // corrects a wrong label. Failures are ignored for the same reason.
 func Defaults() []client.Object {
-	labels := map[string]string{"app.kubernetes.io/name": "portico", "app.kubernetes.io/part-of": "portico"}
+	labels := policyLabels()
 	policy := &admissionregistrationv1.MutatingAdmissionPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "MutatingAdmissionPolicy"},
 		ObjectMeta: metav1.ObjectMeta{Name: DefaultsPolicyName, Labels: labels},

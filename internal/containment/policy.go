@@ -88,6 +88,11 @@ var (
 	gwNs   = label(render.GatewayNamespaceLabel)
 )
 
+// policyLabels are the labels of every policy and binding shipped here.
+func policyLabels() map[string]string {
+	return map[string]string{"app.kubernetes.io/name": "portico", "app.kubernetes.io/part-of": "portico"}
+}
+
 // ShardCEL is render.ShardOf in CEL, of the string expression name: the
 // same alphabet, weights and modulus (TestShardCELIsShardOf).
 func ShardCEL(name string) string {
@@ -173,7 +178,7 @@ func podCEL(pod string) string {
 
 // Policies returns the two policies and their bindings.
 func Policies() []client.Object {
-	labels := map[string]string{"app.kubernetes.io/name": "portico", "app.kubernetes.io/part-of": "portico"}
+	labels := policyLabels()
 	ops := []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update, admissionregistrationv1.Delete}
 	var all, namespaced []admissionregistrationv1.NamedRuleWithOperations
 	rule := func(r Rule, ops []admissionregistrationv1.OperationType) admissionregistrationv1.NamedRuleWithOperations {
