@@ -23,6 +23,7 @@ package containment
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -83,9 +84,12 @@ func controllerUIDs(o string) string {
 	return "(has(" + o + ".metadata.ownerReferences) ? " + o + ".metadata.ownerReferences.filter(r, has(r.controller) && r.controller).map(r, r.uid) : [])"
 }
 
-var (
-	gwName = label(render.GatewayNameLabel)
-	gwNs   = label(render.GatewayNamespaceLabel)
+// The gateway an object's labels name, as variables of the writes policy:
+// the API server evaluates a variable once per request, an expression as
+// often as it is written.
+const (
+	gwName = "variables.gateway"
+	gwNs   = "variables.gatewayNamespace"
 )
 
 // policyLabels are the labels of every policy and binding shipped here.
@@ -218,6 +222,10 @@ func Policies() []client.Object {
 			" set to the shard of the gateway they name (' + variables.shard + ' for ' + " + gwName + " + '), or without it'",
 		Reason: ptr.To(metav1.StatusReasonForbidden),
 	})
+	// The kinds' own rules are one validation, a rule per kind chosen by
+	// the request's resource: the API server evaluates every validation of
+	// a policy on every write, each with its own setup.
+	var kindRule, kindMessage strings.Builder
 	for _, r := range Rules {
 		all = append(all, rule(r, ops))
 		if r.Namespaced {
@@ -228,12 +236,16 @@ func Policies() []client.Object {
 		if r.CEL == "" {
 			continue
 		}
-		validations = append(validations, admissionregistrationv1.Validation{
-			Expression: fmt.Sprintf("request.resource.resource != '%s' || request.resource.group != '%s' || (%s)", r.Resource, r.Group, r.CEL),
-			Message:    r.Message,
-			Reason:     ptr.To(metav1.StatusReasonForbidden),
-		})
+		is := fmt.Sprintf("request.resource.resource == '%s' && request.resource.group == '%s'", r.Resource, r.Group)
+		fmt.Fprintf(&kindRule, "(%s) ? (%s) : ", is, r.CEL)
+		fmt.Fprintf(&kindMessage, "(%s) ? %s : ", is, strconv.Quote(r.Message))
 	}
+	validations = append(validations, admissionregistrationv1.Validation{
+		Expression:        kindRule.String() + "true",
+		MessageExpression: kindMessage.String() + "''",
+		Message:           "the Portico operator may only write objects as Portico renders them",
+		Reason:            ptr.To(metav1.StatusReasonForbidden),
+	})
 	portico := func(o string) string {
 		return "has(" + o + ".metadata.labels) && 'app.kubernetes.io/part-of' in " + o + ".metadata.labels && " + o + ".metadata.labels['app.kubernetes.io/part-of'] == 'portico'"
 	}
@@ -252,6 +264,8 @@ func Policies() []client.Object {
 				{Name: "oldPortico", Expression: "oldObject != null && " + portico("oldObject")},
 				{Name: "newPortico", Expression: "object != null && " + portico("object")},
 				{Name: "ownLease", Expression: "request.resource.resource == 'leases' && variables.ns == variables.ownNs && request.name == '" + LeaderElectionID + "'"},
+				{Name: "gateway", Expression: label(render.GatewayNameLabel)},
+				{Name: "gatewayNamespace", Expression: label(render.GatewayNamespaceLabel)},
 				// The shard of the gateway the object names (render.ShardOf).
 				{Name: "shard", Expression: ShardCEL(gwName)},
 			},
@@ -285,7 +299,7 @@ func Policies() []client.Object {
 			},
 			Validations: []admissionregistrationv1.Validation{{
 				Expression: "!(" + operatorUser + ") || request.namespace == request.userInfo.username.split(':')[2] || " +
-					"params.metadata.name != " + gwName + " || (has(variables.obj.metadata.ownerReferences) && " +
+					"params.metadata.name != " + label(render.GatewayNameLabel) + " || (has(variables.obj.metadata.ownerReferences) && " +
 					"variables.obj.metadata.ownerReferences.exists(r, has(r.controller) && r.controller && r.kind == 'IngressGateway' && r.uid == params.metadata.uid))",
 				MessageExpression: "'the Portico operator may only write namespaced objects controlled by an IngressGateway of their namespace; ' + " +
 					"request.resource.resource + ' ' + variables.ns + '/' + request.name + ' is not controlled by IngressGateway ' + params.metadata.name",

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/cel-go/cel"
@@ -84,4 +85,53 @@ func TestDefaultsManifest(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join(testenv.RepoRoot(), "config", "gateway-defaults", "gateway_defaults_policy.yaml"), y)
+}
+
+// TestKindRuleMessages: the one validation holding every kind's rule
+// denies with that kind's own message.
+func TestKindRuleMessages(t *testing.T) {
+	var msgExpr string
+	for _, v := range containment.WritesPolicy().Spec.Validations {
+		if strings.Contains(v.Expression, "request.resource.resource == ") {
+			msgExpr = v.MessageExpression
+		}
+	}
+	if msgExpr == "" {
+		t.Fatal("no validation chooses a rule by the request's resource")
+	}
+	env, err := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()).
+		Extend(environment.VersionedOptions{IntroducedVersion: environment.DefaultCompatibilityVersion(),
+			EnvOptions: []cel.EnvOption{cel.Variable("request", cel.DynType)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := env.Env(environment.NewExpressions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast, iss := e.Compile(msgExpr)
+	if iss.Err() != nil {
+		t.Fatal(iss.Err())
+	}
+	prg, err := e.Program(ast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, r := range containment.Rules {
+		if r.CEL == "" {
+			continue
+		}
+		out, _, err := prg.Eval(map[string]any{"request": map[string]any{"resource": map[string]any{"resource": r.Resource, "group": r.Group}}})
+		if err != nil {
+			t.Fatalf("%s: %v", r.Kind, err)
+		}
+		if got := fmt.Sprint(out.Value()); got != r.Message {
+			t.Errorf("%s: message %q, want %q", r.Kind, got, r.Message)
+		}
+		checked++
+	}
+	if checked < 5 {
+		t.Errorf("only %d kinds have rules", checked)
+	}
 }
