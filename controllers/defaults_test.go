@@ -34,7 +34,7 @@ import (
 func finalizerManagers(gw *v1alpha1.IngressGateway) []string {
 	var out []string
 	for _, m := range gw.ManagedFields {
-		if m.FieldsV1 != nil && m.Subresource == "" && strings.Contains(string(m.FieldsV1.Raw), `"f:finalizers"`) {
+		if m.FieldsV1 != nil && m.Subresource == "" && strings.Contains(m.FieldsV1.GetRawString(), `"f:finalizers"`) {
 			out = append(out, m.Manager)
 		}
 	}
