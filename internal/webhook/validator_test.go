@@ -253,13 +253,14 @@ var _ = Describe("IngressGateway admission", func() {
 		Expect(k8sClient.Create(ctx, class)).To(Succeed())
 		DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, class))).To(Succeed()) })
 		inClass := func(gw *v1alpha1.IngressGateway) { gw.Spec.GatewayClassName = class.Name }
+		// The webhook judges gateways by the class in its cache.
+		Eventually(func() error {
+			return mgrClient.Get(ctx, client.ObjectKeyFromObject(class), &v1alpha1.IngressGatewayClass{})
+		}).Should(Succeed())
 		clean := created(build("clean", inClass))
 		tuned := created(build("tuned", inClass, func(gw *v1alpha1.IngressGateway) {
 			gw.Spec.Controller.Config = map[string]string{"ssl-ciphers": "ALL"}
 		}))
-		Eventually(func() error {
-			return mgrClient.Get(ctx, client.ObjectKeyFromObject(class), &v1alpha1.IngressGatewayClass{})
-		}).Should(Succeed())
 
 		rec := &warningRecorder{}
 		cfg := rest.CopyConfig(env.Config)
