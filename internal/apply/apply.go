@@ -420,8 +420,8 @@ func existedBefore(live client.Object) bool {
 
 // patchApply server-side applies body to live (which receives the
 // response). An apply refused because the API server's containment policy
-// does not see the gateway's shard label yet (the label was added by this
-// reconcile, moments ago) is retried a few times, for about 0.6 s.
+// does not see the gateway's shard label yet (the gateway or its label is
+// moments old: its informer lags) is retried a few times, for about 0.6 s.
 func (a *Applier) patchApply(ctx context.Context, live client.Object, body []byte) error {
 	delay := 20 * time.Millisecond
 	for attempt := 0; ; attempt++ {

@@ -105,7 +105,7 @@ func ShardCEL(name string) string {
 		idx := fmt.Sprintf("'%s'.indexOf(%s.charAt(size(%s) - %d))", render.ShardAlphabet, name, name, i+1)
 		terms = append(terms, fmt.Sprintf("(size(%s) > %d ? %d * (%s < 0 ? 0 : %s) : 0)", name, i, w, idx, idx))
 	}
-	return "'0123456789abcdef'.charAt((" + strings.Join(terms, " + ") + ") % 16)"
+	return fmt.Sprintf("'%s'.charAt((%s) %% %d)", render.ShardDigits, strings.Join(terms, " + "), len(render.ShardDigits))
 }
 
 // Rules lists every kind the operator writes.
@@ -322,8 +322,8 @@ func Policies() []client.Object {
 	// binding over every gateway of the namespace makes each child's write
 	// cost O(gateways in the namespace). So one binding per shard selects
 	// the gateways of the child's shard only (render.ShardLabel: the
-	// first hex digit of the gateway's UID, which the writes policy holds
-	// the child's label to), and one more, over every gateway of the
+	// shard of the gateway's name, render.ShardOf, which the writes policy
+	// holds the child's label to), and one more, over every gateway of the
 	// namespace, takes objects without a valid shard label (children
 	// written before shards existed). The API server resolves parameters
 	// before match conditions: only objects that name a gateway are
@@ -346,8 +346,8 @@ func Policies() []client.Object {
 	return out
 }
 
-// Shards are the values of render.ShardLabel: a UID's first character.
-var Shards = strings.Split("0123456789abcdef", "")
+// Shards are the values of render.ShardLabel (render.ShardOf's hex digits).
+var Shards = strings.Split(render.ShardDigits, "")
 
 // BindingNames are the names of the bindings of each policy (computed
 // once: the reconciler asks on every pass; do not modify the map).

@@ -86,6 +86,9 @@ func Shard(gw *v1alpha1.IngressGateway) string { return ShardOf(gw.Name) }
 // same function in CEL (its tests hold the two together).
 const ShardAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz-."
 
+// ShardDigits are the shards, one hex digit each.
+const ShardDigits = "0123456789abcdef"
+
 // ShardWeights weigh a name's last, second-last, ... characters.
 var ShardWeights = [...]int{1, 3, 9, 27}
 
@@ -101,7 +104,7 @@ func ShardOf(name string) string {
 		}
 		sum += w * max(strings.IndexByte(ShardAlphabet, name[len(name)-1-i]), 0)
 	}
-	return string("0123456789abcdef"[sum%16])
+	return string(ShardDigits[sum%len(ShardDigits)])
 }
 
 // OwnerLabels returns the labels that identify gw's children, for listing
