@@ -166,7 +166,7 @@ func Generate(root string) (map[string][]byte, error) {
 		}
 		var parts []string
 		for _, o := range more {
-			if o.GetNamespace() != "" || o.GetKind() == "ServiceMonitor" || o.GetKind() == "PrometheusRule" {
+			if o.GetNamespace() != "" { // cluster-scoped objects stay so
 				o.SetNamespace(phNamespace)
 			}
 			cond := opt.cond(o.GetKind())
