@@ -235,3 +235,34 @@ func TestDashboard(t *testing.T) {
 		t.Error("the dashboard in the chart differs from config/grafana/portico-dashboard.json")
 	}
 }
+
+// TestGatewayDefaultsPolicy: the MutatingAdmissionPolicy of
+// config/gateway-defaults is rendered only where the API server serves the
+// kind (Kubernetes 1.36+) and the value leaves it on, as config has it.
+func TestGatewayDefaultsPolicy(t *testing.T) {
+	h := helm(t)
+	chart := filepath.Join(root, helmchart.Dir)
+	built, err := kustomize.Build(filepath.Join(root, "config", "gateway-defaults"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := []string{"--api-versions", "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy",
+		"--api-versions", "admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding"}
+	objs := objects(t, run(t, h, append([]string{"template", "portico", chart, "--namespace", "ops"}, served...)...))
+	for _, o := range built {
+		g := objs[o.GetKind()+"//"+o.GetName()]
+		if g == nil {
+			t.Errorf("a 1.36 API server: the chart renders no %s %s", o.GetKind(), o.GetName())
+			continue
+		}
+		if diff := cmp.Diff(normalize(t, o.Object), normalize(t, g.Object)); diff != "" {
+			t.Errorf("%s differs from config/gateway-defaults (-config +chart):\n%s", o.GetKind(), diff)
+		}
+	}
+	off := objects(t, run(t, h, append([]string{"template", "portico", chart, "--set", "gatewayDefaultsPolicy.enabled=false"}, served...)...))
+	for k := range off {
+		if strings.HasPrefix(k, "MutatingAdmissionPolicy") {
+			t.Errorf("gatewayDefaultsPolicy.enabled=false still renders %s", k)
+		}
+	}
+}
