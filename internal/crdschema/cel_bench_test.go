@@ -17,8 +17,11 @@ limitations under the License.
 package crdschema
 
 import (
+	"cmp"
 	"context"
-	"os"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
@@ -76,17 +79,14 @@ func BenchmarkCRDRules(b *testing.B) {
 	}
 }
 
-// TestCRDRuleCosts prints each CRD rule's cost on the bench gateway's
-// update (PORTICO_RULE_COSTS=1 go test -run RuleCosts -v).
-func TestCRDRuleCosts(t *testing.T) {
-	if os.Getenv("PORTICO_RULE_COSTS") == "" {
-		t.Skip("set PORTICO_RULE_COSTS=1")
-	}
+// BenchmarkCRDRuleEach is each CRD rule alone on the bench gateway's
+// update, to find the costly ones (go test -run '^$' -bench CRDRuleEach
+// ./internal/crdschema).
+func BenchmarkCRDRuleEach(b *testing.B) {
 	s, err := load()
 	if err != nil {
-		t.Fatal(err)
+		b.Fatal(err)
 	}
-	b := &testing.B{}
 	obj, old := benchObject(b), benchObject(b)
 	type ref struct {
 		path string
@@ -114,27 +114,22 @@ func TestCRDRuleCosts(t *testing.T) {
 			refs = append(refs, ref{path, i})
 		}
 	})
+	slices.SortFunc(refs, func(x, y ref) int { return cmp.Or(strings.Compare(x.path, y.path), x.i-y.i) })
 	for _, r := range refs {
 		one := s.DeepCopy()
-		var rule string
 		walk(one, "", func(n *structuralschema.Structural, path string) {
 			if path != r.path {
 				n.XValidations = nil
 				return
 			}
-			rule = n.XValidations[r.i].Rule
 			n.XValidations = n.XValidations[r.i : r.i+1]
 		})
 		v := cel.NewValidator(one, true, celconfig.PerCallLimit)
-		res := testing.Benchmark(func(b *testing.B) {
+		b.Run(fmt.Sprintf("%s#%d", r.path, r.i), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				v.Validate(context.Background(), nil, one, obj, old, celconfig.RuntimeCELCostBudget)
 			}
 		})
-		if len(rule) > 70 {
-			rule = rule[:70]
-		}
-		t.Logf("%8.1f µs %6d allocs  %s: %s", float64(res.NsPerOp())/1000, res.AllocsPerOp(), r.path, rule)
 	}
 }
