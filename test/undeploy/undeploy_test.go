@@ -30,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -38,6 +39,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
 )
@@ -113,6 +115,10 @@ func TestUndeployFinishesWithGateways(t *testing.T) {
 		if err := c.Get(ctx, client.ObjectKey{Name: render.ClusterRoleBindingName(gw)}, &rbacv1.ClusterRoleBinding{}); !apierrors.IsNotFound(err) {
 			t.Errorf("ClusterRoleBinding of %s left behind: %v", gw.Name, err)
 		}
+	}
+	// The optional policy of config/gateway-defaults goes too.
+	if err := c.Get(ctx, client.ObjectKey{Name: containment.DefaultsPolicyName}, &admissionregistrationv1.MutatingAdmissionPolicy{}); !apierrors.IsNotFound(err) {
+		t.Errorf("MutatingAdmissionPolicy %s left behind: %v", containment.DefaultsPolicyName, err)
 	}
 	crd := &metav1.PartialObjectMetadata{}
 	crd.SetGroupVersionKind(apiextensionsv1.SchemeGroupVersion.WithKind("CustomResourceDefinition"))
