@@ -30,6 +30,7 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -115,7 +116,8 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 // the operator never holds every Secret, ConfigMap or Pod of the cluster.
 // Children (render.ManagedKinds) are kept whole but for managed fields: the
 // rendered object is compared with the cached one, so a restart can tell
-// from the cache alone that a child is already as rendered. Pods are
+// from the cache alone that a child is already as rendered. Workloads are
+// the exception (trimWorkload): their spec is read when needed. Pods are
 // trimmed to what status reads.
 func CacheOptions() cache.Options {
 	sel := labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})
@@ -148,9 +150,55 @@ func CacheOptions() cache.Options {
 	// Secrets among them: only the operator's own (the webhook
 	// certificates); a cluster-wide Secret informer is a classic OOM.
 	for _, k := range render.ManagedKinds {
-		byObject[k.Object.DeepCopyObject().(client.Object)] = managed
+		by := managed
+		switch k.Object.(type) {
+		case *appsv1.DaemonSet, *appsv1.Deployment:
+			by.Transform = trimWorkload
+		}
+		byObject[k.Object.DeepCopyObject().(client.Object)] = by
 	}
 	return cache.Options{DefaultTransform: internTransform, ByObject: byObject}
+}
+
+// trimWorkload is the cache transform of DaemonSets and Deployments: their
+// pod template is most of a gateway's cached bytes, yet only needed when
+// the workload must be compared with its rendering, which apply.Check then
+// reads whole (apply.SpecTrimmedAnnotation). Kept: metadata, generation
+// and status (rollout), the replicas, and the controller container's
+// arguments (Traefik's entry points, which status compares with pods').
+func trimWorkload(in any) (any, error) {
+	switch w := in.(type) {
+	case *appsv1.DaemonSet:
+		kept := controllerArgs(w.Spec.Template.Spec.Containers)
+		w.Spec = appsv1.DaemonSetSpec{}
+		w.Spec.Template.Spec.Containers = kept
+	case *appsv1.Deployment:
+		kept := controllerArgs(w.Spec.Template.Spec.Containers)
+		w.Spec = appsv1.DeploymentSpec{Replicas: w.Spec.Replicas}
+		w.Spec.Template.Spec.Containers = kept
+	default:
+		return internTransform(in)
+	}
+	// The object is this decoding's own: internTransform copies the map.
+	o := in.(client.Object)
+	ann := o.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[apply.SpecTrimmedAnnotation] = "true"
+	o.SetAnnotations(ann)
+	return internTransform(in)
+}
+
+// controllerArgs is the controller container of cs, with only its name
+// and arguments.
+func controllerArgs(cs []corev1.Container) []corev1.Container {
+	for _, c := range cs {
+		if c.Name == render.ControllerContainerName {
+			return []corev1.Container{{Name: c.Name, Args: c.Args}}
+		}
+	}
+	return nil
 }
 
 // SecretMetaCacheOptions configure the cache the default certificates are

@@ -18,6 +18,9 @@ package controllers
 
 import (
 	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"unsafe"
 
@@ -42,6 +45,94 @@ type stringPool struct {
 }
 
 var pool = &stringPool{cur: map[string]string{}}
+
+// sharedPool hands out one instance of each label set and owner reference
+// list: a gateway's children carry the same labels and the same owner
+// reference, and a map or a slice of structs costs far more than its
+// strings (a label map of eight entries is some 350 bytes). Cached objects
+// are never written to (readers get deep copies, and the few uncopied
+// lists only read), so sharing them is safe. Bounded like stringPool.
+type sharedPool[V any] struct {
+	mu       sync.Mutex
+	cur, old map[string]V
+}
+
+// get returns the pooled value for key, made by mk when there is none.
+func (p *sharedPool[V]) get(key string, mk func() V) V {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.cur[key]; ok {
+		return c
+	}
+	v, ok := p.old[key]
+	if !ok {
+		v = mk()
+	}
+	if len(p.cur) >= internGeneration/8 {
+		p.old, p.cur = p.cur, make(map[string]V, internGeneration/32)
+	}
+	p.cur[key] = v
+	return v
+}
+
+var (
+	labelSets = &sharedPool[map[string]string]{cur: map[string]map[string]string{}}
+	ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[string][]metav1.OwnerReference{}}
+)
+
+// sharedLabels returns the pooled instance of a label set equal to l.
+func sharedLabels(l map[string]string) map[string]string {
+	keys := make([]string, 0, len(l))
+	n := 0
+	for k, v := range l {
+		keys = append(keys, k)
+		n += len(k) + len(v) + 2
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range keys {
+		// A label key never holds "=" nor a value a NUL: unambiguous.
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(l[k])
+		b.WriteByte(0)
+	}
+	return labelSets.get(b.String(), func() map[string]string {
+		out := make(map[string]string, len(l))
+		for k, v := range l {
+			out[pool.intern(k)] = pool.intern(v)
+		}
+		return out
+	})
+}
+
+// sharedOwnerRefs returns the pooled instance of an owner reference list
+// equal to refs; its capacity is its length, so an append copies.
+func sharedOwnerRefs(refs []metav1.OwnerReference) []metav1.OwnerReference {
+	var b strings.Builder
+	for _, r := range refs {
+		for _, s := range []string{r.APIVersion, r.Kind, r.Name, string(r.UID)} {
+			b.WriteString(s)
+			b.WriteByte(0)
+		}
+		for _, p := range []*bool{r.Controller, r.BlockOwnerDeletion} {
+			if p == nil {
+				b.WriteByte('-')
+			} else {
+				b.WriteString(strconv.FormatBool(*p))
+			}
+		}
+		b.WriteByte(1)
+	}
+	return ownerRefs.get(b.String(), func() []metav1.OwnerReference {
+		out := slices.Clone(refs)
+		for i := range out {
+			internStrings(reflect.ValueOf(&out[i]).Elem())
+		}
+		return slices.Clip(out)
+	})
+}
 
 func (p *stringPool) intern(s string) string {
 	if s == "" {
@@ -136,11 +227,7 @@ func internMeta(m *metav1.ObjectMeta) {
 	m.Namespace = pool.intern(m.Namespace)
 	m.GenerateName = pool.intern(m.GenerateName)
 	if m.Labels != nil {
-		l := make(map[string]string, len(m.Labels))
-		for k, v := range m.Labels {
-			l[pool.intern(k)] = pool.intern(v)
-		}
-		m.Labels = l
+		m.Labels = sharedLabels(m.Labels)
 	}
 	if m.Annotations != nil {
 		a := make(map[string]string, len(m.Annotations))
@@ -152,8 +239,8 @@ func internMeta(m *metav1.ObjectMeta) {
 		}
 		m.Annotations = a
 	}
-	for i := range m.OwnerReferences {
-		internStrings(reflect.ValueOf(&m.OwnerReferences[i]).Elem())
+	if len(m.OwnerReferences) > 0 {
+		m.OwnerReferences = sharedOwnerRefs(m.OwnerReferences)
 	}
 	for i := range m.Finalizers {
 		m.Finalizers[i] = pool.intern(m.Finalizers[i])

@@ -19,6 +19,7 @@ package controllers
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 	"unsafe"
 
@@ -30,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/render"
 )
 
@@ -76,6 +78,12 @@ func TestInternTransformKeepsEveryValue(t *testing.T) {
 		same := func(x, y string) bool { return unsafe.StringData(x) == unsafe.StringData(y) }
 		if !same(a.GetNamespace(), b.GetNamespace()) || !same(a.GetLabels()[render.ManagedByLabel], b.GetLabels()[render.ManagedByLabel]) {
 			t.Errorf("%T %s: two decodings still hold two copies of the namespace and labels", o, o.GetName())
+		}
+		if reflect.ValueOf(a.GetLabels()).UnsafePointer() != reflect.ValueOf(b.GetLabels()).UnsafePointer() {
+			t.Errorf("%T %s: two decodings hold two label maps", o, o.GetName())
+		}
+		if ra, rb := a.GetOwnerReferences(), b.GetOwnerReferences(); len(ra) > 0 && (&ra[0] != &rb[0] || cap(ra) != len(ra)) {
+			t.Errorf("%T %s: two decodings hold two owner reference lists, or an append could write into the pool", o, o.GetName())
 		}
 		if a.GetResourceVersion() != "42" || same(a.GetResourceVersion(), b.GetResourceVersion()) {
 			t.Errorf("%T %s: the resourceVersion, unique to an object, went into the pool", o, o.GetName())
@@ -132,6 +140,28 @@ func TestTrimMeta(t *testing.T) {
 	}
 }
 
+// Label sets differ by one value: each gets its own map.
+func TestSharedLabelsByContent(t *testing.T) {
+	a := sharedLabels(map[string]string{"x": "1", "y": "2"})
+	b := sharedLabels(map[string]string{"y": "2", "x": "1"})
+	c := sharedLabels(map[string]string{"x": "1", "y": "3"})
+	d := sharedLabels(map[string]string{"x": "1=y", "": "2"})
+	ptr := func(m map[string]string) unsafe.Pointer { return reflect.ValueOf(m).UnsafePointer() }
+	if ptr(a) != ptr(b) {
+		t.Error("equal label sets are not shared")
+	}
+	if ptr(a) == ptr(c) || c["y"] != "3" || ptr(a) == ptr(d) || d["x"] != "1=y" {
+		t.Errorf("different label sets share a map: %v %v %v", a, c, d)
+	}
+	yes, no := true, false
+	r1 := sharedOwnerRefs([]metav1.OwnerReference{{Kind: "K", Name: "n", UID: "u", Controller: &yes}})
+	r2 := sharedOwnerRefs([]metav1.OwnerReference{{Kind: "K", Name: "n", UID: "u", Controller: &no}})
+	r3 := sharedOwnerRefs([]metav1.OwnerReference{{Kind: "K", Name: "n", UID: "u"}})
+	if &r1[0] == &r2[0] || &r1[0] == &r3[0] || &r2[0] == &r3[0] || !*r1[0].Controller || *r2[0].Controller || r3[0].Controller != nil {
+		t.Error("owner references that differ in controller share a list")
+	}
+}
+
 func TestStringPoolIsBounded(t *testing.T) {
 	p := &stringPool{cur: map[string]string{}}
 	for i := range 3 * internGeneration {
@@ -139,5 +169,42 @@ func TestStringPoolIsBounded(t *testing.T) {
 	}
 	if n := len(p.cur) + len(p.old); n > 2*internGeneration {
 		t.Errorf("pool holds %d strings, want at most %d", n, 2*internGeneration)
+	}
+}
+
+// TestTrimWorkload: the cached workload keeps what status and the Traefik
+// entry-point check read, is marked, and drops the rest of its spec.
+func TestTrimWorkload(t *testing.T) {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw", UID: "uid-1"}}
+	gw.Spec.Workload.Kind = v1alpha1.WorkloadDeployment
+	res, err := render.Render(gw, render.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dep *appsv1.Deployment
+	for _, o := range res.Objects {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			dep = fresh(t, d).(*appsv1.Deployment)
+		}
+	}
+	if dep == nil {
+		t.Fatal("no Deployment rendered")
+	}
+	dep.Generation = 4
+	dep.Status = appsv1.DeploymentStatus{ObservedGeneration: 4, Replicas: 2, ReadyReplicas: 1}
+	before := dep.DeepCopy()
+	if _, err := trimWorkload(dep); err != nil {
+		t.Fatal(err)
+	}
+	if dep.Annotations[apply.SpecTrimmedAnnotation] == "" || !equality.Semantic.DeepEqual(dep.Status, before.Status) ||
+		dep.Generation != 4 || *dep.Spec.Replicas != *before.Spec.Replicas || !equality.Semantic.DeepEqual(dep.Labels, before.Labels) {
+		t.Errorf("trimmed Deployment lost what status reads: %+v", dep)
+	}
+	c := dep.Spec.Template.Spec.Containers
+	if len(c) != 1 || c[0].Image != "" || !slices.Equal(c[0].Args, before.Spec.Template.Spec.Containers[0].Args) || dep.Spec.Selector != nil {
+		t.Errorf("trimmed Deployment keeps more than the controller's arguments: %+v", dep.Spec)
+	}
+	if ro := workloadRollout(dep); ro.desired != *before.Spec.Replicas || ro.ready != 1 || !ro.observed {
+		t.Errorf("rollout of the trimmed Deployment: %+v", ro)
 	}
 }

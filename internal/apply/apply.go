@@ -60,6 +60,12 @@ const FieldOwner = "portico"
 // or a leader change without a write.
 const RenderHashAnnotation = "ingress.portico.dev/render-hash"
 
+// SpecTrimmedAnnotation marks, in the operator's cache only, a child
+// whose spec the cache dropped (a workload: status reads its status, and
+// its generation says whether its spec changed). Check reads such a child
+// whole from the API server when it must compare it with the rendering.
+const SpecTrimmedAnnotation = "ingress.portico.dev/cached-without-spec"
+
 // ConflictError says a child's name is taken by an object Portico does not
 // own. It is terminal for that child: the object is never modified.
 type ConflictError struct {
@@ -229,6 +235,14 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 		}
 	}
 	p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
+	if p.Write && p.Current != nil && p.Current.GetAnnotations()[SpecTrimmedAnnotation] != "" {
+		// The cache keeps only this child's metadata and status: read it
+		// whole to tell what differs.
+		if p.Current, err = a.readWhole(ctx, gw, gvk, client.ObjectKeyFromObject(obj)); err != nil {
+			return nil, err
+		}
+		p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
+	}
 	if p.Write && p.Current != nil {
 		if p.Drift, err = drift(obj, p.Current); err != nil {
 			return nil, err
@@ -501,6 +515,22 @@ func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key clie
 		return nil, false, fmt.Errorf("read the metadata of %s %s: %w", gvk.Kind, key, err)
 	}
 	return meta, false, nil
+}
+
+// readWhole reads a child from the API server; nil when it is gone.
+func (a *Applier) readWhole(ctx context.Context, gw *v1alpha1.IngressGateway, gvk schema.GroupVersionKind, key client.ObjectKey) (client.Object, error) {
+	typed, err := a.Scheme.New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	obj := typed.(client.Object)
+	if err := a.Reader.Get(ctx, key, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read %s %s: %w", gvk.Kind, key, err)
+	}
+	return obj, checkOwnership(gw, gvk.Kind, obj)
 }
 
 // checkOwnership refuses objects Portico did not create for this gateway.
