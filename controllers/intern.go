@@ -17,10 +17,10 @@ limitations under the License.
 package controllers
 
 import (
+	"hash/maphash"
+	"maps"
 	"reflect"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"unsafe"
 
@@ -51,54 +51,64 @@ var pool = &stringPool{cur: map[string]string{}}
 // reference, and a map or a slice of structs costs far more than its
 // strings (a label map of eight entries is some 350 bytes). Cached objects
 // are never written to (readers get deep copies, and the few uncopied
-// lists only read), so sharing them is safe. Bounded like stringPool.
+// lists only read), so sharing them is safe. Values are found by a hash of
+// their content and compared whole. Bounded like stringPool.
 type sharedPool[V any] struct {
 	mu       sync.Mutex
-	cur, old map[string]V
+	cur, old map[uint64]V
+	equal    func(a, b V) bool
 }
 
-// get returns the pooled value for key, made by mk when there is none.
-func (p *sharedPool[V]) get(key string, mk func() V) V {
+// get returns the pooled value equal to v (whose content hashes to key),
+// made from v by mk when there is none.
+func (p *sharedPool[V]) get(key uint64, v V, mk func(V) V) V {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c, ok := p.cur[key]; ok {
-		return c
-	}
-	v, ok := p.old[key]
+	c, ok := p.cur[key]
 	if !ok {
-		v = mk()
+		c, ok = p.old[key]
+	}
+	if ok && !p.equal(c, v) {
+		// Another value with the same hash holds the slot: not shared.
+		return mk(v)
+	}
+	if !ok {
+		c = mk(v)
 	}
 	if len(p.cur) >= internGeneration/8 {
-		p.old, p.cur = p.cur, make(map[string]V, internGeneration/32)
+		p.old, p.cur = p.cur, make(map[uint64]V, internGeneration/32)
 	}
-	p.cur[key] = v
-	return v
+	p.cur[key] = c
+	return c
 }
 
 var (
-	labelSets = &sharedPool[map[string]string]{cur: map[string]map[string]string{}}
-	ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[string][]metav1.OwnerReference{}}
+	poolSeed  = maphash.MakeSeed()
+	labelSets = &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: maps.Equal[map[string]string, map[string]string]}
+	ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[uint64][]metav1.OwnerReference{}, equal: func(a, b []metav1.OwnerReference) bool {
+		return slices.EqualFunc(a, b, func(x, y metav1.OwnerReference) bool {
+			return x.APIVersion == y.APIVersion && x.Kind == y.Kind && x.Name == y.Name && x.UID == y.UID &&
+				equalBool(x.Controller, y.Controller) && equalBool(x.BlockOwnerDeletion, y.BlockOwnerDeletion)
+		})
+	}}
 )
+
+func equalBool(a, b *bool) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // sharedLabels returns the pooled instance of a label set equal to l.
 func sharedLabels(l map[string]string) map[string]string {
-	keys := make([]string, 0, len(l))
-	n := 0
+	// Entries are hashed one by one and summed: the sum does not depend
+	// on the map's order.
+	var sum uint64
 	for k, v := range l {
-		keys = append(keys, k)
-		n += len(k) + len(v) + 2
+		var h maphash.Hash
+		h.SetSeed(poolSeed)
+		h.WriteString(k)
+		h.WriteByte(0)
+		h.WriteString(v)
+		sum += h.Sum64()
 	}
-	slices.Sort(keys)
-	var b strings.Builder
-	b.Grow(n)
-	for _, k := range keys {
-		// A label key never holds "=" nor a value a NUL: unambiguous.
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(l[k])
-		b.WriteByte(0)
-	}
-	return labelSets.get(b.String(), func() map[string]string {
+	return labelSets.get(sum, l, func(l map[string]string) map[string]string {
 		out := make(map[string]string, len(l))
 		for k, v := range l {
 			out[pool.intern(k)] = pool.intern(v)
@@ -110,22 +120,25 @@ func sharedLabels(l map[string]string) map[string]string {
 // sharedOwnerRefs returns the pooled instance of an owner reference list
 // equal to refs; its capacity is its length, so an append copies.
 func sharedOwnerRefs(refs []metav1.OwnerReference) []metav1.OwnerReference {
-	var b strings.Builder
+	var h maphash.Hash
+	h.SetSeed(poolSeed)
 	for _, r := range refs {
 		for _, s := range []string{r.APIVersion, r.Kind, r.Name, string(r.UID)} {
-			b.WriteString(s)
-			b.WriteByte(0)
+			h.WriteString(s)
+			h.WriteByte(0)
 		}
 		for _, p := range []*bool{r.Controller, r.BlockOwnerDeletion} {
-			if p == nil {
-				b.WriteByte('-')
-			} else {
-				b.WriteString(strconv.FormatBool(*p))
+			switch {
+			case p == nil:
+				h.WriteByte('-')
+			case *p:
+				h.WriteByte('t')
+			default:
+				h.WriteByte('f')
 			}
 		}
-		b.WriteByte(1)
 	}
-	return ownerRefs.get(b.String(), func() []metav1.OwnerReference {
+	return ownerRefs.get(h.Sum64(), refs, func(refs []metav1.OwnerReference) []metav1.OwnerReference {
 		out := slices.Clone(refs)
 		for i := range out {
 			internStrings(reflect.ValueOf(&out[i]).Elem())

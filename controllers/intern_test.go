@@ -18,6 +18,7 @@ package controllers
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -152,6 +153,15 @@ func TestSharedLabelsByContent(t *testing.T) {
 	}
 	if ptr(a) == ptr(c) || c["y"] != "3" || ptr(a) == ptr(d) || d["x"] != "1=y" {
 		t.Errorf("different label sets share a map: %v %v %v", a, c, d)
+	}
+	// Two sets whose hashes collide: the second is its own map, equal to
+	// what it was given.
+	p := &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: labelSets.equal}
+	keep := maps.Clone[map[string]string]
+	first := p.get(7, map[string]string{"a": "1"}, keep)
+	second := p.get(7, map[string]string{"b": "2"}, keep)
+	if second["b"] != "2" || len(second) != 1 || ptr(first) == ptr(second) || ptr(p.get(7, map[string]string{"a": "1"}, keep)) != ptr(first) {
+		t.Errorf("a hash collision mixes label sets: %v, %v", first, second)
 	}
 	yes, no := true, false
 	r1 := sharedOwnerRefs([]metav1.OwnerReference{{Kind: "K", Name: "n", UID: "u", Controller: &yes}})
