@@ -151,8 +151,7 @@ func CacheOptions() cache.Options {
 	// certificates); a cluster-wide Secret informer is a classic OOM.
 	for _, k := range render.ManagedKinds {
 		by := managed
-		switch k.Object.(type) {
-		case *appsv1.DaemonSet, *appsv1.Deployment:
+		if k.Workload {
 			by.Transform = trimWorkload
 		}
 		byObject[k.Object.DeepCopyObject().(client.Object)] = by
