@@ -18,16 +18,16 @@ package controllers
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/tools/cache"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -103,18 +103,23 @@ func (w *bytesWriter) Write(p []byte) (int, error) { *w = append(*w, p...); retu
 // BenchmarkCachedChildren reports what the operator's cache keeps per
 // gateway (B/gateway, retained after a collection) and per child of each
 // kind: decoded as the informers decode them, through the cache's
-// transforms (CacheOptions), stored in an indexer as controller-runtime
+// transforms (those CacheOptions gives each kind), stored in an indexer as controller-runtime
 // stores them. Each sub-benchmark starts with empty pools, so a kind's
 // figure includes the strings it pools alone.
 func BenchmarkCachedChildren(b *testing.B) {
 	s := scheme.New()
 	dec := protobuf.NewSerializer(s, s)
+	// The transforms the operator's cache runs, by kind.
+	opts := CacheOptions()
+	transforms := map[reflect.Type]toolscache.TransformFunc{}
+	for o, by := range opts.ByObject {
+		transforms[reflect.TypeOf(o)] = by.Transform
+	}
 	transform := func(o client.Object) (any, error) {
-		switch o.(type) {
-		case *appsv1.DaemonSet, *appsv1.Deployment:
-			return trimWorkload(o)
+		if t := transforms[reflect.TypeOf(o)]; t != nil {
+			return t(o)
 		}
-		return internTransform(o)
+		return opts.DefaultTransform(o)
 	}
 	kinds := func(webhook bool) []string {
 		var out []string
@@ -136,6 +141,8 @@ func BenchmarkCachedChildren(b *testing.B) {
 				name = fmt.Sprintf("webhook=%v/%s", webhook, names[j])
 			}
 			b.Run(name, func(b *testing.B) {
+				saved, savedLabels, savedRefs := pool, labelSets, ownerRefs
+				defer func() { pool, labelSets, ownerRefs = saved, savedLabels, savedRefs }()
 				pool = &stringPool{cur: map[string]string{}}
 				labelSets = &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: labelSets.equal}
 				ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[uint64][]metav1.OwnerReference{}, equal: ownerRefs.equal}
@@ -143,7 +150,7 @@ func BenchmarkCachedChildren(b *testing.B) {
 				for i := range b.N {
 					encoded[i] = cachedGateway(b, i, webhook)
 				}
-				store := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
+				store := toolscache.NewIndexer(toolscache.MetaNamespaceKeyFunc, toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc})
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)

@@ -178,9 +178,8 @@ func trimWorkload(in any) (any, error) {
 	default:
 		return internTransform(in)
 	}
-	// The object is this decoding's own: internTransform copies the map.
 	o := in.(client.Object)
-	ann := o.GetAnnotations()
+	ann := maps.Clone(o.GetAnnotations())
 	if ann == nil {
 		ann = map[string]string{}
 	}

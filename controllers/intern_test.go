@@ -211,10 +211,44 @@ func TestTrimWorkload(t *testing.T) {
 		t.Errorf("trimmed Deployment lost what status reads: %+v", dep)
 	}
 	c := dep.Spec.Template.Spec.Containers
-	if len(c) != 1 || c[0].Image != "" || !slices.Equal(c[0].Args, before.Spec.Template.Spec.Containers[0].Args) || dep.Spec.Selector != nil {
+	want := controllerArgs(before.Spec.Template.Spec.Containers)
+	if len(want) != 1 || len(want[0].Args) == 0 {
+		t.Fatal("the rendered Deployment has no controller container with arguments")
+	}
+	if len(c) != 1 || c[0].Name != render.ControllerContainerName || c[0].Image != "" || !slices.Equal(c[0].Args, want[0].Args) || dep.Spec.Selector != nil {
 		t.Errorf("trimmed Deployment keeps more than the controller's arguments: %+v", dep.Spec)
 	}
 	if ro := workloadRollout(dep); ro.desired != *before.Spec.Replicas || ro.ready != 1 || !ro.observed {
 		t.Errorf("rollout of the trimmed Deployment: %+v", ro)
+	}
+
+	// A DaemonSet keeps no replicas (it has none) and the same rest.
+	gw.Spec.Workload.Kind = v1alpha1.WorkloadDaemonSet
+	if res, err = render.Render(gw, render.DefaultConfig()); err != nil {
+		t.Fatal(err)
+	}
+	var ds *appsv1.DaemonSet
+	for _, o := range res.Objects {
+		if d, ok := o.(*appsv1.DaemonSet); ok {
+			ds = fresh(t, d).(*appsv1.DaemonSet)
+		}
+	}
+	if ds == nil {
+		t.Fatal("no DaemonSet rendered")
+	}
+	ds.Generation = 2
+	ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: 2, DesiredNumberScheduled: 3, NumberReady: 2, UpdatedNumberScheduled: 3, NumberAvailable: 2}
+	dsBefore := ds.DeepCopy()
+	if _, err := trimWorkload(ds); err != nil {
+		t.Fatal(err)
+	}
+	dsWant := controllerArgs(dsBefore.Spec.Template.Spec.Containers)
+	if ds.Annotations[apply.SpecTrimmedAnnotation] == "" ||
+		!equality.Semantic.DeepEqual(ds.Status, dsBefore.Status) || ds.Generation != 2 || ds.Spec.Selector != nil ||
+		len(ds.Spec.Template.Spec.Volumes) != 0 || !equality.Semantic.DeepEqual(ds.Spec.Template.Spec.Containers, dsWant) {
+		t.Errorf("trimmed DaemonSet: %+v", ds)
+	}
+	if ro := workloadRollout(ds); ro.desired != 3 || ro.ready != 2 || !ro.observed || ro.complete {
+		t.Errorf("rollout of the trimmed DaemonSet: %+v", ro)
 	}
 }

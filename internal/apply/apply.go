@@ -54,10 +54,11 @@ import (
 const FieldOwner = "portico"
 
 // RenderHashAnnotation carries, on every child, the hash of the rendering
-// the operator last applied to it. With the live object (the cache keeps
-// children whole) it tells after a restart, when nothing is in memory,
-// that an apply would change nothing: a converged fleet survives a restart
-// or a leader change without a write.
+// the operator last applied to it. With the live object (from the cache,
+// which keeps children whole but for workloads' pod templates: those are
+// read once) it tells after a restart, when nothing is in memory, that an
+// apply would change nothing: a converged fleet survives a restart or a
+// leader change without a write.
 const RenderHashAnnotation = "ingress.portico.dev/render-hash"
 
 // SpecTrimmedAnnotation marks, in the operator's cache only, a child
@@ -192,8 +193,12 @@ type Plan struct {
 	// Reverted is true when the rendered object is the one last applied,
 	// so Drift was made by someone else: a hand edit being reverted.
 	Reverted bool
-	// Current is the live object (from the cache, or its metadata from the
-	// API server), nil when it does not exist.
+	// Current is the live object, nil when it does not exist: whole when
+	// Write is set (from the cache, or read from the API server; its
+	// metadata only for an object the cache does not hold), otherwise
+	// possibly the cache's copy of a workload without its spec
+	// (SpecTrimmedAnnotation), which is for reading status, never for
+	// writing back.
 	Current client.Object
 	// Write is true when an apply is needed.
 	Write bool

@@ -18,6 +18,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -75,9 +76,14 @@ func TestTrimmedWorkload(t *testing.T) {
 	if reads != 1 || p.Write || len(p.Drift) != 0 {
 		t.Fatalf("restart: %d reads, write %v, drift %v; want one read and no write", reads, p.Write, p.Drift)
 	}
-	// Remembered, same generation (a status update): no read.
+	// Remembered; a status update moved the resourceVersion, not the
+	// generation: no read, no write.
+	statusOnly := trimmed.DeepCopy()
+	statusOnly.ResourceVersion = "8"
+	statusOnly.Status.NumberReady = 1
+	a.Client = fake.NewClientBuilder().WithScheme(s).WithObjects(statusOnly).Build()
 	if p, err = a.Check(ctx, gw, want, hash, false); err != nil || reads != 1 || p.Write {
-		t.Fatalf("remembered: %v, %d reads, write %v; want no read and no write", err, reads, p.Write)
+		t.Fatalf("status update: %v, %d reads, write %v; want no read and no write", err, reads, p.Write)
 	}
 	// A new rendering: read whole, and the drift named from the whole object.
 	next := rendered("v2")
@@ -86,5 +92,43 @@ func TestTrimmedWorkload(t *testing.T) {
 	}
 	if _, ok := p.Current.(*appsv1.DaemonSet); !ok || p.Current.GetAnnotations()[SpecTrimmedAnnotation] != "" {
 		t.Errorf("the plan compares the trimmed copy: %v", p.Current)
+	}
+	for _, c := range p.Changed() {
+		if c == "annotation "+SpecTrimmedAnnotation {
+			t.Errorf("the cache-only mark is reported as a change: %v", p.Changed())
+		}
+	}
+
+	// A hand edit of the pod template (the generation moved) of a
+	// remembered workload: read whole, reverted, drift named.
+	edited := live.DeepCopy()
+	edited.ResourceVersion, edited.Generation = "9", 4
+	edited.Spec.Template.Spec.Containers[0].Image = "tampered"
+	editedTrimmed := trimmed.DeepCopy()
+	editedTrimmed.ResourceVersion, editedTrimmed.Generation = "9", 4
+	reads = 0
+	a.Reader = fake.NewClientBuilder().WithScheme(s).WithObjects(edited).WithInterceptorFuncs(interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			reads++
+			return c.Get(ctx, key, obj, opts...)
+		}}).Build()
+	a.Client = fake.NewClientBuilder().WithScheme(s).WithObjects(editedTrimmed).Build()
+	if p, err = a.Check(ctx, gw, want, hash, false); err != nil || reads != 1 || !p.Write || !p.Reverted || len(p.Drift) != 1 || p.Drift[0] != "spec.template" {
+		t.Fatalf("hand edit: %v, %d reads, write %v, reverted %v, drift %v; want one read and a reverted spec.template", err, reads, p.Write, p.Reverted, p.Drift)
+	}
+
+	// Gone between the cache and the read: created again.
+	a.Reader = fake.NewClientBuilder().WithScheme(s).Build()
+	if p, err = a.Check(ctx, gw, want, hash, false); err != nil || !p.Write || p.Current != nil || p.Outcome(live) != Created {
+		t.Fatalf("deleted under the cache: %v, write %v, current %v; want a creation", err, p.Write, p.Current)
+	}
+
+	// Taken over between the cache and the read: a conflict, nothing written.
+	foreign := edited.DeepCopy()
+	foreign.OwnerReferences = nil
+	a.Reader = fake.NewClientBuilder().WithScheme(s).WithObjects(foreign).Build()
+	var conflict *ConflictError
+	if _, err = a.Check(ctx, gw, want, hash, false); !errors.As(err, &conflict) {
+		t.Fatalf("taken over under the cache: %v; want a conflict", err)
 	}
 }
