@@ -52,7 +52,7 @@ var _ = Describe("A new gateway's finalizer and shard label", func() {
 	It("are set by the API server as the gateway is created (portico-gateway-defaults), so the operator does not write them", func() {
 		gw := createGateway(ctx, ns, "edge-7", nil)
 		// The create response is the object as stored.
-		Expect(gw.Finalizers).To(ConsistOf(apply.Finalizer))
+		Expect(gw.Finalizers).To(ConsistOf(render.Finalizer))
 		Expect(gw.Labels).To(HaveKeyWithValue(render.ShardLabel, render.ShardOf("edge-7")))
 		// Reconciled (status at its generation), without a metadata write.
 		Eventually(func(g Gomega) {
@@ -68,7 +68,7 @@ var _ = Describe("A new gateway's finalizer and shard label", func() {
 		Expect(gw.Finalizers).To(BeEmpty())
 		Eventually(func(g Gomega) {
 			got := getGateway(ctx, g, gw)
-			g.Expect(got.Finalizers).To(ConsistOf(apply.Finalizer))
+			g.Expect(got.Finalizers).To(ConsistOf(render.Finalizer))
 			g.Expect(got.Labels).To(HaveKeyWithValue(render.ShardLabel, render.ShardOf(gw.Name)))
 			g.Expect(finalizerManagers(got)).To(ContainElement(apply.FieldOwner))
 		}).Should(Succeed())

@@ -61,7 +61,7 @@ import (
 
 // Finalizer lets the operator remove the cluster-scoped children (which
 // cannot carry an owner reference to a namespaced gateway) on deletion.
-const Finalizer = apply.Finalizer
+const Finalizer = render.Finalizer
 
 // switchRequeue is how often a workload-kind switch is checked while the old
 // workload's pods release their host ports.

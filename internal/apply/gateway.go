@@ -29,9 +29,6 @@ import (
 	"github.com/portico-dev/portico/internal/render"
 )
 
-// Finalizer is render.Finalizer.
-const Finalizer = render.Finalizer
-
 // Outcome is what a write of a child did, as the API server's answer
 // shows: a resourceVersion that did not move means nothing changed.
 type Outcome string
@@ -73,19 +70,19 @@ func (p *Plan) Changed() []string {
 	return []string{"fields no longer rendered"}
 }
 
-// NeedsMetadata reports whether gw lacks Finalizer or its shard label.
+// NeedsMetadata reports whether gw lacks render.Finalizer or its shard label.
 func NeedsMetadata(gw *v1alpha1.IngressGateway) bool {
-	return !controllerutil.ContainsFinalizer(gw, Finalizer) || gw.Labels[render.ShardLabel] != render.Shard(gw)
+	return !controllerutil.ContainsFinalizer(gw, render.Finalizer) || gw.Labels[render.ShardLabel] != render.Shard(gw)
 }
 
-// EnsureMetadata adds Finalizer and the shard label (render.ShardLabel,
+// EnsureMetadata adds render.Finalizer and the shard label (render.ShardLabel,
 // which the API server's containment policy selects gateways by) to gw in
 // one write, patching a copy so the children applied meanwhile read a
 // stable gw.
 func EnsureMetadata(ctx context.Context, c client.Client, gw *v1alpha1.IngressGateway) error {
 	cp := gw.DeepCopy()
 	patch := client.MergeFrom(gw.DeepCopy())
-	controllerutil.AddFinalizer(cp, Finalizer)
+	controllerutil.AddFinalizer(cp, render.Finalizer)
 	labels := maps.Clone(cp.Labels)
 	if labels == nil {
 		labels = map[string]string{}
@@ -98,11 +95,11 @@ func EnsureMetadata(ctx context.Context, c client.Client, gw *v1alpha1.IngressGa
 	return nil
 }
 
-// RemoveFinalizer removes Finalizer from gw; a gateway already gone is no
+// RemoveFinalizer removes render.Finalizer from gw; a gateway already gone is no
 // error.
 func RemoveFinalizer(ctx context.Context, c client.Client, gw *v1alpha1.IngressGateway) error {
 	patch := client.MergeFrom(gw.DeepCopy())
-	controllerutil.RemoveFinalizer(gw, Finalizer)
+	controllerutil.RemoveFinalizer(gw, render.Finalizer)
 	if err := client.IgnoreNotFound(c.Patch(ctx, gw, patch, client.FieldOwner(FieldOwner))); err != nil {
 		return fmt.Errorf("remove finalizer: %w", err)
 	}
