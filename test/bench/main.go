@@ -1205,13 +1205,20 @@ func (o *operator) metrics(prefixes ...string) []float64 {
 // gcHeapMiB is the operator's heap in use right after a garbage
 // collection (its pprof endpoint runs one), 0 when unreadable.
 func (o *operator) gcHeapMiB() float64 {
-	resp, err := http.Get("http://" + o.pprofAddr + "/debug/pprof/heap?gc=1")
-	if err == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-	}
+	_ = o.collect()
 	h, _ := o.heapMiB()
 	return h
+}
+
+// collect makes the operator run a garbage collection (its pprof heap
+// endpoint runs one before answering).
+func (o *operator) collect() error {
+	resp, err := http.Get("http://" + o.pprofAddr + "/debug/pprof/heap?gc=1")
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.Body.Close()
 }
 
 // heapMiB reads the Go heap in use from the operator's metrics endpoint.
@@ -1252,14 +1259,11 @@ func (o *operator) memStats() (map[string]float64, error) {
 // memBreakdown splits the operator's RSS, right after a garbage
 // collection: live heap; in-use heap spans beyond it (fragmentation); heap
 // pages free but not yet returned to the OS; the Go runtime's own memory
-// (stacks, GC and span metadata); and the rest (the binary's pages, C).
+// (stacks, GC and span metadata); the binary's file pages; the rest.
 func (o *operator) memBreakdown() string {
-	resp, err := http.Get("http://" + o.pprofAddr + "/debug/pprof/heap?gc=1")
-	if err != nil {
+	if err := o.collect(); err != nil {
 		return "n/a (" + err.Error() + ")"
 	}
-	_, _ = io.Copy(io.Discard, resp.Body)
-	_ = resp.Body.Close()
 	rss := o.rssMiB()
 	m, err := o.memStats()
 	if err != nil {
