@@ -43,6 +43,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/controllers"
 	"github.com/portico-dev/portico/internal/crdschema"
+	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
 )
@@ -447,6 +448,16 @@ var _ = Describe("IngressGateway", func() {
 		Consistently(func(g Gomega) {
 			g.Expect(gatewayEvents(ctx, g, gw, "")).To(HaveLen(events))
 		}, "1s").Should(Succeed())
+		// That restart compared a DaemonSet the cache holds without its pod
+		// template (read whole from the API server); the mark stays in the
+		// cache.
+		cached := &appsv1.DaemonSet{}
+		Expect(reconciler.Client.Get(ctx, render.WorkloadName(gw), cached)).To(Succeed())
+		Expect(cached.Annotations).To(HaveKey(apply.SpecTrimmedAnnotation))
+		Expect(cached.Spec.Template.Spec.Containers).To(HaveLen(1))
+		Expect(cached.Spec.Template.Spec.Containers[0].Image).To(BeEmpty())
+		Expect(cached.Spec.Selector).To(BeNil())
+		Expect(getDaemonSet(ctx, Default, gw).Annotations).NotTo(HaveKey(apply.SpecTrimmedAnnotation))
 
 		By("a hand edit made while the operator was down is reverted and told apart from a new rendering")
 		reconciler.ForgetEverything()
