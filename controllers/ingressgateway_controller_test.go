@@ -42,8 +42,8 @@ import (
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/controllers"
-	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/apply"
+	"github.com/portico-dev/portico/internal/crdschema"
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/testenv"
 )
