@@ -114,11 +114,11 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 
 // CacheOptions restricts the manager's cache to objects Portico manages, so
 // the operator never holds every Secret, ConfigMap or Pod of the cluster.
-// Children (render.ManagedKinds) are kept whole but for managed fields: the
-// rendered object is compared with the cached one, so a restart can tell
-// from the cache alone that a child is already as rendered. Workloads are
-// the exception (trimWorkload): their spec is read when needed. Pods are
-// trimmed to what status reads.
+// Of its children (render.ManagedKinds) it keeps what is read: the metadata
+// of MetadataOnly kinds (trimChild), workloads without their pod template
+// (trimWorkload), Services, Secrets and Leases whole; never managed fields.
+// A child's content is read from the API server when the applier must
+// compare it with its rendering. Pods are trimmed to what status reads.
 func CacheOptions() cache.Options {
 	sel := labels.SelectorFromSet(labels.Set{render.ManagedByLabel: render.ManagedByValue})
 	managed := cache.ByObject{Label: sel}
@@ -151,10 +151,13 @@ func CacheOptions() cache.Options {
 	// certificates); a cluster-wide Secret informer is a classic OOM.
 	for _, k := range render.ManagedKinds {
 		by := managed
-		if k.Workload {
+		switch {
+		case k.Workload:
 			by.Transform = trimWorkload
+		case k.MetadataOnly:
+			by.Transform = trimChild
 		}
-		byObject[k.Object.DeepCopyObject().(client.Object)] = by
+		byObject[k.CacheObject()] = by
 	}
 	return cache.Options{DefaultTransform: internTransform, ByObject: byObject}
 }
@@ -178,14 +181,32 @@ func trimWorkload(in any) (any, error) {
 	default:
 		return internTransform(in)
 	}
-	o := in.(client.Object)
+	markTrimmed(in.(client.Object), true)
+	return internTransform(in)
+}
+
+// trimChild is the cache transform of MetadataOnly kinds, cached as
+// metadata (their informers never decode the rest).
+func trimChild(in any) (any, error) {
+	if o, ok := in.(*metav1.PartialObjectMetadata); ok {
+		markTrimmed(o, false)
+	}
+	return internTransform(in)
+}
+
+// markTrimmed records, in the cache's copy only, who has written o
+// (apply.CachedWritersAnnotation: the managed fields go) and, for a
+// workload, that its spec is missing (apply.SpecTrimmedAnnotation).
+func markTrimmed(o client.Object, spec bool) {
 	ann := maps.Clone(o.GetAnnotations())
 	if ann == nil {
 		ann = map[string]string{}
 	}
-	ann[apply.SpecTrimmedAnnotation] = "true"
+	if spec {
+		ann[apply.SpecTrimmedAnnotation] = "true"
+	}
+	ann[apply.CachedWritersAnnotation] = apply.Writers(o.GetManagedFields())
 	o.SetAnnotations(ann)
-	return internTransform(in)
 }
 
 // controllerArgs is the controller container of cs, with only its name
@@ -541,7 +562,7 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 	}
 	for _, k := range render.ManagedKinds {
 		if !k.Namespaced {
-			if err := mgr.GetFieldIndexer().IndexField(ctx, k.Object.DeepCopyObject().(client.Object), ownerIndex, apply.OwnerKeys); err != nil {
+			if err := mgr.GetFieldIndexer().IndexField(ctx, k.CacheObject(), ownerIndex, apply.OwnerKeys); err != nil {
 				return err
 			}
 		}
@@ -600,7 +621,7 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 	// Children: edits and deletes are drift to revert, workload status
 	// drives the conditions.
 	for _, k := range render.ManagedKinds {
-		obj := k.Object.DeepCopyObject().(client.Object)
+		obj := k.CacheObject()
 		switch k.Watch {
 		case render.WatchOwner:
 			b = b.Owns(obj, changed)

@@ -438,30 +438,48 @@ var _ = Describe("IngressGateway", func() {
 			Expect(writes.Writes()).To(BeZero(), "writes: %v", writes.Counts())
 		}
 
-		By("an operator restart (nothing in memory) writes nothing and says nothing")
+		By("an operator restart (nothing in memory) writes nothing, says nothing and reads no child from the API server")
 		events := len(gatewayEvents(ctx, Default, gw, ""))
 		writes.Reset()
+		apiReads.Take()
 		reconciler.ForgetEverything()
 		_, err := reconciler.Reconcile(ctx, req)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(writes.Writes()).To(BeZero(), "writes: %v", writes.Counts())
+		// The cache holds children without their content, and shows that
+		// only Portico wrote them, last with this rendering. (Reads of the
+		// default certificate and the udp backend's Service are the
+		// memos of referenced objects being rebuilt.)
+		var childReads []string
+		for _, read := range apiReads.Take() {
+			kind, key, _ := strings.Cut(read, " ")
+			if _, name, _ := strings.Cut(key, "/"); slices.Contains(render.ChildNames(gw)[kind], name) {
+				childReads = append(childReads, read)
+			}
+		}
+		Expect(childReads).To(BeEmpty())
 		Consistently(func(g Gomega) {
 			g.Expect(gatewayEvents(ctx, g, gw, "")).To(HaveLen(events))
 		}, "1s").Should(Succeed())
-		// That restart compared a DaemonSet the cache holds without its pod
-		// template (read whole from the API server); the mark stays in the
-		// cache.
+		// The DaemonSet is cached without its pod template, the ConfigMap
+		// as metadata; the cache-only marks never reach the API server.
 		cached := &appsv1.DaemonSet{}
 		Expect(reconciler.Client.Get(ctx, render.WorkloadName(gw), cached)).To(Succeed())
-		Expect(cached.Annotations).To(HaveKey(apply.SpecTrimmedAnnotation))
+		Expect(cached.Annotations).To(HaveKeyWithValue(apply.SpecTrimmedAnnotation, "true"))
+		Expect(cached.Annotations).To(HaveKeyWithValue(apply.CachedWritersAnnotation, apply.FieldOwner))
 		Expect(cached.Spec.Template.Spec.Containers).To(HaveLen(1))
 		Expect(cached.Spec.Template.Spec.Containers[0].Image).To(BeEmpty())
 		Expect(cached.Spec.Selector).To(BeNil())
 		Expect(getDaemonSet(ctx, Default, gw).Annotations).NotTo(HaveKey(apply.SpecTrimmedAnnotation))
+		cachedCM := &metav1.PartialObjectMetadata{}
+		cachedCM.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
+		Expect(reconciler.Client.Get(ctx, render.MainConfigMapName(gw), cachedCM)).To(Succeed())
+		Expect(cachedCM.Annotations).To(HaveKeyWithValue(apply.CachedWritersAnnotation, apply.FieldOwner))
+		Expect(getConfigMap(ctx, Default, render.MainConfigMapName(gw)).Annotations).NotTo(HaveKey(apply.CachedWritersAnnotation))
 
-		By("a hand edit made while the operator was down is reverted and told apart from a new rendering")
+		By("hand edits made while the operator was down are reverted and told apart from a new rendering")
 		reconciler.ForgetEverything()
-		var edited string
+		var edited, editedCM string
 		Eventually(func(g Gomega) {
 			ds := getDaemonSet(ctx, g, gw)
 			ds.Spec.Template.Spec.Containers[0].Image = "example.org/tampered:1"
@@ -469,9 +487,17 @@ var _ = Describe("IngressGateway", func() {
 			edited = ds.ResourceVersion
 		}).Should(Succeed())
 		Eventually(func(g Gomega) {
+			cm := getConfigMap(ctx, g, render.MainConfigMapName(gw))
+			cm.Data["use-forwarded-headers"] = "false"
+			g.Expect(k8sClient.Update(ctx, cm)).To(Succeed())
+			editedCM = cm.ResourceVersion
+		}).Should(Succeed())
+		Eventually(func(g Gomega) {
 			g.Expect(getDaemonSet(ctx, g, gw).Spec.Template.Spec.Containers[0].Image).NotTo(Equal("example.org/tampered:1"))
-			g.Expect(gatewayEvents(ctx, g, gw, v1alpha1.ReasonDriftReverted)).To(ContainElement(
-				"Reverted a change made outside Portico to DaemonSet " + render.WorkloadName(gw).String() + " (spec.template) at resourceVersion " + edited))
+			g.Expect(getConfigMap(ctx, g, render.MainConfigMapName(gw)).Data).To(HaveKeyWithValue("use-forwarded-headers", "true"))
+			g.Expect(gatewayEvents(ctx, g, gw, v1alpha1.ReasonDriftReverted)).To(ContainElements(
+				"Reverted a change made outside Portico to DaemonSet "+render.WorkloadName(gw).String()+" (spec.template) at resourceVersion "+edited,
+				"Reverted a change made outside Portico to ConfigMap "+render.MainConfigMapName(gw).String()+" (data) at resourceVersion "+editedCM))
 		}).Should(Succeed())
 	})
 

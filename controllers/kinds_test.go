@@ -23,8 +23,11 @@ import (
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/yaml"
 
 	"github.com/portico-dev/portico/internal/render"
@@ -66,9 +69,14 @@ func TestManagedKindsTable(t *testing.T) {
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	cached := map[reflect.Type]bool{}
+	// By kind, the type the cache holds it as.
+	cached := map[schema.GroupVersionKind]reflect.Type{}
 	for o := range CacheOptions().ByObject {
-		cached[reflect.TypeOf(o)] = true
+		gvk, err := apiutil.GVKForObject(o, scheme)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cached[gvk] = reflect.TypeOf(o)
 	}
 	for _, k := range render.ManagedKinds {
 		gvks, _, err := scheme.ObjectKinds(k.Object)
@@ -81,8 +89,15 @@ func TestManagedKindsTable(t *testing.T) {
 		if !k.Namespaced && k.Watch != render.WatchLabels {
 			t.Errorf("%s is cluster-scoped: it cannot carry an owner reference to a gateway, so it must be watched by labels", k.GVK)
 		}
-		if !cached[reflect.TypeOf(k.Object)] {
-			t.Errorf("%s is not in the cache options", k.GVK)
+		want := reflect.TypeOf(k.Object)
+		if k.MetadataOnly {
+			want = reflect.TypeFor[*metav1.PartialObjectMetadata]()
+		}
+		if got := cached[k.GVK]; got != want {
+			t.Errorf("%s is cached as %v, want %v", k.GVK, got, want)
+		}
+		if k.MetadataOnly && k.Workload {
+			t.Errorf("%s: a workload's status is read from the cache; it cannot be MetadataOnly", k.GVK)
 		}
 	}
 }

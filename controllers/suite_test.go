@@ -18,6 +18,8 @@ package controllers_test
 
 import (
 	"context"
+	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,8 +44,38 @@ var (
 	k8sClient  client.Client
 	reconciler *controllers.Reconciler
 	writes     *writecount.Client
+	apiReads   *readLog
 	cancel     context.CancelFunc
 )
+
+// readLog records the reconciler's reads from the API server (not from
+// the cache), as "Kind namespace/name".
+type readLog struct {
+	client.Reader
+	mu    sync.Mutex
+	reads []string
+}
+
+func (r *readLog) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+	err := r.Reader.Get(ctx, key, obj, opts...)
+	kind := obj.GetObjectKind().GroupVersionKind().Kind
+	if kind == "" {
+		kind = reflect.TypeOf(obj).Elem().Name()
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reads = append(r.reads, kind+" "+key.String())
+	return err
+}
+
+// Take returns the reads since the last Take.
+func (r *readLog) Take() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.reads
+	r.reads = nil
+	return out
+}
 
 func TestControllers(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -79,6 +111,8 @@ var _ = BeforeSuite(func() {
 	mgr, r, err := manager.Build(env.Config, opts)
 	Expect(err).NotTo(HaveOccurred())
 	reconciler = r
+	apiReads = &readLog{Reader: r.Applier.Reader}
+	r.Applier.Reader = apiReads
 	go func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(ctx)).To(Succeed())

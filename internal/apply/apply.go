@@ -54,18 +54,52 @@ import (
 const FieldOwner = "portico"
 
 // RenderHashAnnotation carries, on every child, the hash of the rendering
-// the operator last applied to it. With the live object (from the cache,
-// which keeps children whole but for workloads' pod templates: those are
-// read once) it tells after a restart, when nothing is in memory, that an
-// apply would change nothing: a converged fleet survives a restart or a
-// leader change without a write.
+// the operator last applied to it. With the live object it tells after a
+// restart, when nothing is in memory, that an apply would change nothing:
+// a converged fleet survives a restart or a leader change without a
+// write. A child the cache holds whole is compared with the rendering; one
+// it holds trimmed (see CachedWritersAnnotation) needs no comparison when
+// no one but Portico has written it.
 const RenderHashAnnotation = "ingress.portico.dev/render-hash"
 
 // SpecTrimmedAnnotation marks, in the operator's cache only, a child
 // whose spec the cache dropped (a workload: status reads its status, and
 // its generation says whether its spec changed). Check reads such a child
-// whole from the API server when it must compare it with the rendering.
+// whole from the API server when it must compare it with the rendering,
+// as it does a child the cache holds as metadata only.
 const SpecTrimmedAnnotation = "ingress.portico.dev/cached-without-spec"
+
+// CachedWritersAnnotation is set, in the operator's cache only, on
+// children cached without their content: the field managers that have
+// written the object itself (Writers), all that is kept of its managed
+// fields. A child only FieldOwner wrote, stamped with the rendering's hash,
+// holds what an apply of that rendering would write: after a restart it
+// needs no read. Any other writer (kubectl, a controller adding a label)
+// costs one read and a comparison. Someone who writes under Portico's own
+// field manager name is not told apart.
+const CachedWritersAnnotation = "ingress.portico.dev/cached-writers"
+
+// Writers lists, sorted and comma-separated, the field managers in fields
+// that wrote the object itself (status and other subresources aside).
+func Writers(fields []metav1.ManagedFieldsEntry) string {
+	var names []string
+	for _, f := range fields {
+		if f.Subresource == "" && !slices.Contains(names, f.Manager) {
+			names = append(names, f.Manager)
+		}
+	}
+	slices.Sort(names)
+	return strings.Join(names, ",")
+}
+
+// trimmed reports whether current is the cache's partial copy of a child:
+// its metadata only, or a workload without its spec.
+func trimmed(current client.Object) bool {
+	if _, ok := current.(*metav1.PartialObjectMetadata); ok {
+		return true
+	}
+	return current.GetAnnotations()[SpecTrimmedAnnotation] != ""
+}
 
 // ConflictError says a child's name is taken by an object Portico does not
 // own. It is terminal for that child: the object is never modified.
@@ -196,9 +230,9 @@ type Plan struct {
 	// Current is the live object, nil when it does not exist: whole when
 	// Write is set (from the cache, or read from the API server; its
 	// metadata only for an object the cache does not hold), otherwise
-	// possibly the cache's copy of a workload without its spec
-	// (SpecTrimmedAnnotation), which is for reading status, never for
-	// writing back.
+	// possibly the cache's partial copy (a MetadataOnly kind's metadata, a
+	// workload without its spec: SpecTrimmedAnnotation), which is for
+	// reading metadata and status, never for writing back.
 	Current client.Object
 	// Write is true when an apply is needed.
 	Write bool
@@ -240,9 +274,17 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 		}
 	}
 	p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
-	if p.Write && p.Current != nil && p.Current.GetAnnotations()[SpecTrimmedAnnotation] != "" {
-		// The cache keeps only this child's metadata and status: read it
-		// whole to tell what differs.
+	if p.Write && p.Current != nil && trimmed(p.Current) {
+		if !known && p.Current.GetAnnotations()[RenderHashAnnotation] == hash &&
+			p.Current.GetAnnotations()[CachedWritersAnnotation] == FieldOwner && metadataIntact(obj, p.Current) {
+			// Nothing in memory (a restart), but no one else has written
+			// this child since Portico applied this very rendering.
+			p.Write = false
+			a.remember(gw.UID, p.key, hash, p.Current)
+			return p, nil
+		}
+		// The cache keeps only this child's metadata (and a workload's
+		// status): read it whole to tell what differs.
 		if p.Current, err = a.readWhole(ctx, gw, gvk, client.ObjectKeyFromObject(obj)); err != nil {
 			return nil, err
 		}
@@ -491,17 +533,23 @@ func roleRefChanged(obj, current client.Object) bool {
 	return false
 }
 
-// get returns the object from the cache, or, when the cache does not have it
+// get returns the object from the cache (as the cache holds its kind:
+// render.ManagedKind.CacheObject), or, when the cache does not have it
 // (it holds only objects carrying Portico's labels), its metadata from the
 // API server, unless blind: then the read is skipped (and blind returned).
 // nil means it does not exist.
 func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey, blind bool) (client.Object, bool, error) {
-	typed, err := a.Scheme.New(gvk)
-	if err != nil {
-		return nil, false, err
+	var obj client.Object
+	if k, ok := render.KindOf(gvk); ok && k.MetadataOnly {
+		obj = k.CacheObject()
+	} else {
+		typed, err := a.Scheme.New(gvk)
+		if err != nil {
+			return nil, false, err
+		}
+		obj = typed.(client.Object)
 	}
-	obj := typed.(client.Object)
-	err = a.Client.Get(ctx, key, obj)
+	err := a.Client.Get(ctx, key, obj)
 	if err == nil {
 		return obj, false, nil
 	}

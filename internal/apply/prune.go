@@ -36,11 +36,19 @@ import (
 // listChildren returns gw's children of one kind, from the cache.
 func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind, namespaced bool, gwNamespace, gwName string) ([]client.Object, error) {
 	listGVK := gvk.GroupVersion().WithKind(gvk.Kind + "List")
-	l, err := a.Scheme.New(listGVK)
-	if err != nil {
-		return nil, err
+	var list client.ObjectList
+	if k, ok := render.KindOf(gvk); ok && k.MetadataOnly {
+		// The cache holds this kind's metadata only.
+		meta := &metav1.PartialObjectMetadataList{}
+		meta.SetGroupVersionKind(listGVK)
+		list = meta
+	} else {
+		l, err := a.Scheme.New(listGVK)
+		if err != nil {
+			return nil, err
+		}
+		list = l.(client.ObjectList)
 	}
-	list := l.(client.ObjectList)
 	// Read only (names, owners, deletion; Delete reads the name): the
 	// cache's own objects, not copies of every child on every pass.
 	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName)), client.UnsafeDisableDeepCopy}

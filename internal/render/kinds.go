@@ -24,6 +24,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -57,29 +58,48 @@ type ManagedKind struct {
 	// other kind is pruned before anything is applied, since its pods
 	// hold the host ports the new ones need.
 	Workload bool
+	// MetadataOnly marks the kinds whose content nothing reads from the
+	// operator's cache: it holds their metadata only (most of what a
+	// gateway costs in memory is its children), and the applier reads one
+	// whole from the API server when it must compare it with its rendering.
+	MetadataOnly bool
+}
+
+// CacheObject is an empty object of the kind as the operator's cache holds
+// it: Object, or its metadata for a MetadataOnly kind.
+func (k ManagedKind) CacheObject() client.Object {
+	if !k.MetadataOnly {
+		return k.Object.DeepCopyObject().(client.Object)
+	}
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(k.GVK)
+	return m
 }
 
 // ManagedKinds lists every kind Render can produce, in no particular
-// order (Render decides the apply order). A kind added to Render must be
+// order (Render decides the apply order). Services, Secrets and Leases are
+// cached whole (status reads the Service and the VIP Lease, the webhook
+// certificates are read from their Secrets), workloads without their pod
+// template (see the controllers' cache options), the rest as metadata. A kind added to Render must be
 // added here (TestManagedKindsCoverEveryRenderedKind fails until it is),
 // then given a containment rule (internal/containment) and RBAC markers
 // (controllers; TestRBACCoversEveryManagedKind).
 var ManagedKinds = []ManagedKind{
-	{GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"), Resource: "serviceaccounts", Namespaced: true, Object: &corev1.ServiceAccount{}},
-	{GVK: rbacv1.SchemeGroupVersion.WithKind("Role"), Resource: "roles", Namespaced: true, Object: &rbacv1.Role{}},
-	{GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Resource: "rolebindings", Namespaced: true, Object: &rbacv1.RoleBinding{}},
-	{GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), Resource: "clusterrolebindings", Object: &rbacv1.ClusterRoleBinding{}, Watch: WatchLabels},
-	{GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"), Resource: "configmaps", Namespaced: true, Object: &corev1.ConfigMap{}},
+	{GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"), Resource: "serviceaccounts", Namespaced: true, Object: &corev1.ServiceAccount{}, MetadataOnly: true},
+	{GVK: rbacv1.SchemeGroupVersion.WithKind("Role"), Resource: "roles", Namespaced: true, Object: &rbacv1.Role{}, MetadataOnly: true},
+	{GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Resource: "rolebindings", Namespaced: true, Object: &rbacv1.RoleBinding{}, MetadataOnly: true},
+	{GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), Resource: "clusterrolebindings", Object: &rbacv1.ClusterRoleBinding{}, Watch: WatchLabels, MetadataOnly: true},
+	{GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"), Resource: "configmaps", Namespaced: true, Object: &corev1.ConfigMap{}, MetadataOnly: true},
 	{GVK: corev1.SchemeGroupVersion.WithKind("Service"), Resource: "services", Namespaced: true, Object: &corev1.Service{}},
 	{GVK: appsv1.SchemeGroupVersion.WithKind("DaemonSet"), Resource: "daemonsets", Namespaced: true, Object: &appsv1.DaemonSet{}, Workload: true},
 	{GVK: appsv1.SchemeGroupVersion.WithKind("Deployment"), Resource: "deployments", Namespaced: true, Object: &appsv1.Deployment{}, Workload: true},
-	{GVK: networkingv1.SchemeGroupVersion.WithKind("IngressClass"), Resource: "ingressclasses", Object: &networkingv1.IngressClass{}, Watch: WatchLabels},
+	{GVK: networkingv1.SchemeGroupVersion.WithKind("IngressClass"), Resource: "ingressclasses", Object: &networkingv1.IngressClass{}, Watch: WatchLabels, MetadataOnly: true},
 	{GVK: corev1.SchemeGroupVersion.WithKind("Secret"), Resource: "secrets", Namespaced: true, Object: &corev1.Secret{}},
 	{GVK: admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"), Resource: "validatingwebhookconfigurations",
-		Object: &admissionregistrationv1.ValidatingWebhookConfiguration{}, Watch: WatchLabels},
+		Object: &admissionregistrationv1.ValidatingWebhookConfiguration{}, Watch: WatchLabels, MetadataOnly: true},
 	// The VIP holder reports itself in its Lease.
 	{GVK: coordinationv1.SchemeGroupVersion.WithKind("Lease"), Resource: "leases", Namespaced: true, Object: &coordinationv1.Lease{}},
-	{GVK: policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), Resource: "poddisruptionbudgets", Namespaced: true, Object: &policyv1.PodDisruptionBudget{}},
+	{GVK: policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), Resource: "poddisruptionbudgets", Namespaced: true, Object: &policyv1.PodDisruptionBudget{}, MetadataOnly: true},
 }
 
 // KindOf returns the ManagedKinds entry of gvk's group and kind.
