@@ -197,7 +197,17 @@ func trimChild(in any) (any, error) {
 // markTrimmed records, in the cache's copy only, who has written o
 // (apply.CachedWritersAnnotation: the managed fields go) and, for a
 // workload, that its spec is missing (apply.SpecTrimmedAnnotation).
+//
+// An informer may transform an object twice (a list does), so a second
+// pass must keep what the first recorded: the first leaves the managed
+// fields empty but not nil, which an object from the API server never is
+// (there, none decodes as nil), so a writers annotation someone put on the
+// object itself is never taken for the cache's.
 func markTrimmed(o client.Object, spec bool) {
+	fields := o.GetManagedFields()
+	if fields != nil && len(fields) == 0 {
+		return
+	}
 	ann := maps.Clone(o.GetAnnotations())
 	if ann == nil {
 		ann = map[string]string{}
@@ -205,9 +215,13 @@ func markTrimmed(o client.Object, spec bool) {
 	if spec {
 		ann[apply.SpecTrimmedAnnotation] = "true"
 	}
-	ann[apply.CachedWritersAnnotation] = apply.Writers(o.GetManagedFields())
+	ann[apply.CachedWritersAnnotation] = apply.Writers(fields)
 	o.SetAnnotations(ann)
+	o.SetManagedFields(transformed)
 }
+
+// transformed is the managed fields of an object markTrimmed has seen.
+var transformed = []metav1.ManagedFieldsEntry{}
 
 // controllerArgs is the controller container of cs, with only its name
 // and arguments.

@@ -36,6 +36,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/yaml"
@@ -136,6 +137,13 @@ func hostNetworkGateway(gw *v1alpha1.IngressGateway) {
 	gw.Spec.DefaultCertificate = &v1alpha1.DefaultCertificate{SecretRef: v1alpha1.SecretReference{Namespace: "certs", Name: "wildcard"}}
 	gw.Spec.TCP = []v1alpha1.TCPService{{Port: 8888, Backend: v1alpha1.Backend{Namespace: "service-foo", Name: "tcp-service", Port: intstr.FromInt32(8888)}}}
 }
+
+// noRecords is an applier's memory right after a restart, kept empty.
+type noRecords struct{}
+
+func (noRecords) Record(types.UID, string) (apply.Record, bool) { return apply.Record{}, false }
+func (noRecords) Remember(types.UID, string, apply.Record)      {}
+func (noRecords) ForgetChild(types.UID, string)                 {}
 
 // ---- specs --------------------------------------------------------------
 
@@ -499,6 +507,35 @@ var _ = Describe("IngressGateway", func() {
 				"Reverted a change made outside Portico to DaemonSet "+render.WorkloadName(gw).String()+" (spec.template) at resourceVersion "+edited,
 				"Reverted a change made outside Portico to ConfigMap "+render.MainConfigMapName(gw).String()+" (data) at resourceVersion "+editedCM))
 		}).Should(Succeed())
+	})
+
+	It("restarts without reading a child: a fresh cache's list records who wrote each child it trims", func() {
+		gw := createGateway(ctx, ns, "listed", func(g *v1alpha1.IngressGateway) { g.Spec.AdmissionWebhook.Enabled = ptr.To(false) })
+		Eventually(func(g Gomega) { getDaemonSet(ctx, g, gw) }).Should(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(gw), gw)).To(Succeed())
+		res, err := render.Render(gw, render.DefaultConfig())
+		Expect(err).NotTo(HaveOccurred())
+
+		By("a new process's cache (its informers list, and transform each object twice)")
+		opts := controllers.CacheOptions()
+		opts.Scheme = reconciler.Applier.Scheme
+		fresh, err := cache.New(env.Config, opts)
+		Expect(err).NotTo(HaveOccurred())
+		cctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() { _ = fresh.Start(cctx) }()
+		Expect(fresh.WaitForCacheSync(cctx)).To(BeTrue())
+		reads := &readLog{Reader: k8sClient}
+		cached, err := client.New(env.Config, client.Options{Scheme: opts.Scheme, Cache: &client.CacheOptions{Reader: fresh}})
+		Expect(err).NotTo(HaveOccurred())
+		a := &apply.Applier{Client: cached, Reader: reads, Scheme: opts.Scheme, Records: noRecords{}}
+		// A Get starts the kind's informer and waits for its list.
+		for _, o := range res.Objects {
+			p, err := a.Check(ctx, gw, o, "", false)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(p.Write).To(BeFalse(), "%T %s", o, o.GetName())
+		}
+		Expect(reads.Take()).To(BeEmpty())
 	})
 
 	It("reverts drift on the children it owns", func() {

@@ -252,3 +252,38 @@ func TestTrimWorkload(t *testing.T) {
 		t.Errorf("rollout of the trimmed DaemonSet: %+v", ro)
 	}
 }
+
+// TestTrimChildTwice: an informer's list transforms each object twice; the
+// writers recorded the first time stay. An object from the API server that
+// carries the cache-only annotation itself (managed fields cleared by hand)
+// is not believed.
+func TestTrimChildTwice(t *testing.T) {
+	m := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller",
+		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner, Operation: metav1.ManagedFieldsOperationApply}}}}
+	for pass := 1; pass <= 2; pass++ {
+		if _, err := trimChild(m); err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Annotations[apply.CachedWritersAnnotation]; got != apply.FieldOwner {
+			t.Fatalf("pass %d: writers %q, want %q", pass, got, apply.FieldOwner)
+		}
+	}
+	spoofed := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller",
+		Annotations: map[string]string{apply.CachedWritersAnnotation: apply.FieldOwner}}}
+	if _, err := trimChild(spoofed); err != nil {
+		t.Fatal(err)
+	}
+	if got := spoofed.Annotations[apply.CachedWritersAnnotation]; got != "" {
+		t.Errorf("an object without managed fields that names its writers itself: writers %q, want none", got)
+	}
+	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller",
+		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl-edit"}, {Manager: apply.FieldOwner}}}}
+	for pass := 1; pass <= 2; pass++ {
+		if _, err := trimWorkload(ds); err != nil {
+			t.Fatal(err)
+		}
+		if got := ds.Annotations[apply.CachedWritersAnnotation]; got != "kubectl-edit,"+apply.FieldOwner || ds.Annotations[apply.SpecTrimmedAnnotation] != "true" {
+			t.Fatalf("pass %d: annotations %v", pass, ds.Annotations)
+		}
+	}
+}
