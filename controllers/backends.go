@@ -39,9 +39,9 @@ import (
 const backendIndex = "spec.backends"
 
 // ServiceCacheOptions configure the cache the tcp/udp backends are watched
-// through: every Service, metadata only (names and resourceVersions, see
-// trimMeta), so a backend appearing or changing reconciles its gateways
-// while the operator never holds Service specs.
+// through: every Service, as its key and resourceVersion only
+// (objectVersion), so a backend appearing or changing reconciles its
+// gateways while the operator never holds Service specs.
 func ServiceCacheOptions() cache.Options {
 	return cache.Options{DefaultTransform: trimMeta}
 }
@@ -160,16 +160,11 @@ func portProblem(ports []corev1.ServicePort, want intstr.IntOrString, proto core
 func (r *Reconciler) servicePorts(ctx context.Context, key types.NamespacedName) ([]corev1.ServicePort, bool, error) {
 	var rv string
 	if r.ServiceMeta != nil {
-		m := &metav1.PartialObjectMetadata{}
-		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
-		err := r.ServiceMeta.Get(ctx, key, m)
-		if apierrors.IsNotFound(err) {
-			return nil, false, nil
-		}
-		if err != nil {
+		v, found, err := cachedVersion(ctx, r.ServiceMeta, corev1.SchemeGroupVersion.WithKind("Service"), key)
+		if err != nil || !found {
 			return nil, false, err
 		}
-		rv = m.ResourceVersion
+		rv = v
 		r.memo.mu.Lock()
 		memo, ok := r.memo.services[key]
 		r.memo.mu.Unlock()

@@ -24,7 +24,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
 
@@ -161,9 +160,8 @@ func (r *Reconciler) defaultCertificate(ctx context.Context, gw *v1alpha1.Ingres
 	memo, haveMemo := r.memo.certs[key]
 	r.memo.mu.Unlock()
 	if r.SecretMeta != nil {
-		m := &metav1.PartialObjectMetadata{}
-		m.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-		if err := r.SecretMeta.Get(ctx, key, m); err == nil && haveMemo && memo.rv == m.ResourceVersion && memo.parsed.Reason != certhealth.NotFound {
+		rv, found, err := cachedVersion(ctx, r.SecretMeta, corev1.SchemeGroupVersion.WithKind("Secret"), key)
+		if err == nil && found && haveMemo && memo.rv == rv && memo.parsed.Reason != certhealth.NotFound {
 			return &memo.parsed, nil
 		}
 	}

@@ -82,13 +82,13 @@ type Reconciler struct {
 	// Now is the clock for condition transition times and certificate
 	// decisions (tests fix it).
 	Now func() metav1.Time
-	// SecretMeta reads the metadata of Secrets (for the default
-	// certificates), from a cache of their names and resourceVersions
-	// only; nil reads them from the API server every time.
-	SecretMeta client.Reader
-	// ServiceMeta reads Service metadata from a cluster-wide metadata-only
-	// cache (see ServiceCacheOptions); nil reads Services every time.
-	ServiceMeta client.Reader
+	// SecretMeta is the version cache of Secrets (for the default
+	// certificates: SecretMetaCacheOptions); nil reads them from the API
+	// server every time.
+	SecretMeta cache.Cache
+	// ServiceMeta is the version cache of Services (for backends:
+	// ServiceCacheOptions); nil reads Services every time.
+	ServiceMeta cache.Cache
 
 	// self is who the operator is to the API server (adoptionGuarded).
 	self selfIdentity
@@ -235,29 +235,12 @@ func controllerArgs(cs []corev1.Container) []corev1.Container {
 }
 
 // SecretMetaCacheOptions configure the cache the default certificates are
-// watched through: the metadata of every Secret (whatever its type, so a
-// referenced Secret of the wrong type is seen appearing and reported, not
-// taken for missing), trimmed to name, namespace and resourceVersion.
-// Content is read only when a referenced Secret's resourceVersion changes.
+// watched through: every Secret (whatever its type, so a referenced Secret
+// of the wrong type is seen appearing and reported, not taken for
+// missing), as its key and resourceVersion only (objectVersion). Content
+// is read only when a referenced Secret's resourceVersion changes.
 func SecretMetaCacheOptions() cache.Options {
 	return cache.Options{DefaultTransform: trimMeta}
-}
-
-// trimMeta keeps of an object's metadata only what the metadata caches
-// are read for: its key and resourceVersion. They hold every Secret and
-// Service of the cluster, so every byte counts tens of thousands of times.
-func trimMeta(in any) (any, error) {
-	if o, ok := in.(*metav1.PartialObjectMetadata); ok {
-		o.ObjectMeta = metav1.ObjectMeta{Name: o.Name, Namespace: pool.intern(o.Namespace), ResourceVersion: o.ResourceVersion}
-		o.TypeMeta = metav1.TypeMeta{APIVersion: pool.intern(o.APIVersion), Kind: pool.intern(o.Kind)}
-	} else if o, ok := in.(client.Object); ok {
-		o.SetManagedFields(nil)
-		o.SetAnnotations(nil)
-		o.SetLabels(nil)
-		o.SetOwnerReferences(nil)
-		o.SetFinalizers(nil)
-	}
-	return in, nil
 }
 
 // defaultCertIndex indexes gateways by their default certificate Secret.
@@ -356,19 +339,22 @@ func (r *Reconciler) reconcile(ctx context.Context, req reconcile.Request) (reco
 	return r.requeue(s), nil
 }
 
-// serviceMissing reports whether the Service key does not exist. It reads
-// only metadata, straight from the API server: the cache holds no user
-// Services.
+// serviceMissing reports whether the Service key does not exist: from
+// the Service version cache (every Service, watched: its arrival
+// reconciles the gateway through the backend index), or else its
+// metadata read from the API server.
 func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedName) (bool, error) {
-	meta := &metav1.PartialObjectMetadata{}
-	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Service"))
-	reader := r.Applier.Reader
+	gvk := corev1.SchemeGroupVersion.WithKind("Service")
 	if r.ServiceMeta != nil {
-		// Every Service's metadata is cached (and watched: its arrival
-		// reconciles the gateway through the backend index).
-		reader = r.ServiceMeta
+		_, found, err := cachedVersion(ctx, r.ServiceMeta, gvk, key)
+		if err != nil {
+			return false, fmt.Errorf("read Service %s: %w", key, err)
+		}
+		return !found, nil
 	}
-	err := reader.Get(ctx, key, meta)
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(gvk)
+	err := r.Applier.Reader.Get(ctx, key, meta)
 	if apierrors.IsNotFound(err) {
 		return true, nil
 	}

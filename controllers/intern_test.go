@@ -126,18 +126,31 @@ func TestInternTransformPooledValues(t *testing.T) {
 	}
 }
 
+// TestTrimMeta: the version caches keep an object's key and
+// resourceVersion, and a second pass (a list transforms twice) keeps them.
 func TestTrimMeta(t *testing.T) {
 	m := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "tls", ResourceVersion: "7", UID: "u", Labels: map[string]string{"a": "b"},
 			Annotations: map[string]string{"c": "d"}, OwnerReferences: []metav1.OwnerReference{{Name: "o"}}, Finalizers: []string{"f"},
 			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "m"}}}}
-	if _, err := trimMeta(m); err != nil {
-		t.Fatal(err)
+	want := &objectVersion{namespace: "ns", name: "tls", resourceVersion: "7"}
+	var in any = m
+	for pass := 1; pass <= 2; pass++ {
+		out, err := trimMeta(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(out, want) {
+			t.Fatalf("pass %d: trimMeta = %+v, want %+v", pass, out, want)
+		}
+		o := out.(client.Object)
+		if o.GetNamespace() != "ns" || o.GetName() != "tls" || o.GetResourceVersion() != "7" || o.GetLabels() != nil || o.GetUID() != "" {
+			t.Fatalf("pass %d: the object reads %s/%s@%s labels %v uid %q", pass, o.GetNamespace(), o.GetName(), o.GetResourceVersion(), o.GetLabels(), o.GetUID())
+		}
+		in = out
 	}
-	want := &metav1.PartialObjectMetadata{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
-		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "tls", ResourceVersion: "7"}}
-	if !equality.Semantic.DeepEqual(m, want) {
-		t.Errorf("trimMeta = %+v, want %+v", m, want)
+	if _, err := trimMeta("not an object"); err == nil {
+		t.Error("trimMeta accepted a string")
 	}
 }
 
