@@ -145,7 +145,7 @@ func CacheOptions() cache.Options {
 		}},
 		// The slices of Portico's Services (they carry the Services'
 		// labels): whether the webhook has an address to call.
-		&discoveryv1.EndpointSlice{}: managed,
+		&discoveryv1.EndpointSlice{}: {Label: sel, Transform: trimEndpointSlice},
 	}
 	// Secrets among them: only the operator's own (the webhook
 	// certificates); a cluster-wide Secret informer is a classic OOM.
@@ -222,6 +222,36 @@ func markTrimmed(o client.Object, spec bool) {
 
 // transformed is the managed fields of an object markTrimmed has seen.
 var transformed = []metav1.ManagedFieldsEntry{}
+
+// trimEndpointSlice keeps of an EndpointSlice what readyEndpoints reads:
+// each endpoint's readiness. A webhook Service of a DaemonSet fleet has an
+// endpoint per node, each with addresses, a pod reference, a node and a
+// zone: tens of kilobytes per gateway on a large cluster, none of it read.
+func trimEndpointSlice(in any) (any, error) {
+	if s, ok := in.(*discoveryv1.EndpointSlice); ok {
+		eps := make([]discoveryv1.Endpoint, len(s.Endpoints))
+		for i, e := range s.Endpoints {
+			eps[i].Conditions = discoveryv1.EndpointConditions{Ready: sharedBool(e.Conditions.Ready), Terminating: sharedBool(e.Conditions.Terminating)}
+		}
+		s.Endpoints = eps
+		s.Ports = nil
+	}
+	return internTransform(in)
+}
+
+// sharedTrue and sharedFalse are what sharedBool points to.
+var sharedTrue, sharedFalse = true, false
+
+// sharedBool is b as a pointer to one of two shared values (nil stays nil).
+func sharedBool(b *bool) *bool {
+	switch {
+	case b == nil:
+		return nil
+	case *b:
+		return &sharedTrue
+	}
+	return &sharedFalse
+}
 
 // controllerArgs is the controller container of cs, with only its name
 // and arguments.

@@ -26,9 +26,11 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -298,5 +300,36 @@ func TestTrimChildTwice(t *testing.T) {
 		if got := ds.Annotations[apply.CachedWritersAnnotation]; got != "kubectl-edit,"+apply.FieldOwner || ds.Annotations[apply.SpecTrimmedAnnotation] != "true" {
 			t.Fatalf("pass %d: annotations %v", pass, ds.Annotations)
 		}
+	}
+}
+
+// TestTrimEndpointSlice: the cache keeps each endpoint's readiness, so
+// readyEndpoints counts the same, and nothing else of the endpoints.
+func TestTrimEndpointSlice(t *testing.T) {
+	yes, no := true, false
+	node, zone := "node-1", "zone-a"
+	full := discoveryv1.EndpointSlice{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-admission-x", Labels: map[string]string{discoveryv1.LabelServiceName: "gw-admission"}},
+		AddressType: discoveryv1.AddressTypeIPv4,
+		Ports:       []discoveryv1.EndpointPort{{Port: ptr.To[int32](8443)}},
+		Endpoints: []discoveryv1.Endpoint{
+			{Addresses: []string{"10.0.0.1"}, NodeName: &node, Zone: &zone, Conditions: discoveryv1.EndpointConditions{Ready: &yes, Serving: &yes, Terminating: &no}},
+			{Addresses: []string{"10.0.0.2"}, Conditions: discoveryv1.EndpointConditions{Ready: &no}},
+			{Addresses: []string{"10.0.0.3"}, Conditions: discoveryv1.EndpointConditions{Ready: &yes, Terminating: &yes}},
+			{Addresses: []string{"10.0.0.4"}},
+		}}
+	trimmed := full.DeepCopy()
+	if _, err := trimEndpointSlice(trimmed); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readyEndpoints([]discoveryv1.EndpointSlice{*trimmed}), readyEndpoints([]discoveryv1.EndpointSlice{full}); got != want || want != 2 {
+		t.Errorf("ready endpoints: %d trimmed, %d whole; want 2 and 2", got, want)
+	}
+	for i, e := range trimmed.Endpoints {
+		if e.Addresses != nil || e.NodeName != nil || e.Zone != nil || e.Conditions.Serving != nil {
+			t.Errorf("endpoint %d keeps more than its readiness: %+v", i, e)
+		}
+	}
+	if trimmed.Ports != nil || trimmed.Labels[discoveryv1.LabelServiceName] != "gw-admission" {
+		t.Errorf("trimmed slice: ports %v, labels %v", trimmed.Ports, trimmed.Labels)
 	}
 }
