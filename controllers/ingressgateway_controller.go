@@ -115,7 +115,7 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
 // CacheOptions restricts the manager's cache to objects Portico manages, so
 // the operator never holds every Secret, ConfigMap or Pod of the cluster.
 // Of its children (render.ManagedKinds) it keeps what is read: the metadata
-// of MetadataOnly kinds (trimChild), workloads without their pod template
+// of MetadataOnly kinds, workloads without their pod template
 // (trimWorkload), Services, Secrets and Leases whole; never managed fields.
 // A child's content is read from the API server when the applier must
 // compare it with its rendering. Pods are trimmed to what status reads.
@@ -151,11 +151,8 @@ func CacheOptions() cache.Options {
 	// certificates); a cluster-wide Secret informer is a classic OOM.
 	for _, k := range render.ManagedKinds {
 		by := managed
-		switch {
-		case k.Workload:
+		if k.Workload {
 			by.Transform = trimWorkload
-		case k.MetadataOnly:
-			by.Transform = trimChild
 		}
 		byObject[k.CacheObject()] = by
 	}
@@ -181,47 +178,15 @@ func trimWorkload(in any) (any, error) {
 	default:
 		return internTransform(in)
 	}
-	markTrimmed(in.(client.Object), true)
-	return internTransform(in)
-}
-
-// trimChild is the cache transform of MetadataOnly kinds, cached as
-// metadata (their informers never decode the rest).
-func trimChild(in any) (any, error) {
-	if o, ok := in.(*metav1.PartialObjectMetadata); ok {
-		markTrimmed(o, false)
-	}
-	return internTransform(in)
-}
-
-// markTrimmed records, in the cache's copy only, who has written o
-// (apply.CachedWritersAnnotation: the managed fields go) and, for a
-// workload, that its spec is missing (apply.SpecTrimmedAnnotation).
-//
-// An informer may transform an object twice (a list does), so a second
-// pass must keep what the first recorded: the first leaves the managed
-// fields empty but not nil, which an object from the API server never is
-// (there, none decodes as nil), so a writers annotation someone put on the
-// object itself is never taken for the cache's.
-func markTrimmed(o client.Object, spec bool) {
-	fields := o.GetManagedFields()
-	if fields != nil && len(fields) == 0 {
-		return
-	}
+	o := in.(client.Object)
 	ann := maps.Clone(o.GetAnnotations())
 	if ann == nil {
 		ann = map[string]string{}
 	}
-	if spec {
-		ann[apply.SpecTrimmedAnnotation] = "true"
-	}
-	ann[apply.CachedWritersAnnotation] = apply.Writers(fields)
+	ann[apply.SpecTrimmedAnnotation] = "true"
 	o.SetAnnotations(ann)
-	o.SetManagedFields(transformed)
+	return internTransform(in)
 }
-
-// transformed is the managed fields of an object markTrimmed has seen.
-var transformed = []metav1.ManagedFieldsEntry{}
 
 // trimEndpointSlice keeps of an EndpointSlice what readyEndpoints reads:
 // each endpoint's readiness. A webhook Service of a DaemonSet fleet has an

@@ -263,9 +263,7 @@ func internMeta(m *metav1.ObjectMeta) {
 // internTransform is a cache transform: managed fields go (nothing reads
 // them), repeated strings are pooled.
 func internTransform(in any) (any, error) {
-	if o, ok := in.(metav1.Object); ok && len(o.GetManagedFields()) > 0 {
-		// Only when there are some: markTrimmed's mark (empty, not nil)
-		// stays.
+	if o, ok := in.(metav1.Object); ok {
 		o.SetManagedFields(nil)
 	}
 	if v := reflect.ValueOf(in); v.Kind() == reflect.Pointer && !v.IsNil() {

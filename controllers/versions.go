@@ -69,6 +69,10 @@ func cachedVersion(ctx context.Context, c cache.Cache, gvk schema.GroupVersionKi
 	if !ok {
 		return "", false, fmt.Errorf("%s version cache: informer %T has no store", gvk.Kind, inf)
 	}
+	if !store.HasSynced() {
+		// An empty store before its list would say "absent".
+		return "", false, fmt.Errorf("%s version cache has not synced yet", gvk.Kind)
+	}
 	obj, exists, err := store.GetIndexer().GetByKey(key.String())
 	if err != nil || !exists {
 		return "", false, err

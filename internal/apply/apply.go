@@ -57,43 +57,22 @@ const FieldOwner = "portico"
 // the operator last applied to it. With the live object it tells after a
 // restart, when nothing is in memory, that an apply would change nothing:
 // a converged fleet survives a restart or a leader change without a
-// write. A child the cache holds whole is compared with the rendering; one
-// it holds trimmed (see CachedWritersAnnotation) needs no comparison when
-// no one but Portico has written it.
+// write. A child the cache holds trimmed is read whole for that, once.
 const RenderHashAnnotation = "ingress.portico.dev/render-hash"
 
 // SpecTrimmedAnnotation marks, in the operator's cache only, a child
 // whose spec the cache dropped (a workload: status reads its status, and
 // its generation says whether its spec changed). Check reads such a child
 // whole from the API server when it must compare it with the rendering,
-// as it does a child the cache holds as metadata only.
+// as it does a child the cache holds as metadata only. Nothing short of
+// the content says a child is as rendered: managed fields do not (an edit
+// that only removes fields leaves no manager behind, and an update may
+// rewrite them).
 const SpecTrimmedAnnotation = "ingress.portico.dev/cached-without-spec"
 
-// CachedWritersAnnotation is set, in the operator's cache only, on
-// children cached without their content: the field managers that have
-// written the object itself (Writers), all that is kept of its managed
-// fields. A child only FieldOwner wrote, stamped with the rendering's hash,
-// holds what an apply of that rendering would write: after a restart it
-// needs no read. Any other writer (kubectl, a controller adding a label)
-// costs one read and a comparison. Someone who writes under Portico's own
-// field manager name is not told apart.
-const CachedWritersAnnotation = "ingress.portico.dev/cached-writers"
-
-// Writers lists, sorted and comma-separated, the field managers in fields
-// that wrote the object itself (status and other subresources aside).
-func Writers(fields []metav1.ManagedFieldsEntry) string {
-	var names []string
-	for _, f := range fields {
-		if f.Subresource == "" && !slices.Contains(names, f.Manager) {
-			names = append(names, f.Manager)
-		}
-	}
-	slices.Sort(names)
-	return strings.Join(names, ",")
-}
-
-// trimmed reports whether current is the cache's partial copy of a child:
-// its metadata only, or a workload without its spec.
+// trimmed reports whether current is a partial copy of a child: the
+// cache's metadata (or the API server's, for a child the cache does not
+// hold), or a workload without its spec.
 func trimmed(current client.Object) bool {
 	if _, ok := current.(*metav1.PartialObjectMetadata); ok {
 		return true
@@ -275,14 +254,6 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 	}
 	p.Write = p.Current == nil || !unchanged(rec, known, hash, obj, p.Current) || foreignData(obj, p.Current)
 	if p.Write && p.Current != nil && trimmed(p.Current) {
-		if !known && p.Current.GetAnnotations()[RenderHashAnnotation] == hash &&
-			p.Current.GetAnnotations()[CachedWritersAnnotation] == FieldOwner && metadataIntact(obj, p.Current) {
-			// Nothing in memory (a restart), but no one else has written
-			// this child since Portico applied this very rendering.
-			p.Write = false
-			a.remember(gw.UID, p.key, hash, p.Current)
-			return p, nil
-		}
 		// The cache keeps only this child's metadata (and a workload's
 		// status): read it whole to tell what differs.
 		if p.Current, err = a.readWhole(ctx, gw, gvk, client.ObjectKeyFromObject(obj)); err != nil {

@@ -134,10 +134,10 @@ func TestTrimmedWorkload(t *testing.T) {
 	}
 }
 
-// TestMetadataOnlyChild: a child the cache holds as metadata needs no read
-// after a restart when only Portico has written it, stamped with this
-// rendering; any other writer, a missing label or a moved resourceVersion
-// costs one read, and the whole object decides.
+// TestMetadataOnlyChild: a child the cache holds as metadata is read whole
+// when nothing is in memory (a restart), when its resourceVersion moved
+// or for a new rendering, and the whole object decides; a remembered,
+// unmoved child costs no read.
 func TestMetadataOnlyChild(t *testing.T) {
 	ctx := context.Background()
 	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw", UID: "a1"}}
@@ -148,15 +148,13 @@ func TestMetadataOnlyChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// live is the API server's object; cache(writers) the cache's copy
-	// (the fake client serves its metadata, as the manager's cache does).
+	// live is the API server's object; cache(o) the cache's copy (the
+	// fake client serves its metadata, as the manager's cache does).
 	live := want.DeepCopy()
 	live.UID, live.ResourceVersion = "c1", "7"
 	live.Annotations = map[string]string{RenderHashAnnotation: hash}
-	cache := func(o *corev1.ConfigMap, writers string) client.Client {
-		c := o.DeepCopy()
-		c.Annotations = map[string]string{RenderHashAnnotation: c.Annotations[RenderHashAnnotation], CachedWritersAnnotation: writers}
-		return fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(c).Build()
+	cache := func(o *corev1.ConfigMap) client.Client {
+		return fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(o.DeepCopy()).Build()
 	}
 	var reads int
 	reader := func(o client.Object) client.Reader {
@@ -176,39 +174,37 @@ func TestMetadataOnlyChild(t *testing.T) {
 		return p
 	}
 
-	// A restart; only Portico wrote it, with this rendering: no read, no write.
-	a := &Applier{Client: cache(live, FieldOwner), Reader: reader(live), Scheme: scheme.New(), Records: records{}}
-	if p := check(a); reads != 0 || p.Write {
-		t.Fatalf("restart, Portico's own: %d reads, write %v; want none", reads, p.Write)
-	} else if _, ok := p.Current.(*metav1.PartialObjectMetadata); !ok {
-		t.Errorf("the cache was read as %T, want its metadata", p.Current)
+	// A restart, the child as rendered: one read, no write.
+	a := &Applier{Client: cache(live), Reader: reader(live), Scheme: scheme.New(), Records: records{}}
+	if p := check(a); reads != 1 || p.Write {
+		t.Fatalf("restart, as rendered: %d reads, write %v; want one read and no write", reads, p.Write)
 	}
 	// Remembered, same resourceVersion: no read.
 	if p := check(a); reads != 0 || p.Write {
 		t.Fatalf("remembered: %d reads, write %v; want none", reads, p.Write)
 	}
 
-	// A hand edit: kubectl is among the writers. After a restart: one
-	// read, the data reverted.
+	// A hand edit that only removes a key (which leaves no field manager
+	// behind) made while the operator was down: one read, reverted.
 	edited := live.DeepCopy()
 	edited.ResourceVersion = "8"
-	edited.Data["use-forwarded-headers"] = "false"
-	a = &Applier{Client: cache(edited, "kubectl-edit,"+FieldOwner), Reader: reader(edited), Scheme: scheme.New(), Records: records{}}
+	delete(edited.Data, "use-forwarded-headers")
+	a = &Applier{Client: cache(edited), Reader: reader(edited), Scheme: scheme.New(), Records: records{}}
 	if p := check(a); reads != 1 || !p.Write || !p.Reverted || len(p.Drift) != 1 || p.Drift[0] != "data" {
 		t.Fatalf("restart, hand edit: %d reads, write %v, reverted %v, drift %v; want one read and reverted data", reads, p.Write, p.Reverted, p.Drift)
 	}
-	// The same edit while the operator ran (Portico's record holds the
-	// earlier resourceVersion), even under Portico's name: one read.
-	a = &Applier{Client: cache(edited, FieldOwner), Reader: reader(edited), Scheme: scheme.New(), Records: records{}}
+	// The same edit while the operator ran (its record holds the earlier
+	// resourceVersion): one read.
+	a = &Applier{Client: cache(edited), Reader: reader(edited), Scheme: scheme.New(), Records: records{}}
 	a.remember(gw.UID, RecordKey(corev1.SchemeGroupVersion.WithKind("ConfigMap"), "ns", "gw-controller"), hash, live)
 	if p := check(a); reads != 1 || !p.Write || !p.Reverted || len(p.Drift) != 1 || p.Drift[0] != "data" {
 		t.Fatalf("running, hand edit: %d reads, write %v, reverted %v, drift %v; want one read and reverted data", reads, p.Write, p.Reverted, p.Drift)
 	}
 
-	// Labels gone (by a writer that cleared the managed fields): read.
+	// Labels gone: read, and named.
 	unlabeled := live.DeepCopy()
 	unlabeled.Labels = map[string]string{render.ManagedByLabel: render.ManagedByValue, render.GatewayNameLabel: gw.Name, render.GatewayNamespaceLabel: gw.Namespace}
-	a = &Applier{Client: cache(unlabeled, FieldOwner), Reader: reader(unlabeled), Scheme: scheme.New(), Records: records{}}
+	a = &Applier{Client: cache(unlabeled), Reader: reader(unlabeled), Scheme: scheme.New(), Records: records{}}
 	if p := check(a); reads != 1 || !p.Write || !slices.Contains(p.Drift, "metadata.labels") {
 		t.Fatalf("label removed: %d reads, write %v, drift %v; want one read and metadata.labels", reads, p.Write, p.Drift)
 	}
@@ -216,25 +212,9 @@ func TestMetadataOnlyChild(t *testing.T) {
 	// Another rendering: read, and the write planned.
 	next := want.DeepCopy()
 	next.Data["use-forwarded-headers"] = "false"
-	a = &Applier{Client: cache(live, FieldOwner), Reader: reader(live), Scheme: scheme.New(), Records: records{}}
+	a = &Applier{Client: cache(live), Reader: reader(live), Scheme: scheme.New(), Records: records{}}
 	reads = 0
 	if p, err := a.Check(ctx, gw, next, "", false); err != nil || reads != 1 || !p.Write || p.Reverted {
 		t.Fatalf("new rendering: %v, %d reads, write %v, reverted %v; want a read and a write", err, reads, p.Write, p.Reverted)
-	}
-}
-
-// TestWriters: the writers of the object itself, sorted, once each.
-func TestWriters(t *testing.T) {
-	got := Writers([]metav1.ManagedFieldsEntry{
-		{Manager: "portico", Operation: metav1.ManagedFieldsOperationApply},
-		{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, Subresource: "status"},
-		{Manager: "kubectl-edit", Operation: metav1.ManagedFieldsOperationUpdate},
-		{Manager: "portico", Operation: metav1.ManagedFieldsOperationUpdate},
-	})
-	if got != "kubectl-edit,portico" {
-		t.Errorf("Writers = %q, want kubectl-edit,portico", got)
-	}
-	if got := Writers(nil); got != "" {
-		t.Errorf("Writers(nil) = %q, want none", got)
 	}
 }
