@@ -26,9 +26,9 @@ import (
 
 // memoStore is everything the operator remembers between reconciles to
 // skip work. None of it is a source of truth: a restart loses it all and
-// costs only work, no write (children carry RenderHashAnnotation, and the
-// cache says who wrote those it holds without their content; status,
-// Secrets and router IDs are read back from the cluster). What belongs to
+// costs only work, no write (children carry RenderHashAnnotation, and each
+// child the cache holds without its content is read once; status, Secrets
+// and router IDs are read back from the cluster). What belongs to
 // one gateway goes with Forget(uid); what is shared (a Secret or Service
 // several gateways reference) is kept by key.
 type memoStore struct {

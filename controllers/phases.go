@@ -295,7 +295,7 @@ func (r *Reconciler) pruneOldWorkload(ctx context.Context, s *scope) error {
 // applyChildren checks and applies every child in two parallel rounds, so
 // a reconcile costs two round trips: first every child is checked (cache,
 // or a metadata GET for objects the cache does not hold, or a GET of a
-// workload that must be compared: the cache keeps no pod template) while the
+// child the cache holds without its content that must be compared) while the
 // finalizer and the shard label are added; then every child that needs it
 // is applied. The finalizer must be in place before a cluster-scoped child
 // exists (only the finalizer removes those), the shard label before a

@@ -511,7 +511,7 @@ func roleRefChanged(obj, current client.Object) bool {
 // nil means it does not exist.
 func (a *Applier) get(ctx context.Context, gvk schema.GroupVersionKind, key client.ObjectKey, blind bool) (client.Object, bool, error) {
 	var obj client.Object
-	if k, ok := render.KindOf(gvk); ok && k.MetadataOnly {
+	if k, ok := render.KindOf(gvk); ok {
 		obj = k.CacheObject()
 	} else {
 		typed, err := a.Scheme.New(gvk)

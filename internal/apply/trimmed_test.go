@@ -34,6 +34,15 @@ import (
 	"github.com/portico-dev/portico/internal/scheme"
 )
 
+// countingReader is an API server holding objs that counts its reads.
+func countingReader(reads *int, objs ...client.Object) client.Reader {
+	return fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(objs...).WithInterceptorFuncs(interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			*reads++
+			return c.Get(ctx, key, obj, opts...)
+		}}).Build()
+}
+
 // TestTrimmedWorkload: a workload the cache holds without its spec is read
 // whole when it must be compared (after a restart, or once its generation
 // moved), and not otherwise; what is read decides, never the trimmed copy.
@@ -60,11 +69,7 @@ func TestTrimmedWorkload(t *testing.T) {
 
 	s := scheme.New()
 	var reads int
-	reader := fake.NewClientBuilder().WithScheme(s).WithObjects(live).WithInterceptorFuncs(interceptor.Funcs{
-		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-			reads++
-			return c.Get(ctx, key, obj, opts...)
-		}}).Build()
+	reader := countingReader(&reads, live)
 	cached := fake.NewClientBuilder().WithScheme(s).WithObjects(trimmed).Build()
 	recs := records{}
 	a := &Applier{Client: cached, Reader: reader, Scheme: s, Records: recs}
@@ -108,11 +113,7 @@ func TestTrimmedWorkload(t *testing.T) {
 	editedTrimmed := trimmed.DeepCopy()
 	editedTrimmed.ResourceVersion, editedTrimmed.Generation = "9", 4
 	reads = 0
-	a.Reader = fake.NewClientBuilder().WithScheme(s).WithObjects(edited).WithInterceptorFuncs(interceptor.Funcs{
-		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-			reads++
-			return c.Get(ctx, key, obj, opts...)
-		}}).Build()
+	a.Reader = countingReader(&reads, edited)
 	a.Client = fake.NewClientBuilder().WithScheme(s).WithObjects(editedTrimmed).Build()
 	if p, err = a.Check(ctx, gw, want, hash, false); err != nil || reads != 1 || !p.Write || !p.Reverted || len(p.Drift) != 1 || p.Drift[0] != "spec.template" {
 		t.Fatalf("hand edit: %v, %d reads, write %v, reverted %v, drift %v; want one read and a reverted spec.template", err, reads, p.Write, p.Reverted, p.Drift)
@@ -157,13 +158,7 @@ func TestMetadataOnlyChild(t *testing.T) {
 		return fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(o.DeepCopy()).Build()
 	}
 	var reads int
-	reader := func(o client.Object) client.Reader {
-		return fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(o).WithInterceptorFuncs(interceptor.Funcs{
-			Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-				reads++
-				return c.Get(ctx, key, obj, opts...)
-			}}).Build()
-	}
+	reader := func(o client.Object) client.Reader { return countingReader(&reads, o) }
 	check := func(a *Applier) *Plan {
 		t.Helper()
 		reads = 0
