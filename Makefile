@@ -184,8 +184,9 @@ undeploy: ## Remove the operator from the current kubeconfig's cluster: gateways
 	@# (and their namespaces) stuck on the operator's finalizer.
 	if kubectl get crd ingressgateways.ingress.portico.dev >/dev/null 2>&1; then \
 		kubectl delete ingressgateways --all --all-namespaces --wait --timeout=5m; fi
-	@# config/gateway-defaults exists only where the API server serves its kind (1.36+).
-	if kubectl api-resources --api-group=admissionregistration.k8s.io -o name | grep -q '^mutatingadmissionpolicies'; then \
+	@# config/gateway-defaults exists only where the API server serves its kind (1.36+),
+	@# asked of the group version itself: one GET, no discovery cache.
+	if kubectl get --raw /apis/admissionregistration.k8s.io/v1 | grep -q '"name":"mutatingadmissionpolicies"'; then \
 		kubectl delete --ignore-not-found -k config/gateway-defaults; fi
 	kubectl delete --ignore-not-found -k config/default
 
