@@ -151,8 +151,11 @@ func CacheOptions() cache.Options {
 	// certificates); a cluster-wide Secret informer is a classic OOM.
 	for _, k := range render.ManagedKinds {
 		by := managed
-		if k.Workload {
+		switch {
+		case k.Workload:
 			by.Transform = trimWorkload
+		case k.MetadataOnly:
+			by.Transform = trimChildMeta
 		}
 		byObject[k.CacheObject()] = by
 	}
@@ -162,30 +165,61 @@ func CacheOptions() cache.Options {
 // trimWorkload is the cache transform of DaemonSets and Deployments: their
 // pod template is most of a gateway's cached bytes, yet only needed when
 // the workload must be compared with its rendering, which apply.Check then
-// reads whole (apply.SpecTrimmedAnnotation). Kept: metadata, generation
-// and status (rollout), the replicas, and the controller container's
-// arguments (Traefik's entry points, which status compares with pods').
+// reads whole (apply.SpecTrimmedAnnotation). Kept: metadata but the render
+// hash (cachedAnnotations), generation and status (rollout), the replicas,
+// and a Traefik controller's entry-point arguments (traefikArgs).
 func trimWorkload(in any) (any, error) {
 	switch w := in.(type) {
 	case *appsv1.DaemonSet:
-		kept := controllerArgs(w.Spec.Template.Spec.Containers)
+		kept := traefikArgs(&w.Spec.Template.Spec)
 		w.Spec = appsv1.DaemonSetSpec{}
 		w.Spec.Template.Spec.Containers = kept
 	case *appsv1.Deployment:
-		kept := controllerArgs(w.Spec.Template.Spec.Containers)
+		kept := traefikArgs(&w.Spec.Template.Spec)
 		w.Spec = appsv1.DeploymentSpec{Replicas: w.Spec.Replicas}
 		w.Spec.Template.Spec.Containers = kept
 	default:
 		return internTransform(in)
 	}
 	o := in.(client.Object)
-	ann := maps.Clone(o.GetAnnotations())
-	if ann == nil {
-		ann = map[string]string{}
-	}
-	ann[apply.SpecTrimmedAnnotation] = "true"
-	o.SetAnnotations(ann)
+	o.SetAnnotations(cachedAnnotations(o.GetAnnotations(), apply.SpecTrimmedAnnotation))
 	return internTransform(in)
+}
+
+// trimChildMeta is the cache transform of the kinds cached as metadata
+// (render.ManagedKind.MetadataOnly): it drops the render hash, as
+// trimWorkload does.
+func trimChildMeta(in any) (any, error) {
+	if o, ok := in.(metav1.Object); ok {
+		o.SetAnnotations(cachedAnnotations(o.GetAnnotations(), ""))
+	}
+	return internTransform(in)
+}
+
+// cachedAnnotations returns what the cache keeps of the annotations of a
+// child it holds trimmed: all but the render hash, plus mark (unless
+// empty) set to "true"; nil when nothing is left. The render hash is
+// unique to each child, so its map and its 64 characters (some 400 bytes
+// a child) could never be shared, and it is only read from a child read
+// whole: apply.Check reads a trimmed child whole before it compares
+// anything but versions and ownership. What remains (the gateway UID of a
+// cluster-scoped child, the mark) is the same for many children, and
+// internMeta makes it one map. Idempotent: a list transforms each object
+// twice.
+func cachedAnnotations(ann map[string]string, mark string) map[string]string {
+	out := make(map[string]string, len(ann)+1)
+	for k, v := range ann {
+		if k != apply.RenderHashAnnotation {
+			out[k] = v
+		}
+	}
+	if mark != "" {
+		out[mark] = "true"
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // trimEndpointSlice keeps of an EndpointSlice what readyEndpoints reads:
@@ -218,12 +252,20 @@ func sharedBool(b *bool) *bool {
 	return &sharedFalse
 }
 
-// controllerArgs is the controller container of cs, with only its name
-// and arguments.
-func controllerArgs(cs []corev1.Container) []corev1.Container {
-	for _, c := range cs {
+// traefikArgs is what the cache keeps of a workload's containers: for
+// Traefik, its controller container with only the arguments that define
+// entry points (observe compares them with its pods'); nothing for
+// ingress-nginx, whose arguments nothing reads from the cache.
+func traefikArgs(spec *corev1.PodSpec) []corev1.Container {
+	if _, traefik := render.TraefikStreamEntryPoints(spec); !traefik {
+		return nil
+	}
+	for _, c := range spec.Containers {
 		if c.Name == render.ControllerContainerName {
-			return []corev1.Container{{Name: c.Name, Args: c.Args}}
+			args := slices.DeleteFunc(slices.Clone(c.Args), func(a string) bool {
+				return !strings.HasPrefix(a, "--providers.kubernetesIngressNGINX=") && !strings.HasPrefix(a, "--entryPoints.")
+			})
+			return []corev1.Container{{Name: c.Name, Args: slices.Clip(args)}}
 		}
 	}
 	return nil

@@ -242,7 +242,11 @@ func internMeta(m *metav1.ObjectMeta) {
 	if m.Labels != nil {
 		m.Labels = sharedLabels(m.Labels)
 	}
-	if m.Annotations != nil {
+	if _, hashed := m.Annotations[apply.RenderHashAnnotation]; m.Annotations != nil && !hashed {
+		// Without a render hash, the annotations of a child the cache
+		// trims are like many others' (cachedAnnotations).
+		m.Annotations = sharedLabels(m.Annotations)
+	} else if m.Annotations != nil {
 		a := make(map[string]string, len(m.Annotations))
 		for k, v := range m.Annotations {
 			if k != apply.RenderHashAnnotation {

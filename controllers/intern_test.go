@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -202,7 +203,10 @@ func TestStringPoolIsBounded(t *testing.T) {
 func TestTrimWorkload(t *testing.T) {
 	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw", UID: "uid-1"}}
 	gw.Spec.Workload.Kind = v1alpha1.WorkloadDeployment
-	res, err := render.Render(gw, render.DefaultConfig())
+	gw.Spec.TCP = []v1alpha1.TCPService{{Port: 9000, Backend: v1alpha1.Backend{Name: "redis", Port: intstr.FromInt32(6379)}}}
+	traefik := render.DefaultConfig()
+	traefik.Driver = v1alpha1.DriverTraefik
+	res, err := render.Render(gw, traefik)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,19 +229,24 @@ func TestTrimWorkload(t *testing.T) {
 		dep.Generation != 4 || *dep.Spec.Replicas != *before.Spec.Replicas || !equality.Semantic.DeepEqual(dep.Labels, before.Labels) {
 		t.Errorf("trimmed Deployment lost what status reads: %+v", dep)
 	}
+	// Traefik's: the controller container with its entry points alone.
 	c := dep.Spec.Template.Spec.Containers
-	want := controllerArgs(before.Spec.Template.Spec.Containers)
-	if len(want) != 1 || len(want[0].Args) == 0 {
-		t.Fatal("the rendered Deployment has no controller container with arguments")
+	want, _ := render.TraefikStreamEntryPoints(&before.Spec.Template.Spec)
+	if len(want) != 1 {
+		t.Fatalf("the rendered Traefik Deployment has stream entry points %v, want tcp-9000", want)
 	}
-	if len(c) != 1 || c[0].Name != render.ControllerContainerName || c[0].Image != "" || !slices.Equal(c[0].Args, want[0].Args) || dep.Spec.Selector != nil {
-		t.Errorf("trimmed Deployment keeps more than the controller's arguments: %+v", dep.Spec)
+	if got, ok := render.TraefikStreamEntryPoints(&dep.Spec.Template.Spec); !ok || !slices.Equal(got, want) {
+		t.Errorf("trimmed Deployment: entry points %v (Traefik: %v), want %v", got, ok, want)
+	}
+	if len(c) != 1 || c[0].Name != render.ControllerContainerName || c[0].Image != "" || len(c[0].Args) >= len(before.Spec.Template.Spec.Containers[0].Args) || dep.Spec.Selector != nil {
+		t.Errorf("trimmed Deployment keeps more than the controller's entry-point arguments: %+v", dep.Spec)
 	}
 	if ro := workloadRollout(dep); ro.desired != *before.Spec.Replicas || ro.ready != 1 || !ro.observed {
 		t.Errorf("rollout of the trimmed Deployment: %+v", ro)
 	}
 
-	// A DaemonSet keeps no replicas (it has none) and the same rest.
+	// An ingress-nginx DaemonSet keeps no replicas (it has none) and no
+	// container (nothing reads its arguments from the cache).
 	gw.Spec.Workload.Kind = v1alpha1.WorkloadDaemonSet
 	if res, err = render.Render(gw, render.DefaultConfig()); err != nil {
 		t.Fatal(err)
@@ -257,10 +266,9 @@ func TestTrimWorkload(t *testing.T) {
 	if _, err := trimWorkload(ds); err != nil {
 		t.Fatal(err)
 	}
-	dsWant := controllerArgs(dsBefore.Spec.Template.Spec.Containers)
 	if ds.Annotations[apply.SpecTrimmedAnnotation] == "" ||
 		!equality.Semantic.DeepEqual(ds.Status, dsBefore.Status) || ds.Generation != 2 || ds.Spec.Selector != nil ||
-		len(ds.Spec.Template.Spec.Volumes) != 0 || !equality.Semantic.DeepEqual(ds.Spec.Template.Spec.Containers, dsWant) {
+		len(ds.Spec.Template.Spec.Volumes) != 0 || len(ds.Spec.Template.Spec.Containers) != 0 {
 		t.Errorf("trimmed DaemonSet: %+v", ds)
 	}
 	if ro := workloadRollout(ds); ro.desired != 3 || ro.ready != 2 || !ro.observed || ro.complete {
@@ -268,22 +276,113 @@ func TestTrimWorkload(t *testing.T) {
 	}
 }
 
-// TestTrimWorkloadTwice: an informer's list transforms each object twice;
-// the second pass changes nothing.
+// TestTrimWorkloadTwice: a second pass of trimWorkload (a list transforms
+// each object twice) changes nothing; an ingress-nginx workload keeps no
+// container, a Traefik one its entry points.
 func TestTrimWorkloadTwice(t *testing.T) {
-	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller", Annotations: map[string]string{"a": "b"},
-		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner}}}}
-	ds.Spec.Template.Spec.Containers = []corev1.Container{{Name: render.ControllerContainerName, Image: "i", Args: []string{"--x"}}}
-	if _, err := trimWorkload(ds); err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		args []string
+		eps  []string // nil: not Traefik
+	}{
+		{args: []string{"--x"}},
+		{args: []string{"--providers.kubernetesIngressNGINX=true", "--entryPoints.tcp-9000.address=:9000/tcp", "--log.level=INFO", "--entryPoints.udp-53.address=:53/udp"},
+			eps: []string{"tcp-9000", "udp-53"}},
+	} {
+		ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller", Annotations: map[string]string{"a": "b"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner}}}}
+		ds.Spec.Template.Spec.Containers = []corev1.Container{{Name: render.ControllerContainerName, Image: "i", Args: tc.args}}
+		if _, err := trimWorkload(ds); err != nil {
+			t.Fatal(err)
+		}
+		once := ds.DeepCopy()
+		if _, err := trimWorkload(ds); err != nil {
+			t.Fatal(err)
+		}
+		if !equality.Semantic.DeepEqual(ds, once) || ds.Annotations[apply.SpecTrimmedAnnotation] != "true" || ds.Annotations["a"] != "b" || ds.ManagedFields != nil {
+			t.Errorf("a second pass changed the trimmed DaemonSet: %+v, then %+v", once, ds)
+		}
+		eps, traefik := render.TraefikStreamEntryPoints(&ds.Spec.Template.Spec)
+		switch {
+		case tc.eps == nil && len(ds.Spec.Template.Spec.Containers) > 0:
+			t.Errorf("ingress-nginx DaemonSet: the cache keeps containers %+v", ds.Spec.Template.Spec.Containers)
+		case tc.eps != nil && (!traefik || !slices.Equal(eps, tc.eps)):
+			t.Errorf("Traefik DaemonSet: the cache keeps entry points %v (Traefik: %v), want %v", eps, traefik, tc.eps)
+		case tc.eps != nil && len(ds.Spec.Template.Spec.Containers[0].Args) != 3:
+			t.Errorf("Traefik DaemonSet: the cache keeps arguments %q, want the provider and the entry points", ds.Spec.Template.Spec.Containers[0].Args)
+		}
 	}
-	once := ds.DeepCopy()
-	if _, err := trimWorkload(ds); err != nil {
-		t.Fatal(err)
+}
+
+// TestCachedAnnotations: children the cache trims are kept without their
+// render hash, and what remains of their annotations is one map for all
+// children that share it; children cached whole keep the hash (a restart
+// decides from it, without a read, that they need no write).
+func TestCachedAnnotations(t *testing.T) {
+	opts := CacheOptions()
+	transform := func(o client.Object) client.Object {
+		t.Helper()
+		for k, by := range opts.ByObject {
+			if reflect.TypeOf(k) == reflect.TypeOf(o) {
+				fn := by.Transform
+				if fn == nil {
+					fn = opts.DefaultTransform
+				}
+				// Twice: a list transforms each object twice.
+				for range 2 {
+					if _, err := fn(o); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return o
+			}
+		}
+		t.Fatalf("%T is not cached", o)
+		return nil
 	}
-	if !equality.Semantic.DeepEqual(ds, once) || ds.Annotations[apply.SpecTrimmedAnnotation] != "true" || ds.Annotations["a"] != "b" ||
-		len(ds.Spec.Template.Spec.Containers) != 1 || ds.Spec.Template.Spec.Containers[0].Args[0] != "--x" || ds.ManagedFields != nil {
-		t.Errorf("a second pass changed the trimmed DaemonSet: %+v, then %+v", once, ds)
+	// Every kind cached as metadata has the same transform.
+	meta := func(name string, ann map[string]string) *metav1.PartialObjectMetadata {
+		return &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: ann}}
+	}
+	hashed := func(hash string, more ...string) map[string]string {
+		a := map[string]string{apply.RenderHashAnnotation: hash}
+		for i := 0; i < len(more); i += 2 {
+			a[more[i]] = more[i+1]
+		}
+		return a
+	}
+	// A namespaced child: nothing is left.
+	sa := transform(meta("gw-a", hashed("h1")))
+	if a := sa.GetAnnotations(); a != nil {
+		t.Errorf("ServiceAccount: cached annotations %v, want none", a)
+	}
+	// Two cluster-scoped children of one gateway: one map, its UID.
+	crb := transform(meta("gw-a", hashed("h2", render.GatewayUIDAnnotation, "uid-a")))
+	vwc := transform(meta("gw-a", hashed("h3", render.GatewayUIDAnnotation, "uid-a")))
+	want := map[string]string{render.GatewayUIDAnnotation: "uid-a"}
+	if !maps.Equal(crb.GetAnnotations(), want) || !maps.Equal(vwc.GetAnnotations(), want) {
+		t.Errorf("cluster-scoped children: cached annotations %v and %v, want %v", crb.GetAnnotations(), vwc.GetAnnotations(), want)
+	}
+	if reflect.ValueOf(crb.GetAnnotations()).UnsafePointer() != reflect.ValueOf(vwc.GetAnnotations()).UnsafePointer() {
+		t.Error("equal annotations of two children are two maps")
+	}
+	// Workloads: the trimmed mark, shared.
+	var marks []map[string]string
+	for _, name := range []string{"gw-a", "gw-b"} {
+		ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Annotations: hashed("h-" + name)}}
+		transform(ds)
+		if !maps.Equal(ds.Annotations, map[string]string{apply.SpecTrimmedAnnotation: "true"}) {
+			t.Errorf("DaemonSet %s: cached annotations %v", name, ds.Annotations)
+		}
+		marks = append(marks, ds.Annotations)
+	}
+	if reflect.ValueOf(marks[0]).UnsafePointer() != reflect.ValueOf(marks[1]).UnsafePointer() {
+		t.Error("the trimmed mark of two workloads is two maps")
+	}
+	// A child cached whole keeps its hash.
+	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-a", Annotations: hashed("h4", "user", "x")}}
+	transform(svc)
+	if !maps.Equal(svc.Annotations, hashed("h4", "user", "x")) {
+		t.Errorf("Service: cached annotations %v, want the render hash kept", svc.Annotations)
 	}
 }
 
