@@ -144,7 +144,12 @@ func (r *Reconciler) ownSecretData(ctx context.Context, gw *v1alpha1.IngressGate
 
 // rememberSecret records what a write of one of gw's webhook Secrets left.
 func (r *Reconciler) rememberSecret(gw *v1alpha1.IngressGateway, key types.NamespacedName, rv string, data map[string][]byte) {
-	r.memo.update(gw.UID, func(g *gatewayMemo) { g.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)} })
+	r.memo.update(gw.UID, func(g *gatewayMemo) {
+		if g.secrets == nil {
+			g.secrets = map[types.NamespacedName]secretMemo{}
+		}
+		g.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)}
+	})
 }
 
 // defaultCertificate parses the gateway's default certificate Secret. The

@@ -17,6 +17,9 @@ limitations under the License.
 package controllers
 
 import (
+	"hash/maphash"
+	"slices"
+	"strconv"
 	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
@@ -51,10 +54,11 @@ type gatewayMemo struct {
 	pki *pkiMemo
 	// routerID is the VRRP router ID allocated in this process.
 	routerID int32
-	// secrets are its webhook Secrets as this process last wrote them.
+	// secrets are its webhook Secrets as this process last wrote them
+	// (nil until one is written).
 	secrets map[types.NamespacedName]secretMemo
-	// applied is, by child (apply.RecordKey), what its last apply left.
-	applied map[string]apply.Record
+	// applied is what the last apply of each child left (childRecord).
+	applied []childRecord
 }
 
 func newMemoStore() *memoStore {
@@ -67,7 +71,7 @@ func newMemoStore() *memoStore {
 func (m *memoStore) gateway(uid types.UID) *gatewayMemo {
 	g := m.gateways[uid]
 	if g == nil {
-		g = &gatewayMemo{secrets: map[types.NamespacedName]secretMemo{}, applied: map[string]apply.Record{}}
+		g = &gatewayMemo{}
 		m.gateways[uid] = g
 	}
 	return g
@@ -107,9 +111,13 @@ func (m *memoStore) ForgetAll() {
 // Record, Remember and ForgetChild keep the applier's records in the
 // gateway's memo (apply.Records), so Forget drops them with the rest.
 func (m *memoStore) Record(gw types.UID, key string) (rec apply.Record, ok bool) {
+	k := recordKeyHash(key)
 	m.read(gw, func(g *gatewayMemo) {
-		if g != nil {
-			rec, ok = g.applied[key]
+		if g == nil {
+			return
+		}
+		if i := g.record(k); i >= 0 {
+			rec, ok = g.applied[i].record(), true
 		}
 	})
 	return rec, ok
@@ -117,14 +125,125 @@ func (m *memoStore) Record(gw types.UID, key string) (rec apply.Record, ok bool)
 
 // Remember records what the last apply of one of gw's children left.
 func (m *memoStore) Remember(gw types.UID, key string, rec apply.Record) {
-	m.update(gw, func(g *gatewayMemo) { g.applied[key] = rec })
+	c := compactRecord(recordKeyHash(key), rec)
+	m.update(gw, func(g *gatewayMemo) {
+		if i := g.record(c.key); i >= 0 {
+			g.applied[i] = c
+			return
+		}
+		g.applied = append(g.applied, c)
+	})
 }
 
 // ForgetChild drops the record of one of gw's children (deleted).
 func (m *memoStore) ForgetChild(gw types.UID, key string) {
+	k := recordKeyHash(key)
 	m.read(gw, func(g *gatewayMemo) {
-		if g != nil {
-			delete(g.applied, key)
+		if g == nil {
+			return
+		}
+		if i := g.record(k); i >= 0 {
+			g.applied = slices.Delete(g.applied, i, i+1)
 		}
 	})
+}
+
+// record returns the index of the record of the child whose key hashes
+// to k, -1 when there is none; the caller holds m.mu.
+func (g *gatewayMemo) record(k uint64) int {
+	return slices.IndexFunc(g.applied, func(c childRecord) bool { return c.key == k })
+}
+
+// childRecord is an apply.Record as the memo keeps it: a gateway has a
+// dozen children and a fleet a thousand gateways, and a map from
+// apply.RecordKey strings to records of three more strings each cost some
+// 3 KiB a gateway; this is 64 bytes a child. The key is a hash of
+// apply.RecordKey: two children whose keys collide could only make one
+// take the other's record, which never matches it (a record applies only
+// to the object with its UID), so the cost is an apply, never a skipped
+// one. The UID and resourceVersion are kept as numbers when they are (the
+// API server's always are), as given otherwise.
+type childRecord struct {
+	key        uint64
+	uid        [16]byte
+	rv         uint64
+	generation int64
+	hash       string
+	// other is the record as given when its UID or resourceVersion is
+	// not a number.
+	other *apply.Record
+}
+
+var recordSeed = maphash.MakeSeed()
+
+func recordKeyHash(key string) uint64 { return maphash.String(recordSeed, key) }
+
+func compactRecord(key uint64, rec apply.Record) childRecord {
+	uid, okUID := parseUUID(string(rec.UID))
+	rv, err := strconv.ParseUint(rec.RV, 10, 64)
+	if !okUID || err != nil || strconv.FormatUint(rv, 10) != rec.RV {
+		return childRecord{key: key, other: &rec}
+	}
+	return childRecord{key: key, uid: uid, rv: rv, generation: rec.Generation, hash: rec.Hash}
+}
+
+func (c childRecord) record() apply.Record {
+	if c.other != nil {
+		return *c.other
+	}
+	return apply.Record{UID: types.UID(formatUUID(c.uid)), RV: strconv.FormatUint(c.rv, 10), Generation: c.generation, Hash: c.hash}
+}
+
+// parseUUID parses the canonical form of a UUID (8-4-4-4-12 lowercase
+// hex digits, as the API server writes UIDs).
+func parseUUID(s string) (u [16]byte, ok bool) {
+	const layout = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
+	if len(s) != len(layout) {
+		return u, false
+	}
+	for i, j := 0, 0; i < len(layout); i++ {
+		if layout[i] == '-' {
+			if s[i] != '-' {
+				return u, false
+			}
+			continue
+		}
+		v, ok := fromHexLower(s[i])
+		if !ok {
+			return u, false
+		}
+		if j%2 == 0 {
+			u[j/2] = v << 4
+		} else {
+			u[j/2] |= v
+		}
+		j++
+	}
+	return u, true
+}
+
+func fromHexLower(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	}
+	return 0, false
+}
+
+// formatUUID is parseUUID's inverse.
+func formatUUID(u [16]byte) string {
+	const digits = "0123456789abcdef"
+	var b [36]byte
+	j := 0
+	for i, x := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b[j] = '-'
+			j++
+		}
+		b[j], b[j+1] = digits[x>>4], digits[x&15]
+		j += 2
+	}
+	return string(b[:])
 }

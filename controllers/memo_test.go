@@ -1,0 +1,90 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package controllers
+
+import (
+	"testing"
+	"unsafe"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/portico-dev/portico/internal/apply"
+)
+
+// TestMemoRecords: the memo gives back every record exactly as it was
+// remembered, compact (an API server's UIDs and resourceVersions) or not.
+func TestMemoRecords(t *testing.T) {
+	m := newMemoStore()
+	gw := types.UID("gw-uid")
+	recs := map[string]apply.Record{
+		"ConfigMap/ns/gw-controller":         {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "123456", Generation: 1, Hash: "h1"},
+		"ServiceAccount/ns/gw":               {UID: "uid-1", RV: "7", Hash: "h2"},                                  // not a UUID
+		"Role/ns/gw":                         {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "007", Hash: "h3"}, // not canonical
+		"DaemonSet/ns/gw-controller":         {UID: "3F6C2B1E-9A0D-4C5E-8F7A-0123456789AB", RV: "9", Hash: "h4"},   // upper case
+		"IngressClass.networking.k8s.io//gw": {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "x1", Hash: "h5"},
+	}
+	for k, r := range recs {
+		m.Remember(gw, k, r)
+	}
+	for k, want := range recs {
+		if got, ok := m.Record(gw, k); !ok || got != want {
+			t.Errorf("%s: got %+v (found: %v), want %+v", k, got, ok, want)
+		}
+	}
+	// A second apply replaces the record; forgetting one child keeps the rest.
+	next := apply.Record{UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "123470", Generation: 2, Hash: "h6"}
+	m.Remember(gw, "ConfigMap/ns/gw-controller", next)
+	m.ForgetChild(gw, "ServiceAccount/ns/gw")
+	if got, _ := m.Record(gw, "ConfigMap/ns/gw-controller"); got != next {
+		t.Errorf("after a second apply: %+v, want %+v", got, next)
+	}
+	if _, ok := m.Record(gw, "ServiceAccount/ns/gw"); ok {
+		t.Error("a forgotten child still has a record")
+	}
+	if got, ok := m.Record(gw, "Role/ns/gw"); !ok || got != recs["Role/ns/gw"] {
+		t.Errorf("another child's record changed: %+v", got)
+	}
+	m.read(gw, func(g *gatewayMemo) {
+		if len(g.applied) != len(recs)-1 {
+			t.Errorf("%d records kept, want %d", len(g.applied), len(recs)-1)
+		}
+	})
+	if _, ok := m.Record("other", "Role/ns/gw"); ok {
+		t.Error("another gateway has this gateway's record")
+	}
+	m.Forget(gw)
+	if _, ok := m.Record(gw, "Role/ns/gw"); ok {
+		t.Error("Forget kept a record")
+	}
+	if n := unsafe.Sizeof(childRecord{}); n != 64 {
+		t.Errorf("a child's record is %d bytes, said to be 64", n)
+	}
+}
+
+func TestParseUUID(t *testing.T) {
+	for _, s := range []string{"3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"} {
+		u, ok := parseUUID(s)
+		if !ok || formatUUID(u) != s {
+			t.Errorf("%s: parsed %v (%v), formatted back %s", s, u, ok, formatUUID(u))
+		}
+	}
+	for _, s := range []string{"", "3f6c2b1e-9a0d-4c5e-8f7a-0123456789a", "3f6c2b1e9a0d-4c5e-8f7a-0123456789abc", "3f6c2b1e-9a0d-4c5e-8f7a-0123456789aG", "3F6C2B1E-9A0D-4C5E-8F7A-0123456789AB"} {
+		if _, ok := parseUUID(s); ok {
+			t.Errorf("%q parsed as a canonical UUID", s)
+		}
+	}
+}
