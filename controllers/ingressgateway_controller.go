@@ -146,6 +146,7 @@ func CacheOptions() cache.Options {
 		// The slices of Portico's Services (they carry the Services'
 		// labels): whether the webhook has an address to call.
 		&discoveryv1.EndpointSlice{}: {Label: sel, Transform: trimEndpointSlice},
+		&v1alpha1.IngressGateway{}:   {Transform: trimGateway},
 	}
 	// Secrets among them: only the operator's own (the webhook
 	// certificates); a cluster-wide Secret informer is a classic OOM.
@@ -183,6 +184,25 @@ func trimWorkload(in any) (any, error) {
 	}
 	o := in.(client.Object)
 	o.SetAnnotations(cachedAnnotations(o.GetAnnotations(), apply.SpecTrimmedAnnotation))
+	return internTransform(in)
+}
+
+// trimGateway is the cache transform of gateways: it drops the copy of
+// the manifest `kubectl apply` keeps in an annotation (as large as the
+// gateway's spec again), which nothing in the operator reads. Gateways are
+// only ever patched (finalizer, status), never updated whole, so the
+// cached copy's missing annotation never reaches the API server.
+func trimGateway(in any) (any, error) {
+	if gw, ok := in.(*v1alpha1.IngressGateway); ok {
+		if _, ok := gw.Annotations[corev1.LastAppliedConfigAnnotation]; ok {
+			ann := maps.Clone(gw.Annotations)
+			delete(ann, corev1.LastAppliedConfigAnnotation)
+			if len(ann) == 0 {
+				ann = nil
+			}
+			gw.Annotations = ann
+		}
+	}
 	return internTransform(in)
 }
 

@@ -443,6 +443,8 @@ var _ = Describe("IngressGateway", func() {
 	It("reaches a fixed point: a second reconcile sends no write", func() {
 		gw := createGateway(ctx, ns, "still", func(g *v1alpha1.IngressGateway) {
 			hostNetworkGateway(g)
+			// As `kubectl apply` leaves it.
+			g.Annotations = map[string]string{corev1.LastAppliedConfigAnnotation: `{"kind":"IngressGateway"}`}
 			g.Spec.Service.Type = v1alpha1.ServiceTypeNodePort
 			g.Spec.Controller.Config = map[string]string{"use-forwarded-headers": "true"}
 			g.Spec.UDP = []v1alpha1.UDPService{{Port: 53, Backend: v1alpha1.Backend{Name: "dns", Port: intstr.FromInt32(53)}}}
@@ -467,6 +469,13 @@ var _ = Describe("IngressGateway", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(writes.Writes()).To(BeZero(), "writes: %v", writes.Counts())
 		}
+		// The cache keeps no copy of kubectl's manifest; the gateway does.
+		cachedGW := &v1alpha1.IngressGateway{}
+		Expect(reconciler.Client.Get(ctx, req.NamespacedName, cachedGW)).To(Succeed())
+		Expect(cachedGW.Annotations).NotTo(HaveKey(corev1.LastAppliedConfigAnnotation))
+		liveGW := &v1alpha1.IngressGateway{}
+		Expect(k8sClient.Get(ctx, req.NamespacedName, liveGW)).To(Succeed())
+		Expect(liveGW.Annotations).To(HaveKey(corev1.LastAppliedConfigAnnotation))
 
 		By("an operator restart (nothing in memory) writes nothing and says nothing; it reads each child the cache trims once")
 		events := len(gatewayEvents(ctx, Default, gw, ""))

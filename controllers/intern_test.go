@@ -386,6 +386,28 @@ func TestCachedAnnotations(t *testing.T) {
 	}
 }
 
+// TestTrimGateway: a gateway applied with kubectl is cached without the
+// copy of its manifest kubectl keeps; everything else stays.
+func TestTrimGateway(t *testing.T) {
+	gw := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw", Annotations: map[string]string{
+		corev1.LastAppliedConfigAnnotation: `{"apiVersion":"ingress.portico.dev/v1alpha1","kind":"IngressGateway"}`, "team": "edge"}}}
+	gw.Spec.Workload.HostNetwork = true
+	want := gw.DeepCopy()
+	delete(want.Annotations, corev1.LastAppliedConfigAnnotation)
+	for range 2 { // a list transforms each object twice
+		if _, err := trimGateway(gw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !equality.Semantic.DeepEqual(gw, want) {
+		t.Errorf("cached gateway %+v, want %+v", gw, want)
+	}
+	gw.Annotations = map[string]string{corev1.LastAppliedConfigAnnotation: "{}"}
+	if _, err := trimGateway(gw); err != nil || gw.Annotations != nil {
+		t.Errorf("annotations left: %v (%v)", gw.Annotations, err)
+	}
+}
+
 // TestTrimEndpointSlice: the cache keeps each endpoint's readiness, so
 // readyEndpoints counts the same, and nothing else of the endpoints.
 func TestTrimEndpointSlice(t *testing.T) {
