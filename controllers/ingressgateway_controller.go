@@ -166,24 +166,33 @@ func CacheOptions() cache.Options {
 // trimWorkload is the cache transform of DaemonSets and Deployments: their
 // pod template is most of a gateway's cached bytes, yet only needed when
 // the workload must be compared with its rendering, which apply.Check then
-// reads whole (apply.SpecTrimmedAnnotation). Kept: metadata but the render
-// hash (cachedAnnotations), generation and status (rollout), the replicas,
-// and a Traefik controller's entry-point arguments (traefikArgs).
+// reads whole (apply.SpecTrimmedAnnotation). Kept (childDaemonSet,
+// childDeployment): metadata but the render hash (cachedAnnotations),
+// generation and status (rollout), the replicas, and a Traefik
+// controller's entry-point arguments (traefikArgs).
 func trimWorkload(in any) (any, error) {
 	switch w := in.(type) {
+	case *childDaemonSet, *childDeployment:
+		return in, nil // transformed before (a list transforms twice)
 	case *appsv1.DaemonSet:
 		kept := traefikArgs(&w.Spec.Template.Spec)
 		w.Spec = appsv1.DaemonSetSpec{}
 		w.Spec.Template.Spec.Containers = kept
+		w.Annotations = cachedAnnotations(w.Annotations, apply.SpecTrimmedAnnotation)
+		if _, err := internTransform(w); err != nil {
+			return nil, err
+		}
+		return &childDaemonSet{childMeta: *newChildMeta(&w.ObjectMeta), containers: w.Spec.Template.Spec.Containers, status: w.Status}, nil
 	case *appsv1.Deployment:
 		kept := traefikArgs(&w.Spec.Template.Spec)
 		w.Spec = appsv1.DeploymentSpec{Replicas: w.Spec.Replicas}
 		w.Spec.Template.Spec.Containers = kept
-	default:
-		return internTransform(in)
+		w.Annotations = cachedAnnotations(w.Annotations, apply.SpecTrimmedAnnotation)
+		if _, err := internTransform(w); err != nil {
+			return nil, err
+		}
+		return &childDeployment{childMeta: *newChildMeta(&w.ObjectMeta), replicas: w.Spec.Replicas, containers: w.Spec.Template.Spec.Containers, status: w.Status}, nil
 	}
-	o := in.(client.Object)
-	o.SetAnnotations(cachedAnnotations(o.GetAnnotations(), apply.SpecTrimmedAnnotation))
 	return internTransform(in)
 }
 
@@ -207,13 +216,18 @@ func trimGateway(in any) (any, error) {
 }
 
 // trimChildMeta is the cache transform of the kinds cached as metadata
-// (render.ManagedKind.MetadataOnly): it drops the render hash, as
-// trimWorkload does.
+// (render.ManagedKind.MetadataOnly): it keeps what childMeta holds, without
+// the render hash (as trimWorkload).
 func trimChildMeta(in any) (any, error) {
-	if o, ok := in.(metav1.Object); ok {
-		o.SetAnnotations(cachedAnnotations(o.GetAnnotations(), ""))
+	switch o := in.(type) {
+	case *childMeta:
+		return o, nil // transformed before (a list transforms twice)
+	case *metav1.PartialObjectMetadata:
+		o.Annotations = cachedAnnotations(o.Annotations, "")
+		internMeta(&o.ObjectMeta)
+		return newChildMeta(&o.ObjectMeta), nil
 	}
-	return internTransform(in)
+	return nil, fmt.Errorf("metadata cache: unexpected %T", in)
 }
 
 // cachedAnnotations returns what the cache keeps of the annotations of a

@@ -22,6 +22,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 	"unsafe"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -30,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -198,6 +200,17 @@ func TestStringPoolIsBounded(t *testing.T) {
 	}
 }
 
+// cachedCopy returns o as a read from the cache returns it: transformed
+// as CacheOptions transforms its kind, then copied out.
+func cachedCopy(t *testing.T, o client.Object) client.Object {
+	t.Helper()
+	cached, err := trimWorkload(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cached.(runtime.Object).DeepCopyObject().(client.Object)
+}
+
 // TestTrimWorkload: the cached workload keeps what status and the Traefik
 // entry-point check read, is marked, and drops the rest of its spec.
 func TestTrimWorkload(t *testing.T) {
@@ -222,9 +235,7 @@ func TestTrimWorkload(t *testing.T) {
 	dep.Generation = 4
 	dep.Status = appsv1.DeploymentStatus{ObservedGeneration: 4, Replicas: 2, ReadyReplicas: 1}
 	before := dep.DeepCopy()
-	if _, err := trimWorkload(dep); err != nil {
-		t.Fatal(err)
-	}
+	dep = cachedCopy(t, dep).(*appsv1.Deployment)
 	if dep.Annotations[apply.SpecTrimmedAnnotation] == "" || !equality.Semantic.DeepEqual(dep.Status, before.Status) ||
 		dep.Generation != 4 || *dep.Spec.Replicas != *before.Spec.Replicas || !equality.Semantic.DeepEqual(dep.Labels, before.Labels) {
 		t.Errorf("trimmed Deployment lost what status reads: %+v", dep)
@@ -263,9 +274,7 @@ func TestTrimWorkload(t *testing.T) {
 	ds.Generation = 2
 	ds.Status = appsv1.DaemonSetStatus{ObservedGeneration: 2, DesiredNumberScheduled: 3, NumberReady: 2, UpdatedNumberScheduled: 3, NumberAvailable: 2}
 	dsBefore := ds.DeepCopy()
-	if _, err := trimWorkload(ds); err != nil {
-		t.Fatal(err)
-	}
+	ds = cachedCopy(t, ds).(*appsv1.DaemonSet)
 	if ds.Annotations[apply.SpecTrimmedAnnotation] == "" ||
 		!equality.Semantic.DeepEqual(ds.Status, dsBefore.Status) || ds.Generation != 2 || ds.Spec.Selector != nil ||
 		len(ds.Spec.Template.Spec.Volumes) != 0 || len(ds.Spec.Template.Spec.Containers) != 0 {
@@ -291,13 +300,16 @@ func TestTrimWorkloadTwice(t *testing.T) {
 		ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller", Annotations: map[string]string{"a": "b"},
 			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner}}}}
 		ds.Spec.Template.Spec.Containers = []corev1.Container{{Name: render.ControllerContainerName, Image: "i", Args: tc.args}}
-		if _, err := trimWorkload(ds); err != nil {
+		cached, err := trimWorkload(ds)
+		if err != nil {
 			t.Fatal(err)
 		}
-		once := ds.DeepCopy()
-		if _, err := trimWorkload(ds); err != nil {
-			t.Fatal(err)
+		once := cached.(runtime.Object).DeepCopyObject().(*appsv1.DaemonSet)
+		again, err := trimWorkload(cached)
+		if err != nil || again != cached {
+			t.Fatalf("a second pass gave %v (%v), want the same entry", again, err)
 		}
+		ds = again.(runtime.Object).DeepCopyObject().(*appsv1.DaemonSet)
 		if !equality.Semantic.DeepEqual(ds, once) || ds.Annotations[apply.SpecTrimmedAnnotation] != "true" || ds.Annotations["a"] != "b" || ds.ManagedFields != nil {
 			t.Errorf("a second pass changed the trimmed DaemonSet: %+v, then %+v", once, ds)
 		}
@@ -328,12 +340,14 @@ func TestCachedAnnotations(t *testing.T) {
 					fn = opts.DefaultTransform
 				}
 				// Twice: a list transforms each object twice.
+				var out any = o
 				for range 2 {
-					if _, err := fn(o); err != nil {
+					var err error
+					if out, err = fn(out); err != nil {
 						t.Fatal(err)
 					}
 				}
-				return o
+				return out.(client.Object)
 			}
 		}
 		t.Fatalf("%T is not cached", o)
@@ -368,19 +382,17 @@ func TestCachedAnnotations(t *testing.T) {
 	// Workloads: the trimmed mark, shared.
 	var marks []map[string]string
 	for _, name := range []string{"gw-a", "gw-b"} {
-		ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Annotations: hashed("h-" + name)}}
-		transform(ds)
-		if !maps.Equal(ds.Annotations, map[string]string{apply.SpecTrimmedAnnotation: "true"}) {
-			t.Errorf("DaemonSet %s: cached annotations %v", name, ds.Annotations)
+		ds := transform(&appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: name, Annotations: hashed("h-" + name)}})
+		if !maps.Equal(ds.GetAnnotations(), map[string]string{apply.SpecTrimmedAnnotation: "true"}) {
+			t.Errorf("DaemonSet %s: cached annotations %v", name, ds.GetAnnotations())
 		}
-		marks = append(marks, ds.Annotations)
+		marks = append(marks, ds.GetAnnotations())
 	}
 	if reflect.ValueOf(marks[0]).UnsafePointer() != reflect.ValueOf(marks[1]).UnsafePointer() {
 		t.Error("the trimmed mark of two workloads is two maps")
 	}
 	// A child cached whole keeps its hash.
-	svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-a", Annotations: hashed("h4", "user", "x")}}
-	transform(svc)
+	svc := transform(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-a", Annotations: hashed("h4", "user", "x")}}).(*corev1.Service)
 	if !maps.Equal(svc.Annotations, hashed("h4", "user", "x")) {
 		t.Errorf("Service: cached annotations %v, want the render hash kept", svc.Annotations)
 	}
@@ -405,6 +417,61 @@ func TestTrimGateway(t *testing.T) {
 	gw.Annotations = map[string]string{corev1.LastAppliedConfigAnnotation: "{}"}
 	if _, err := trimGateway(gw); err != nil || gw.Annotations != nil {
 		t.Errorf("annotations left: %v (%v)", gw.Annotations, err)
+	}
+}
+
+// TestChildMeta: a child cached as metadata reads back, through the
+// copies the cache hands out, as its metadata without what the cache
+// drops (render hash, creation time, finalizers, managed fields); a copy
+// changed leaves the cached entry as it was.
+func TestChildMeta(t *testing.T) {
+	yes := true
+	deleted := metav1.NewTime(time.Unix(1800000000, 0))
+	in := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "ns", Name: "gw-controller", UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", ResourceVersion: "42", Generation: 3,
+		CreationTimestamp: metav1.NewTime(time.Unix(1700000000, 0)), DeletionTimestamp: &deleted, Finalizers: []string{"x"},
+		Labels:          map[string]string{render.ManagedByLabel: render.ManagedByValue, render.GatewayNameLabel: "gw"},
+		Annotations:     map[string]string{apply.RenderHashAnnotation: "h", "other": "kept"},
+		OwnerReferences: []metav1.OwnerReference{{APIVersion: "ingress.portico.dev/v1alpha1", Kind: "IngressGateway", Name: "gw", UID: "gw-uid", Controller: &yes}},
+		ManagedFields:   []metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner}},
+	}}
+	want := in.DeepCopy()
+	want.Annotations = map[string]string{"other": "kept"}
+	want.CreationTimestamp, want.Finalizers, want.ManagedFields = metav1.Time{}, nil, nil
+
+	out, err := trimChildMeta(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := trimChildMeta(out); err != nil || again != out {
+		t.Errorf("a second pass gave %v (%v), want the same entry", again, err)
+	}
+	cached := out.(*childMeta)
+	got := cached.DeepCopyObject().(*metav1.PartialObjectMetadata)
+	if !equality.Semantic.DeepEqual(got, want) {
+		t.Errorf("read back %+v, want %+v", got, want)
+	}
+	var o metav1.Object = cached
+	if o.GetName() != "gw-controller" || o.GetNamespace() != "ns" || o.GetUID() != want.UID || o.GetResourceVersion() != "42" || o.GetGeneration() != 3 ||
+		o.GetDeletionTimestamp() == nil || len(o.GetOwnerReferences()) != 1 || o.GetLabels()[render.GatewayNameLabel] != "gw" {
+		t.Errorf("accessors: %+v", cached)
+	}
+	got.Labels["x"] = "y"
+	got.Annotations["x"] = "y"
+	*got.OwnerReferences[0].Controller = false
+	got.DeletionTimestamp.Time = time.Time{}
+	if again := cached.DeepCopyObject().(*metav1.PartialObjectMetadata); !equality.Semantic.DeepEqual(again, want) {
+		t.Errorf("changing a copy changed the cache: %+v", again)
+	}
+	if _, err := trimChildMeta(&corev1.ConfigMap{}); err == nil {
+		t.Error("a typed object was taken for metadata")
+	}
+	// The sizes the comments state.
+	if n := unsafe.Sizeof(childMeta{}); n != 120 {
+		t.Errorf("childMeta is %d bytes, said to be 120", n)
+	}
+	if n, m := unsafe.Sizeof(childDaemonSet{}), unsafe.Sizeof(childDeployment{}); n > 232 || m > 232 {
+		t.Errorf("childDaemonSet is %d bytes and childDeployment %d, said to be some 200", n, m)
 	}
 }
 

@@ -19,7 +19,10 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"maps"
 
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -123,3 +126,133 @@ func (o *objectVersion) GetManagedFields() []metav1.ManagedFieldsEntry {
 	return nil
 }
 func (o *objectVersion) SetManagedFields([]metav1.ManagedFieldsEntry) {}
+
+// childMeta is what the cache keeps of a child cached as metadata
+// (render.ManagedKind.MetadataOnly): what apply.Check, prune and the watches
+// read of it (key, UID, versions, labels, annotations, owners, deletion),
+// in 120 bytes instead of a PartialObjectMetadata's 264; its maps and
+// owner references are the pooled ones (internMeta). A read from the cache
+// gets a PartialObjectMetadata (DeepCopyObject), so the cache's typed
+// reads and lists work as for any other kind; creation time, finalizers
+// and managed fields read as empty. Setters do nothing: cached objects are
+// never written to.
+type childMeta struct {
+	namespace, name string
+	uid             types.UID
+	resourceVersion string
+	generation      int64
+	labels          map[string]string
+	annotations     map[string]string
+	ownerRefs       []metav1.OwnerReference
+	deletion        *metav1.Time
+}
+
+func newChildMeta(m *metav1.ObjectMeta) *childMeta {
+	return &childMeta{namespace: m.Namespace, name: m.Name, uid: m.UID, resourceVersion: m.ResourceVersion, generation: m.Generation,
+		labels: m.Labels, annotations: m.Annotations, ownerRefs: m.OwnerReferences, deletion: m.DeletionTimestamp}
+}
+
+var _ client.Object = &childMeta{}
+
+func (o *childMeta) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
+
+// DeepCopyObject returns the metadata as a PartialObjectMetadata of its
+// own: the cache's reads hand it out to be changed.
+func (o *childMeta) DeepCopyObject() runtime.Object {
+	out := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
+		Namespace: o.namespace, Name: o.name, UID: o.uid, ResourceVersion: o.resourceVersion, Generation: o.generation,
+		Labels: maps.Clone(o.labels), Annotations: maps.Clone(o.annotations),
+	}}
+	if o.ownerRefs != nil {
+		out.OwnerReferences = make([]metav1.OwnerReference, len(o.ownerRefs))
+		for i := range o.ownerRefs {
+			o.ownerRefs[i].DeepCopyInto(&out.OwnerReferences[i])
+		}
+	}
+	out.DeletionTimestamp = o.deletion.DeepCopy()
+	return out
+}
+
+func (o *childMeta) GetNamespace() string                          { return o.namespace }
+func (o *childMeta) SetNamespace(string)                           {}
+func (o *childMeta) GetName() string                               { return o.name }
+func (o *childMeta) SetName(string)                                {}
+func (o *childMeta) GetGenerateName() string                       { return "" }
+func (o *childMeta) SetGenerateName(string)                        {}
+func (o *childMeta) GetUID() types.UID                             { return o.uid }
+func (o *childMeta) SetUID(types.UID)                              {}
+func (o *childMeta) GetResourceVersion() string                    { return o.resourceVersion }
+func (o *childMeta) SetResourceVersion(string)                     {}
+func (o *childMeta) GetGeneration() int64                          { return o.generation }
+func (o *childMeta) SetGeneration(int64)                           {}
+func (o *childMeta) GetSelfLink() string                           { return "" }
+func (o *childMeta) SetSelfLink(string)                            {}
+func (o *childMeta) GetCreationTimestamp() metav1.Time             { return metav1.Time{} }
+func (o *childMeta) SetCreationTimestamp(metav1.Time)              {}
+func (o *childMeta) GetDeletionTimestamp() *metav1.Time            { return o.deletion }
+func (o *childMeta) SetDeletionTimestamp(*metav1.Time)             {}
+func (o *childMeta) GetDeletionGracePeriodSeconds() *int64         { return nil }
+func (o *childMeta) SetDeletionGracePeriodSeconds(*int64)          {}
+func (o *childMeta) GetLabels() map[string]string                  { return o.labels }
+func (o *childMeta) SetLabels(map[string]string)                   {}
+func (o *childMeta) GetAnnotations() map[string]string             { return o.annotations }
+func (o *childMeta) SetAnnotations(map[string]string)              {}
+func (o *childMeta) GetFinalizers() []string                       { return nil }
+func (o *childMeta) SetFinalizers([]string)                        {}
+func (o *childMeta) GetOwnerReferences() []metav1.OwnerReference   { return o.ownerRefs }
+func (o *childMeta) SetOwnerReferences([]metav1.OwnerReference)    {}
+func (o *childMeta) GetManagedFields() []metav1.ManagedFieldsEntry { return nil }
+func (o *childMeta) SetManagedFields([]metav1.ManagedFieldsEntry)  {}
+
+// childDaemonSet and childDeployment are what the cache keeps of a
+// workload (trimWorkload): its metadata as childMeta, its status, a
+// Deployment's replicas and a Traefik controller's entry-point arguments,
+// in some 200 bytes instead of the typed object's 1.2 KiB, which its empty
+// pod template mostly fills. A read from the cache gets the typed object
+// with only those fields set.
+type childDaemonSet struct {
+	childMeta
+	containers []corev1.Container
+	status     appsv1.DaemonSetStatus
+}
+
+type childDeployment struct {
+	childMeta
+	replicas   *int32
+	containers []corev1.Container
+	status     appsv1.DeploymentStatus
+}
+
+var (
+	_ client.Object = &childDaemonSet{}
+	_ client.Object = &childDeployment{}
+)
+
+func (o *childDaemonSet) DeepCopyObject() runtime.Object {
+	out := &appsv1.DaemonSet{ObjectMeta: o.childMeta.DeepCopyObject().(*metav1.PartialObjectMetadata).ObjectMeta}
+	out.Spec.Template.Spec.Containers = copyContainers(o.containers)
+	o.status.DeepCopyInto(&out.Status)
+	return out
+}
+
+func (o *childDeployment) DeepCopyObject() runtime.Object {
+	out := &appsv1.Deployment{ObjectMeta: o.childMeta.DeepCopyObject().(*metav1.PartialObjectMetadata).ObjectMeta}
+	if o.replicas != nil {
+		r := *o.replicas
+		out.Spec.Replicas = &r
+	}
+	out.Spec.Template.Spec.Containers = copyContainers(o.containers)
+	o.status.DeepCopyInto(&out.Status)
+	return out
+}
+
+func copyContainers(cs []corev1.Container) []corev1.Container {
+	if cs == nil {
+		return nil
+	}
+	out := make([]corev1.Container, len(cs))
+	for i := range cs {
+		cs[i].DeepCopyInto(&out[i])
+	}
+	return out
+}

@@ -37,7 +37,17 @@ import (
 func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind, namespaced bool, gwNamespace, gwName string) ([]client.Object, error) {
 	listGVK := gvk.GroupVersion().WithKind(gvk.Kind + "List")
 	var list client.ObjectList
-	if k, ok := render.KindOf(gvk); ok && k.MetadataOnly {
+	// Read only (names, owners, deletion; Delete reads the name): the
+	// cache's own objects, not copies of every child on every pass.
+	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName)), client.UnsafeDisableDeepCopy}
+	k, managed := render.KindOf(gvk)
+	if managed && (k.MetadataOnly || k.Workload) {
+		// The cache holds these kinds trimmed, in compact forms of its
+		// own (controllers' childMeta, childDaemonSet) that only their
+		// copies turn into API objects.
+		opts = opts[:1]
+	}
+	if managed && k.MetadataOnly {
 		// The cache holds this kind's metadata only.
 		meta := &metav1.PartialObjectMetadataList{}
 		meta.SetGroupVersionKind(listGVK)
@@ -49,9 +59,6 @@ func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind,
 		}
 		list = l.(client.ObjectList)
 	}
-	// Read only (names, owners, deletion; Delete reads the name): the
-	// cache's own objects, not copies of every child on every pass.
-	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName)), client.UnsafeDisableDeepCopy}
 	if namespaced {
 		opts = append(opts, client.InNamespace(gwNamespace))
 	} else if a.OwnerIndex != "" {
