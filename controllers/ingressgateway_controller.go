@@ -157,6 +157,8 @@ func CacheOptions() cache.Options {
 			by.Transform = trimWorkload
 		case k.MetadataOnly:
 			by.Transform = trimChildMeta
+		case isKind[*corev1.Secret](k.Object):
+			by.Transform = trimSecret
 		}
 		byObject[k.CacheObject()] = by
 	}
@@ -211,6 +213,23 @@ func trimGateway(in any) (any, error) {
 			}
 			gw.Annotations = ann
 		}
+	}
+	return internTransform(in)
+}
+
+// trimSecret is the cache transform of the operator's Secrets (the
+// webhook certificates): childSecret.
+func trimSecret(in any) (any, error) {
+	switch s := in.(type) {
+	case *childSecret:
+		return s, nil // transformed before (a list transforms twice)
+	case *corev1.Secret:
+		hash := s.Annotations[apply.RenderHashAnnotation]
+		s.Annotations = cachedAnnotations(s.Annotations, "")
+		if _, err := internTransform(s); err != nil {
+			return nil, err
+		}
+		return &childSecret{childMeta: *newChildMeta(&s.ObjectMeta), hash: hash, immutable: s.Immutable, typ: s.Type, data: s.Data}, nil
 	}
 	return internTransform(in)
 }

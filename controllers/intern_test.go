@@ -475,6 +475,49 @@ func TestChildMeta(t *testing.T) {
 	}
 }
 
+// TestChildSecret: the operator's Secrets read back from the cache whole
+// but for creation time, finalizers and managed fields, render hash
+// included (a restart decides from it that they need no write); a copy
+// changed leaves the cached entry as it was.
+func TestChildSecret(t *testing.T) {
+	yes := true
+	in := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "ns", Name: "gw-admission", UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", ResourceVersion: "42",
+		CreationTimestamp: metav1.NewTime(time.Unix(1700000000, 0)),
+		Labels:            map[string]string{render.ManagedByLabel: render.ManagedByValue},
+		Annotations:       map[string]string{apply.RenderHashAnnotation: "h"},
+		OwnerReferences:   []metav1.OwnerReference{{APIVersion: "ingress.portico.dev/v1alpha1", Kind: "IngressGateway", Name: "gw", UID: "gw-uid", Controller: &yes}},
+		ManagedFields:     []metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner}},
+	}, Type: corev1.SecretTypeTLS, Immutable: &yes, Data: map[string][]byte{"tls.crt": []byte("crt"), "tls.key": []byte("key")}}
+	want := in.DeepCopy()
+	want.CreationTimestamp, want.ManagedFields = metav1.Time{}, nil
+
+	out, err := trimSecret(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := trimSecret(out); err != nil || again != out {
+		t.Errorf("a second pass gave %v (%v), want the same entry", again, err)
+	}
+	cached := out.(*childSecret)
+	if cached.annotations != nil {
+		t.Errorf("the entry keeps an annotation map of its own: %v", cached.annotations)
+	}
+	got := cached.DeepCopyObject().(*corev1.Secret)
+	if !equality.Semantic.DeepEqual(got, want) {
+		t.Errorf("read back %+v, want %+v", got, want)
+	}
+	if !maps.Equal(cached.GetAnnotations(), want.Annotations) {
+		t.Errorf("annotations %v, want %v", cached.GetAnnotations(), want.Annotations)
+	}
+	got.Data["tls.crt"][0] = 'X'
+	got.Annotations["x"] = "y"
+	*got.Immutable = false
+	if again := cached.DeepCopyObject().(*corev1.Secret); !equality.Semantic.DeepEqual(again, want) {
+		t.Errorf("changing a copy changed the cache: %+v", again)
+	}
+}
+
 // TestTrimEndpointSlice: the cache keeps each endpoint's readiness, so
 // readyEndpoints counts the same, and nothing else of the endpoints.
 func TestTrimEndpointSlice(t *testing.T) {

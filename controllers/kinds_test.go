@@ -63,6 +63,15 @@ func TestRBACCoversEveryManagedKind(t *testing.T) {
 	}
 }
 
+func apiutilGVK(t *testing.T, o runtime.Object, scheme *runtime.Scheme) schema.GroupVersionKind {
+	t.Helper()
+	gvk, err := apiutil.GVKForObject(o, scheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gvk
+}
+
 // TestManagedKindsTable: every entry is complete and consistent, and the
 // cache holds every kind (derived, so this guards the derivation).
 func TestManagedKindsTable(t *testing.T) {
@@ -99,6 +108,24 @@ func TestManagedKindsTable(t *testing.T) {
 		}
 		if got := cached[k.GVK]; got != want {
 			t.Errorf("%s is cached as %v, want %v", k.GVK, got, want)
+		}
+		// Compact says whether the cache's transform stores another type.
+		by := CacheOptions().ByObject
+		for o, opts := range by {
+			if reflect.TypeOf(o) != want || apiutilGVK(t, o, scheme) != k.GVK {
+				continue
+			}
+			fn := opts.Transform
+			if fn == nil {
+				fn = CacheOptions().DefaultTransform
+			}
+			stored, err := fn(k.CacheObject())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if compact := reflect.TypeOf(stored) != want; compact != k.Compact {
+				t.Errorf("%s: the cache stores it as %T; Compact is %v", k.GVK, stored, k.Compact)
+			}
 		}
 		if k.MetadataOnly && k.Workload {
 			t.Errorf("%s: a workload's status is read from the cache; it cannot be MetadataOnly", k.GVK)

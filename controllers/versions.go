@@ -17,6 +17,7 @@ limitations under the License.
 package controllers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -30,6 +31,8 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/portico-dev/portico/internal/apply"
 )
 
 // objectVersion is all the version caches (the metadata of every Secret,
@@ -255,4 +258,49 @@ func copyContainers(cs []corev1.Container) []corev1.Container {
 		cs[i].DeepCopyInto(&out[i])
 	}
 	return out
+}
+
+// childSecret is what the cache keeps of one of the operator's Secrets
+// (trimSecret): its content, and its metadata as childMeta with the render
+// hash apart, so the rest of its annotations is a map shared with its
+// siblings instead of one of its own (some 300 bytes). A Secret is compared
+// with its rendering from the cache (it is not trimmed), so a read gets
+// the Secret with the hash back in its annotations.
+type childSecret struct {
+	childMeta
+	hash      string
+	immutable *bool
+	typ       corev1.SecretType
+	data      map[string][]byte
+}
+
+var _ client.Object = &childSecret{}
+
+func (o *childSecret) DeepCopyObject() runtime.Object {
+	out := &corev1.Secret{ObjectMeta: o.childMeta.DeepCopyObject().(*metav1.PartialObjectMetadata).ObjectMeta, Type: o.typ}
+	if o.hash != "" {
+		out.Annotations = o.GetAnnotations()
+	}
+	if o.immutable != nil {
+		b := *o.immutable
+		out.Immutable = &b
+	}
+	if o.data != nil {
+		out.Data = make(map[string][]byte, len(o.data))
+		for k, v := range o.data {
+			out.Data[k] = bytes.Clone(v)
+		}
+	}
+	return out
+}
+
+// GetAnnotations includes the render hash, as a read from the cache does.
+func (o *childSecret) GetAnnotations() map[string]string {
+	if o.hash == "" {
+		return o.annotations
+	}
+	a := make(map[string]string, len(o.annotations)+1)
+	maps.Copy(a, o.annotations)
+	a[apply.RenderHashAnnotation] = o.hash
+	return a
 }

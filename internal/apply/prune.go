@@ -41,10 +41,8 @@ func (a *Applier) listChildren(ctx context.Context, gvk schema.GroupVersionKind,
 	// cache's own objects, not copies of every child on every pass.
 	opts := []client.ListOption{client.MatchingLabels(render.OwnerLabels(gwNamespace, gwName)), client.UnsafeDisableDeepCopy}
 	k, managed := render.KindOf(gvk)
-	if managed && (k.MetadataOnly || k.Workload) {
-		// The cache holds these kinds trimmed, in compact forms of its
-		// own (controllers' childMeta, childDaemonSet) that only their
-		// copies turn into API objects.
+	if managed && k.Compact {
+		// Held in a compact type that only copies turn into API objects.
 		opts = opts[:1]
 	}
 	if managed && k.MetadataOnly {

@@ -63,6 +63,11 @@ type ManagedKind struct {
 	// gateway costs in memory is its children), and the applier reads one
 	// whole from the API server when it must compare it with its rendering.
 	MetadataOnly bool
+	// Compact marks the kinds the operator's cache holds in compact types
+	// of its own (the controllers' CacheOptions): a read from the cache
+	// copies one into the API type, so a list cannot hand out the cache's
+	// own objects (client.UnsafeDisableDeepCopy).
+	Compact bool
 }
 
 // CacheObject is an empty object of the kind as the operator's cache holds
@@ -79,27 +84,28 @@ func (k ManagedKind) CacheObject() client.Object {
 // ManagedKinds lists every kind Render can produce, in no particular
 // order (Render decides the apply order). Services, Secrets and Leases are
 // cached whole (status reads the Service and the VIP Lease, the webhook
-// certificates are read from their Secrets), workloads without their pod
-// template (see the controllers' cache options), the rest as metadata. A kind added to Render must be
+// certificates are read from their Secrets; Secrets in a compact type),
+// workloads without their pod template (see the controllers' cache
+// options), the rest as metadata. A kind added to Render must be
 // added here (TestManagedKindsCoverEveryRenderedKind fails until it is),
 // then given a containment rule (internal/containment) and RBAC markers
 // (controllers; TestRBACCoversEveryManagedKind).
 var ManagedKinds = []ManagedKind{
-	{GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"), Resource: "serviceaccounts", Namespaced: true, Object: &corev1.ServiceAccount{}, MetadataOnly: true},
-	{GVK: rbacv1.SchemeGroupVersion.WithKind("Role"), Resource: "roles", Namespaced: true, Object: &rbacv1.Role{}, MetadataOnly: true},
-	{GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Resource: "rolebindings", Namespaced: true, Object: &rbacv1.RoleBinding{}, MetadataOnly: true},
-	{GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), Resource: "clusterrolebindings", Object: &rbacv1.ClusterRoleBinding{}, Watch: WatchLabels, MetadataOnly: true},
-	{GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"), Resource: "configmaps", Namespaced: true, Object: &corev1.ConfigMap{}, MetadataOnly: true},
+	{GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"), Resource: "serviceaccounts", Namespaced: true, Object: &corev1.ServiceAccount{}, MetadataOnly: true, Compact: true},
+	{GVK: rbacv1.SchemeGroupVersion.WithKind("Role"), Resource: "roles", Namespaced: true, Object: &rbacv1.Role{}, MetadataOnly: true, Compact: true},
+	{GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Resource: "rolebindings", Namespaced: true, Object: &rbacv1.RoleBinding{}, MetadataOnly: true, Compact: true},
+	{GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), Resource: "clusterrolebindings", Object: &rbacv1.ClusterRoleBinding{}, Watch: WatchLabels, MetadataOnly: true, Compact: true},
+	{GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"), Resource: "configmaps", Namespaced: true, Object: &corev1.ConfigMap{}, MetadataOnly: true, Compact: true},
 	{GVK: corev1.SchemeGroupVersion.WithKind("Service"), Resource: "services", Namespaced: true, Object: &corev1.Service{}},
-	{GVK: appsv1.SchemeGroupVersion.WithKind("DaemonSet"), Resource: "daemonsets", Namespaced: true, Object: &appsv1.DaemonSet{}, Workload: true},
-	{GVK: appsv1.SchemeGroupVersion.WithKind("Deployment"), Resource: "deployments", Namespaced: true, Object: &appsv1.Deployment{}, Workload: true},
-	{GVK: networkingv1.SchemeGroupVersion.WithKind("IngressClass"), Resource: "ingressclasses", Object: &networkingv1.IngressClass{}, Watch: WatchLabels, MetadataOnly: true},
-	{GVK: corev1.SchemeGroupVersion.WithKind("Secret"), Resource: "secrets", Namespaced: true, Object: &corev1.Secret{}},
+	{GVK: appsv1.SchemeGroupVersion.WithKind("DaemonSet"), Resource: "daemonsets", Namespaced: true, Object: &appsv1.DaemonSet{}, Workload: true, Compact: true},
+	{GVK: appsv1.SchemeGroupVersion.WithKind("Deployment"), Resource: "deployments", Namespaced: true, Object: &appsv1.Deployment{}, Workload: true, Compact: true},
+	{GVK: networkingv1.SchemeGroupVersion.WithKind("IngressClass"), Resource: "ingressclasses", Object: &networkingv1.IngressClass{}, Watch: WatchLabels, MetadataOnly: true, Compact: true},
+	{GVK: corev1.SchemeGroupVersion.WithKind("Secret"), Resource: "secrets", Namespaced: true, Object: &corev1.Secret{}, Compact: true},
 	{GVK: admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"), Resource: "validatingwebhookconfigurations",
-		Object: &admissionregistrationv1.ValidatingWebhookConfiguration{}, Watch: WatchLabels, MetadataOnly: true},
+		Object: &admissionregistrationv1.ValidatingWebhookConfiguration{}, Watch: WatchLabels, MetadataOnly: true, Compact: true},
 	// The VIP holder reports itself in its Lease.
 	{GVK: coordinationv1.SchemeGroupVersion.WithKind("Lease"), Resource: "leases", Namespaced: true, Object: &coordinationv1.Lease{}},
-	{GVK: policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), Resource: "poddisruptionbudgets", Namespaced: true, Object: &policyv1.PodDisruptionBudget{}, MetadataOnly: true},
+	{GVK: policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"), Resource: "poddisruptionbudgets", Namespaced: true, Object: &policyv1.PodDisruptionBudget{}, MetadataOnly: true, Compact: true},
 }
 
 // KindOf returns the ManagedKinds entry of gvk's group and kind.
