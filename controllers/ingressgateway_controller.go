@@ -55,6 +55,7 @@ import (
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/certhealth"
+	"github.com/portico-dev/portico/internal/eventrecorder"
 	"github.com/portico-dev/portico/internal/facts"
 	"github.com/portico-dev/portico/internal/render"
 )
@@ -97,19 +98,24 @@ type Reconciler struct {
 	memo *memoStore
 }
 
-// NewReconciler wires a Reconciler to mgr.
-func NewReconciler(mgr manager.Manager, cfg render.Config) *Reconciler {
+// NewReconciler wires a Reconciler to mgr (and its event recorder, which
+// mgr starts).
+func NewReconciler(mgr manager.Manager, cfg render.Config) (*Reconciler, error) {
 	memo := newMemoStore()
+	recorder := eventrecorder.New(mgr.GetClient(), mgr.GetScheme(), "portico", mgr.GetLogger().WithName("events"))
+	if err := mgr.Add(recorder); err != nil {
+		return nil, err
+	}
 	return &Reconciler{
 		Client: mgr.GetClient(),
 		Applier: &apply.Applier{Client: mgr.GetClient(), Reader: mgr.GetAPIReader(), Scheme: mgr.GetScheme(), Records: memo,
 			Pruned: func(kind string) { childrenPruned.WithLabelValues(kind).Inc() }},
-		Recorder: mgr.GetEventRecorder("portico"),
+		Recorder: recorder,
 		Config:   cfg,
 		Now:      metav1.Now,
 		memo:     memo,
 		self:     selfIdentity{client: mgr.GetClient()},
-	}
+	}, nil
 }
 
 // CacheOptions restricts the manager's cache to objects Portico manages, so

@@ -225,7 +225,10 @@ func Build(cfg *rest.Config, o Options) (ctrl.Manager, *controllers.Reconciler, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("create manager: %w", err)
 	}
-	r := controllers.NewReconciler(mgr, o.Render)
+	r, err := controllers.NewReconciler(mgr, o.Render)
+	if err != nil {
+		return nil, nil, fmt.Errorf("set up the event recorder: %w", err)
+	}
 	if o.WrapClient != nil {
 		r.Client = o.WrapClient(r.Client)
 		r.Applier.Client = r.Client
