@@ -162,18 +162,23 @@ func (o *childMeta) GetObjectKind() schema.ObjectKind { return schema.EmptyObjec
 // DeepCopyObject returns the metadata as a PartialObjectMetadata of its
 // own: the cache's reads hand it out to be changed.
 func (o *childMeta) DeepCopyObject() runtime.Object {
-	out := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
+	return &metav1.PartialObjectMetadata{ObjectMeta: o.objectMeta()}
+}
+
+// objectMeta is the metadata as an ObjectMeta of its own (maps, owner
+// references and deletion time copied).
+func (o *childMeta) objectMeta() metav1.ObjectMeta {
+	m := metav1.ObjectMeta{
 		Namespace: o.namespace, Name: o.name, UID: o.uid, ResourceVersion: o.resourceVersion, Generation: o.generation,
-		Labels: maps.Clone(o.labels), Annotations: maps.Clone(o.annotations),
-	}}
+		Labels: maps.Clone(o.labels), Annotations: maps.Clone(o.annotations), DeletionTimestamp: o.deletion.DeepCopy(),
+	}
 	if o.ownerRefs != nil {
-		out.OwnerReferences = make([]metav1.OwnerReference, len(o.ownerRefs))
+		m.OwnerReferences = make([]metav1.OwnerReference, len(o.ownerRefs))
 		for i := range o.ownerRefs {
-			o.ownerRefs[i].DeepCopyInto(&out.OwnerReferences[i])
+			o.ownerRefs[i].DeepCopyInto(&m.OwnerReferences[i])
 		}
 	}
-	out.DeletionTimestamp = o.deletion.DeepCopy()
-	return out
+	return m
 }
 
 func (o *childMeta) GetNamespace() string                          { return o.namespace }
@@ -232,14 +237,14 @@ var (
 )
 
 func (o *childDaemonSet) DeepCopyObject() runtime.Object {
-	out := &appsv1.DaemonSet{ObjectMeta: o.childMeta.DeepCopyObject().(*metav1.PartialObjectMetadata).ObjectMeta}
+	out := &appsv1.DaemonSet{ObjectMeta: o.objectMeta()}
 	out.Spec.Template.Spec.Containers = copyContainers(o.containers)
 	o.status.DeepCopyInto(&out.Status)
 	return out
 }
 
 func (o *childDeployment) DeepCopyObject() runtime.Object {
-	out := &appsv1.Deployment{ObjectMeta: o.childMeta.DeepCopyObject().(*metav1.PartialObjectMetadata).ObjectMeta}
+	out := &appsv1.Deployment{ObjectMeta: o.objectMeta()}
 	if o.replicas != nil {
 		r := *o.replicas
 		out.Spec.Replicas = &r
@@ -277,9 +282,12 @@ type childSecret struct {
 var _ client.Object = &childSecret{}
 
 func (o *childSecret) DeepCopyObject() runtime.Object {
-	out := &corev1.Secret{ObjectMeta: o.childMeta.DeepCopyObject().(*metav1.PartialObjectMetadata).ObjectMeta, Type: o.typ}
+	out := &corev1.Secret{ObjectMeta: o.objectMeta(), Type: o.typ}
 	if o.hash != "" {
-		out.Annotations = o.GetAnnotations()
+		if out.Annotations == nil {
+			out.Annotations = make(map[string]string, 1)
+		}
+		out.Annotations[apply.RenderHashAnnotation] = o.hash
 	}
 	if o.immutable != nil {
 		b := *o.immutable
