@@ -43,7 +43,7 @@ const backendIndex = "spec.backends"
 // (objectVersion), so a backend appearing or changing reconciles its
 // gateways while the operator never holds Service specs.
 func ServiceCacheOptions() cache.Options {
-	return cache.Options{DefaultTransform: trimMeta}
+	return versionCacheOptions()
 }
 
 // backendRef is one tcp/udp entry's backend.

@@ -336,7 +336,7 @@ func traefikArgs(spec *corev1.PodSpec) []corev1.Container {
 // missing), as its key and resourceVersion only (objectVersion). Content
 // is read only when a referenced Secret's resourceVersion changes.
 func SecretMetaCacheOptions() cache.Options {
-	return cache.Options{DefaultTransform: trimMeta}
+	return versionCacheOptions()
 }
 
 // defaultCertIndex indexes gateways by their default certificate Secret.

@@ -33,7 +33,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -156,6 +158,28 @@ func TestTrimMeta(t *testing.T) {
 	}
 	if _, err := trimMeta("not an object"); err == nil {
 		t.Error("trimMeta accepted a string")
+	}
+}
+
+// The version caches' informers keep no index (they are read by key
+// only), and an entry reads back by key.
+func TestVersionCacheOptions(t *testing.T) {
+	for name, opts := range map[string]cache.Options{"secrets": SecretMetaCacheOptions(), "services": ServiceCacheOptions()} {
+		inf := opts.NewInformer(nil, &objectVersion{}, 0, toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc})
+		if ix := inf.GetIndexer().GetIndexers(); len(ix) != 0 {
+			t.Errorf("%s: the informer has indexes %v", name, slices.Collect(maps.Keys(ix)))
+		}
+		o, err := opts.DefaultTransform(&metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "tls", ResourceVersion: "7"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := inf.GetIndexer().Add(o); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := inf.GetIndexer().GetByKey("ns/tls")
+		if err != nil || !ok || got.(*objectVersion).resourceVersion != "7" {
+			t.Errorf("%s: GetByKey(ns/tls) = %v, %v, %v", name, got, ok, err)
+		}
 	}
 }
 

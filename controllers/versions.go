@@ -21,6 +21,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -39,13 +40,27 @@ import (
 // for default certificates, and of every Service, for backends) keep of
 // an object: its key and resourceVersion. They hold every such object of
 // the cluster, not only Portico's, so each byte counts tens of thousands
-// of times: 184 bytes with the store's entry, against 424 for a
-// PartialObjectMetadata holding the same three strings, the strings aside
-// (BenchmarkVersionCache). It is a
-// client.Object only so that the informer can store it and its events
+// of times: about 130 bytes with the store's entry (versionCacheOptions),
+// against 424 for a PartialObjectMetadata holding the same three strings
+// in a store with the namespace index, the strings aside
+// (BenchmarkVersionCache). It is a client.Object only so that the informer can store it and its events
 // reach handlers; every other field reads as empty and setters do nothing.
 type objectVersion struct {
 	namespace, name, resourceVersion string
+}
+
+// versionCacheOptions configure a version cache: trimMeta, and informers
+// without the namespace index controller-runtime gives every informer.
+// Version caches are only read by key (cachedVersion), never listed, and
+// the index costs 55 of the 184 bytes an entry takes
+// (BenchmarkVersionCache).
+func versionCacheOptions() cache.Options {
+	return cache.Options{
+		DefaultTransform: trimMeta,
+		NewInformer: func(lw toolscache.ListerWatcher, obj runtime.Object, resync time.Duration, _ toolscache.Indexers) toolscache.SharedIndexInformer {
+			return toolscache.NewSharedIndexInformer(lw, obj, resync, toolscache.Indexers{})
+		},
+	}
 }
 
 // trimMeta is the version caches' transform: an object's key and
