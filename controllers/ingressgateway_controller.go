@@ -165,6 +165,8 @@ func CacheOptions() cache.Options {
 			by.Transform = trimChildMeta
 		case isKind[*corev1.Secret](k.Object):
 			by.Transform = trimSecret
+		case isKind[*corev1.Service](k.Object):
+			by.Transform = trimService
 		}
 		byObject[k.CacheObject()] = by
 	}
@@ -219,6 +221,26 @@ func trimGateway(in any) (any, error) {
 			}
 			gw.Annotations = ann
 		}
+	}
+	return internTransform(in)
+}
+
+// trimService is the cache transform of Services: childService. Status
+// reads a Service's type, addresses and load-balancer status; its ports
+// and selector are only compared with the rendering, which apply.Check
+// then reads whole (apply.SpecTrimmedAnnotation).
+func trimService(in any) (any, error) {
+	switch s := in.(type) {
+	case *childService:
+		return s, nil // transformed before (a list transforms twice)
+	case *corev1.Service:
+		s.Spec = corev1.ServiceSpec{Type: s.Spec.Type, ClusterIP: s.Spec.ClusterIP, ExternalIPs: s.Spec.ExternalIPs}
+		s.Annotations = cachedAnnotations(s.Annotations, apply.SpecTrimmedAnnotation)
+		if _, err := internTransform(s); err != nil {
+			return nil, err
+		}
+		return &childService{childMeta: *newChildMeta(&s.ObjectMeta), typ: s.Spec.Type, clusterIP: s.Spec.ClusterIP,
+			externalIPs: s.Spec.ExternalIPs, status: s.Status}, nil
 	}
 	return internTransform(in)
 }

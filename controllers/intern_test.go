@@ -26,6 +26,7 @@ import (
 	"unsafe"
 
 	appsv1 "k8s.io/api/apps/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -415,10 +416,63 @@ func TestCachedAnnotations(t *testing.T) {
 	if reflect.ValueOf(marks[0]).UnsafePointer() != reflect.ValueOf(marks[1]).UnsafePointer() {
 		t.Error("the trimmed mark of two workloads is two maps")
 	}
+	// A Service: the same mark, what else it carries kept.
+	svc := transform(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-a", Annotations: hashed("h4", "user", "x")}})
+	if !maps.Equal(svc.GetAnnotations(), map[string]string{apply.SpecTrimmedAnnotation: "true", "user": "x"}) {
+		t.Errorf("Service: cached annotations %v", svc.GetAnnotations())
+	}
 	// A child cached whole keeps its hash.
-	svc := transform(&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-a", Annotations: hashed("h4", "user", "x")}}).(*corev1.Service)
-	if !maps.Equal(svc.Annotations, hashed("h4", "user", "x")) {
-		t.Errorf("Service: cached annotations %v, want the render hash kept", svc.Annotations)
+	lease := transform(&coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-a", Annotations: hashed("h5", "user", "x")}}).(*coordinationv1.Lease)
+	if !maps.Equal(lease.Annotations, hashed("h5", "user", "x")) {
+		t.Errorf("Lease: cached annotations %v, want the render hash kept", lease.Annotations)
+	}
+}
+
+// TestChildService: the cache keeps of a Service what status reads, marked
+// trimmed so apply.Check reads it whole to compare; a read gets a Service
+// of its own.
+func TestChildService(t *testing.T) {
+	in := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller", UID: "u1", ResourceVersion: "9",
+			Labels: map[string]string{"app": "gw"}, Annotations: map[string]string{apply.RenderHashAnnotation: "h"},
+			OwnerReferences: []metav1.OwnerReference{{Name: "gw", UID: "g1"}}},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, ClusterIP: "10.0.0.7", ClusterIPs: []string{"10.0.0.7"},
+			ExternalIPs: []string{"127.0.0.9"}, Selector: map[string]string{"app": "gw"},
+			Ports: []corev1.ServicePort{{Name: "http", Port: 80, NodePort: 30080}}},
+		Status: corev1.ServiceStatus{LoadBalancer: corev1.LoadBalancerStatus{Ingress: []corev1.LoadBalancerIngress{{IP: "127.0.0.8"}, {Hostname: "lb.example"}}}},
+	}
+	var out any = in.DeepCopy()
+	for range 2 { // a list transforms twice
+		var err error
+		if out, err = trimService(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, ok := out.(*childService)
+	if !ok {
+		t.Fatalf("trimService = %T", out)
+	}
+	got := c.DeepCopyObject().(*corev1.Service)
+	want := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "gw-controller", UID: "u1", ResourceVersion: "9",
+			Labels: map[string]string{"app": "gw"}, Annotations: map[string]string{apply.SpecTrimmedAnnotation: "true"},
+			OwnerReferences: []metav1.OwnerReference{{Name: "gw", UID: "g1"}}},
+		Spec:   corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, ClusterIP: "10.0.0.7", ExternalIPs: []string{"127.0.0.9"}},
+		Status: in.Status,
+	}
+	if !equality.Semantic.DeepEqual(got, want) {
+		t.Fatalf("cached Service reads\n%+v\nwant\n%+v", got, want)
+	}
+	// The read is the caller's to change.
+	got.Spec.ExternalIPs[0] = "changed"
+	got.Status.LoadBalancer.Ingress[0].IP = "changed"
+	got.Labels["app"] = "changed"
+	again := c.DeepCopyObject().(*corev1.Service)
+	if again.Spec.ExternalIPs[0] != "127.0.0.9" || again.Status.LoadBalancer.Ingress[0].IP != "127.0.0.8" || again.Labels["app"] != "gw" {
+		t.Errorf("a change to a read reached the cache: %+v", again)
+	}
+	if c.GetResourceVersion() != "9" || c.GetUID() != "u1" {
+		t.Errorf("metadata reads %s@%s", c.GetUID(), c.GetResourceVersion())
 	}
 }
 

@@ -82,11 +82,11 @@ func (k ManagedKind) CacheObject() client.Object {
 }
 
 // ManagedKinds lists every kind Render can produce, in no particular
-// order (Render decides the apply order). Services, Secrets and Leases are
-// cached whole (status reads the Service and the VIP Lease, the webhook
-// certificates are read from their Secrets; Secrets in a compact type),
-// workloads without their pod template (see the controllers' cache
-// options), the rest as metadata. A kind added to Render must be
+// order (Render decides the apply order). Secrets and Leases are cached
+// whole (the webhook certificates are read from their Secrets, in a
+// compact type; status reads the VIP Lease), workloads without their pod
+// template and Services without their spec but for the addresses status
+// reads (see the controllers' cache options), the rest as metadata. A kind added to Render must be
 // added here (TestManagedKindsCoverEveryRenderedKind fails until it is),
 // then given a containment rule (internal/containment) and RBAC markers
 // (controllers; TestRBACCoversEveryManagedKind).
@@ -96,7 +96,7 @@ var ManagedKinds = []ManagedKind{
 	{GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"), Resource: "rolebindings", Namespaced: true, Object: &rbacv1.RoleBinding{}, MetadataOnly: true, Compact: true},
 	{GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"), Resource: "clusterrolebindings", Object: &rbacv1.ClusterRoleBinding{}, Watch: WatchLabels, MetadataOnly: true, Compact: true},
 	{GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"), Resource: "configmaps", Namespaced: true, Object: &corev1.ConfigMap{}, MetadataOnly: true, Compact: true},
-	{GVK: corev1.SchemeGroupVersion.WithKind("Service"), Resource: "services", Namespaced: true, Object: &corev1.Service{}},
+	{GVK: corev1.SchemeGroupVersion.WithKind("Service"), Resource: "services", Namespaced: true, Object: &corev1.Service{}, Compact: true},
 	{GVK: appsv1.SchemeGroupVersion.WithKind("DaemonSet"), Resource: "daemonsets", Namespaced: true, Object: &appsv1.DaemonSet{}, Workload: true, Compact: true},
 	{GVK: appsv1.SchemeGroupVersion.WithKind("Deployment"), Resource: "deployments", Namespaced: true, Object: &appsv1.Deployment{}, Workload: true, Compact: true},
 	{GVK: networkingv1.SchemeGroupVersion.WithKind("IngressClass"), Resource: "ingressclasses", Object: &networkingv1.IngressClass{}, Watch: WatchLabels, MetadataOnly: true, Compact: true},
