@@ -21,6 +21,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -33,6 +34,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
@@ -543,6 +545,26 @@ func TestChildMeta(t *testing.T) {
 	}
 	if _, err := trimChildMeta(&corev1.ConfigMap{}); err == nil {
 		t.Error("a typed object was taken for metadata")
+	}
+	// The API server's UID and resourceVersion are kept as numbers; any
+	// other form as given.
+	if cached.strs != nil {
+		t.Errorf("UID %s and resourceVersion %s kept as strings", in.UID, in.ResourceVersion)
+	}
+	for _, m := range []metav1.ObjectMeta{
+		{UID: "not-a-uuid", ResourceVersion: "42"},
+		{UID: want.UID, ResourceVersion: "042"},
+		{UID: want.UID, ResourceVersion: "a1"},
+		{UID: types.UID(strings.ToUpper(string(want.UID))), ResourceVersion: "42"},
+		{},
+	} {
+		c := newChildMeta(&m)
+		if c.GetUID() != m.UID || c.GetResourceVersion() != m.ResourceVersion {
+			t.Errorf("%q@%q reads back as %q@%q", m.UID, m.ResourceVersion, c.GetUID(), c.GetResourceVersion())
+		}
+		if om := c.objectMeta(); om.UID != m.UID || om.ResourceVersion != m.ResourceVersion {
+			t.Errorf("%q@%q copies as %q@%q", m.UID, m.ResourceVersion, om.UID, om.ResourceVersion)
+		}
 	}
 	// The sizes the comments state.
 	if n := unsafe.Sizeof(childMeta{}); n != 120 {

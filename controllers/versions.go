@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -155,10 +156,16 @@ func (o *objectVersion) SetManagedFields([]metav1.ManagedFieldsEntry) {}
 // reads and lists work as for any other kind; creation time, finalizers
 // and managed fields read as empty. Setters do nothing: cached objects are
 // never written to.
+//
+// The UID and resourceVersion are kept as numbers when they are in the
+// API server's forms (a canonical UUID, a decimal number), as the memo's
+// records keep them: the decoder's strings for them cost some 64 bytes a
+// child more. Anything else is kept as given (strs).
 type childMeta struct {
 	namespace, name string
-	uid             types.UID
-	resourceVersion string
+	uid             [16]byte
+	rv              uint64
+	strs            *[2]string // UID and resourceVersion, when not numbers
 	generation      int64
 	labels          map[string]string
 	annotations     map[string]string
@@ -167,8 +174,16 @@ type childMeta struct {
 }
 
 func newChildMeta(m *metav1.ObjectMeta) *childMeta {
-	return &childMeta{namespace: m.Namespace, name: m.Name, uid: m.UID, resourceVersion: m.ResourceVersion, generation: m.Generation,
+	c := &childMeta{namespace: m.Namespace, name: m.Name, generation: m.Generation,
 		labels: m.Labels, annotations: m.Annotations, ownerRefs: m.OwnerReferences, deletion: m.DeletionTimestamp}
+	uid, okUID := parseUUID(string(m.UID))
+	rv, err := strconv.ParseUint(m.ResourceVersion, 10, 64)
+	if okUID && err == nil && strconv.FormatUint(rv, 10) == m.ResourceVersion {
+		c.uid, c.rv = uid, rv
+	} else {
+		c.strs = &[2]string{string(m.UID), m.ResourceVersion}
+	}
+	return c
 }
 
 var _ client.Object = &childMeta{}
@@ -185,7 +200,7 @@ func (o *childMeta) DeepCopyObject() runtime.Object {
 // references and deletion time copied).
 func (o *childMeta) objectMeta() metav1.ObjectMeta {
 	m := metav1.ObjectMeta{
-		Namespace: o.namespace, Name: o.name, UID: o.uid, ResourceVersion: o.resourceVersion, Generation: o.generation,
+		Namespace: o.namespace, Name: o.name, UID: o.GetUID(), ResourceVersion: o.GetResourceVersion(), Generation: o.generation,
 		Labels: maps.Clone(o.labels), Annotations: maps.Clone(o.annotations), DeletionTimestamp: o.deletion.DeepCopy(),
 	}
 	if o.ownerRefs != nil {
@@ -197,15 +212,25 @@ func (o *childMeta) objectMeta() metav1.ObjectMeta {
 	return m
 }
 
-func (o *childMeta) GetNamespace() string                          { return o.namespace }
-func (o *childMeta) SetNamespace(string)                           {}
-func (o *childMeta) GetName() string                               { return o.name }
-func (o *childMeta) SetName(string)                                {}
-func (o *childMeta) GetGenerateName() string                       { return "" }
-func (o *childMeta) SetGenerateName(string)                        {}
-func (o *childMeta) GetUID() types.UID                             { return o.uid }
-func (o *childMeta) SetUID(types.UID)                              {}
-func (o *childMeta) GetResourceVersion() string                    { return o.resourceVersion }
+func (o *childMeta) GetNamespace() string    { return o.namespace }
+func (o *childMeta) SetNamespace(string)     {}
+func (o *childMeta) GetName() string         { return o.name }
+func (o *childMeta) SetName(string)          {}
+func (o *childMeta) GetGenerateName() string { return "" }
+func (o *childMeta) SetGenerateName(string)  {}
+func (o *childMeta) GetUID() types.UID {
+	if o.strs != nil {
+		return types.UID(o.strs[0])
+	}
+	return types.UID(formatUUID(o.uid))
+}
+func (o *childMeta) SetUID(types.UID) {}
+func (o *childMeta) GetResourceVersion() string {
+	if o.strs != nil {
+		return o.strs[1]
+	}
+	return strconv.FormatUint(o.rv, 10)
+}
 func (o *childMeta) SetResourceVersion(string)                     {}
 func (o *childMeta) GetGeneration() int64                          { return o.generation }
 func (o *childMeta) SetGeneration(int64)                           {}
