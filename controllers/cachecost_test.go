@@ -85,7 +85,7 @@ func cachedGateway(b *testing.B, i int, webhook bool) [][]byte {
 		if err != nil {
 			b.Fatal(err)
 		}
-		o.SetAnnotations(map[string]string{apply.RenderHashAnnotation: hash})
+		o.SetAnnotations(map[string]string{apply.RenderHashAnnotation: hash.String()})
 		o.SetManagedFields([]metav1.ManagedFieldsEntry{{Manager: apply.FieldOwner, Operation: metav1.ManagedFieldsOperationApply}})
 		var w bytesWriter
 		if err := cacheCodec.Encode(o, &w); err != nil {

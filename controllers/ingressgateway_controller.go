@@ -488,7 +488,7 @@ func (r *Reconciler) serviceMissing(ctx context.Context, key types.NamespacedNam
 type renderedHashes struct {
 	generation int64
 	inputs     string
-	hashes     []string
+	hashes     []apply.Digest
 }
 
 // inputsFingerprint identifies the inputs resolved from the cluster: they
@@ -525,7 +525,7 @@ func inputsFingerprint(in render.Inputs) string {
 
 // hashes returns the hash of every rendered child, from the cache when the
 // gateway's generation (and so its rendering) is unchanged.
-func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in render.Inputs, class *v1alpha1.IngressGatewayClass) ([]string, error) {
+func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in render.Inputs, class *v1alpha1.IngressGatewayClass) ([]apply.Digest, error) {
 	// The class's images and scope change the rendering too.
 	fp := inputsFingerprint(in) + "/" + class.Name + "@" + class.ResourceVersion
 	var cached *renderedHashes
@@ -537,7 +537,7 @@ func (r *Reconciler) hashes(gw *v1alpha1.IngressGateway, res *render.Result, in 
 	if cached != nil && cached.generation == gw.Generation && cached.inputs == fp && len(cached.hashes) == len(res.Objects) {
 		return cached.hashes, nil
 	}
-	hashes := make([]string, len(res.Objects))
+	hashes := make([]apply.Digest, len(res.Objects))
 	for i, o := range res.Objects {
 		h, err := apply.Hash(o)
 		if err != nil {

@@ -602,7 +602,7 @@ var _ = Describe("IngressGateway", func() {
 		var trimmedKinds int
 		for _, o := range res.Objects {
 			// A Get starts the kind's informer and waits for its list.
-			p, err := a.Check(ctx, gw, o, "", false)
+			p, err := a.Check(ctx, gw, o, apply.Digest{}, false)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(p.Write).To(BeFalse(), "%T %s", o, o.GetName())
 			// Trimmed: the kinds cached as metadata, workloads, Services.
@@ -614,7 +614,7 @@ var _ = Describe("IngressGateway", func() {
 		Expect(reads.Take()).To(HaveLen(trimmedKinds))
 		By("remembered: the next pass reads nothing")
 		for _, o := range res.Objects {
-			p, err := a.Check(ctx, gw, o, "", false)
+			p, err := a.Check(ctx, gw, o, apply.Digest{}, false)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(p.Write).To(BeFalse())
 		}

@@ -157,7 +157,8 @@ func (g *gatewayMemo) record(k uint64) int {
 // childRecord is an apply.Record as the memo keeps it: a gateway has a
 // dozen children and a fleet a thousand gateways, and a map from
 // apply.RecordKey strings to records of three more strings each cost some
-// 3 KiB a gateway; this is 64 bytes a child. The key is a hash of
+// 3 KiB a gateway; this is 80 bytes a child, the render hash's 32 bytes
+// (apply.Digest) included. The key is a hash of
 // apply.RecordKey: two children whose keys collide could only make one
 // take the other's record, which never matches it (a record applies only
 // to the object with its UID), so the cost is an apply, never a skipped
@@ -168,7 +169,7 @@ type childRecord struct {
 	uid        [16]byte
 	rv         uint64
 	generation int64
-	hash       string
+	hash       apply.Digest
 	// other is the record as given when its UID or resourceVersion is
 	// not a number.
 	other *apply.Record

@@ -31,11 +31,11 @@ func TestMemoRecords(t *testing.T) {
 	m := newMemoStore()
 	gw := types.UID("gw-uid")
 	recs := map[string]apply.Record{
-		"ConfigMap/ns/gw-controller":         {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "123456", Generation: 1, Hash: "h1"},
-		"ServiceAccount/ns/gw":               {UID: "uid-1", RV: "7", Hash: "h2"},                                  // not a UUID
-		"Role/ns/gw":                         {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "007", Hash: "h3"}, // not canonical
-		"DaemonSet/ns/gw-controller":         {UID: "3F6C2B1E-9A0D-4C5E-8F7A-0123456789AB", RV: "9", Hash: "h4"},   // upper case
-		"IngressClass.networking.k8s.io//gw": {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "x1", Hash: "h5"},
+		"ConfigMap/ns/gw-controller":         {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "123456", Generation: 1, Hash: apply.Digest{1}},
+		"ServiceAccount/ns/gw":               {UID: "uid-1", RV: "7", Hash: apply.Digest{2}},                                  // not a UUID
+		"Role/ns/gw":                         {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "007", Hash: apply.Digest{3}}, // not canonical
+		"DaemonSet/ns/gw-controller":         {UID: "3F6C2B1E-9A0D-4C5E-8F7A-0123456789AB", RV: "9", Hash: apply.Digest{4}},   // upper case
+		"IngressClass.networking.k8s.io//gw": {UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "x1", Hash: apply.Digest{5}},
 	}
 	for k, r := range recs {
 		m.Remember(gw, k, r)
@@ -46,7 +46,7 @@ func TestMemoRecords(t *testing.T) {
 		}
 	}
 	// A second apply replaces the record; forgetting one child keeps the rest.
-	next := apply.Record{UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "123470", Generation: 2, Hash: "h6"}
+	next := apply.Record{UID: "3f6c2b1e-9a0d-4c5e-8f7a-0123456789ab", RV: "123470", Generation: 2, Hash: apply.Digest{6}}
 	m.Remember(gw, "ConfigMap/ns/gw-controller", next)
 	m.ForgetChild(gw, "ServiceAccount/ns/gw")
 	if got, _ := m.Record(gw, "ConfigMap/ns/gw-controller"); got != next {
@@ -70,8 +70,8 @@ func TestMemoRecords(t *testing.T) {
 	if _, ok := m.Record(gw, "Role/ns/gw"); ok {
 		t.Error("Forget kept a record")
 	}
-	if n := unsafe.Sizeof(childRecord{}); n != 64 {
-		t.Errorf("a child's record is %d bytes, said to be 64", n)
+	if n := unsafe.Sizeof(childRecord{}); n != 80 {
+		t.Errorf("a child's record is %d bytes, said to be 80", n)
 	}
 }
 

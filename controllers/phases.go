@@ -81,7 +81,7 @@ type scope struct {
 	res   *render.Result
 	// keep names every rendered child (apply.RecordKey), for the prunes.
 	keep   map[string]bool
-	hashes []string
+	hashes []apply.Digest
 	// held is set by a phase that reached a verdict no retry changes
 	// (the class forbids the gateway, the spec cannot be rendered, no
 	// router ID is free): the later phases do not run, and status

@@ -24,6 +24,7 @@ package apply
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,8 +126,16 @@ type Record struct {
 	UID        types.UID
 	RV         string
 	Generation int64
-	Hash       string
+	Hash       Digest
 }
+
+// Digest is the hash of a child's apply body (Hash), kept as 32 bytes in
+// memory and written on the child hex-encoded (RenderHashAnnotation). The
+// zero Digest is none.
+type Digest [sha256.Size]byte
+
+// String is the Digest as RenderHashAnnotation carries it.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
 
 // Records is where the Applier keeps a Record per gateway and child (the
 // reconciler's memo store, so one Forget drops all it knows of a gateway).
@@ -179,17 +188,16 @@ func RecordKey(gvk schema.GroupVersionKind, namespace, name string) string {
 // Hash returns the hash of obj's apply body. Computing it costs reflection
 // and JSON encoding, so the reconciler keeps the hashes of a gateway's
 // children for as long as the gateway's generation holds.
-func Hash(obj client.Object) (string, error) {
+func Hash(obj client.Object) (Digest, error) {
 	desired, err := render.ToApply(obj)
 	if err != nil {
-		return "", err
+		return Digest{}, err
 	}
 	body, err := json.Marshal(desired.Object)
 	if err != nil {
-		return "", err
+		return Digest{}, err
 	}
-	sum := sha256.Sum256(body)
-	return fmt.Sprintf("%x", sum), nil
+	return sha256.Sum256(body), nil
 }
 
 // Plan is what Check decided for one child.
@@ -198,7 +206,7 @@ type Plan struct {
 	gw    *v1alpha1.IngressGateway
 	gwUID types.UID
 	key   string
-	hash  string
+	hash  Digest
 	// Drift names the field groups of Current that differ from the
 	// rendered object ("spec", "data", "metadata.labels", ...); empty when
 	// Current already holds everything rendered.
@@ -222,7 +230,7 @@ type Plan struct {
 }
 
 // Check decides whether obj, rendered for gw, must be applied. hash is
-// Hash(obj), or "" to compute it. A *ConflictError means a foreign object
+// Hash(obj), or the zero Digest to compute it. A *ConflictError means a foreign object
 // holds the name. Check writes nothing, so checks run in parallel with
 // anything else.
 //
@@ -232,12 +240,12 @@ type Plan struct {
 // read, and Write reads it only if the API server refuses the apply. The
 // cache holds every object carrying Portico's labels, so what it misses is
 // new, or not Portico's (which the policy refuses to update).
-func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash string, guarded bool) (*Plan, error) {
+func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj client.Object, hash Digest, guarded bool) (*Plan, error) {
 	gvk, err := apiutil.GVKForObject(obj, a.Scheme)
 	if err != nil {
 		return nil, err
 	}
-	if hash == "" {
+	if hash == (Digest{}) {
 		if hash, err = Hash(obj); err != nil {
 			return nil, err
 		}
@@ -268,7 +276,7 @@ func (a *Applier) Check(ctx context.Context, gw *v1alpha1.IngressGateway, obj cl
 		// The last apply (remembered, or recorded on the child when
 		// nothing is in memory after a restart) was this very rendering:
 		// what differs was changed by someone else.
-		stamped := p.Current.GetAnnotations()[RenderHashAnnotation] == hash
+		stamped := p.Current.GetAnnotations()[RenderHashAnnotation] == hash.String()
 		p.Reverted = known && rec.Hash == hash && rec.UID == p.Current.GetUID() || !known && stamped
 		if !known && stamped && len(p.Drift) == 0 {
 			// It also holds everything rendered: an apply would change
@@ -381,7 +389,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	if ann == nil {
 		ann = map[string]string{}
 	}
-	ann[RenderHashAnnotation] = p.hash
+	ann[RenderHashAnnotation] = p.hash.String()
 	desired.SetAnnotations(ann)
 	logf.FromContext(ctx).V(1).Info("Applying", "kind", p.gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
 	if p.Current != nil && roleRefChanged(obj, p.Current) {
@@ -597,7 +605,7 @@ func checkOwnership(gw *v1alpha1.IngressGateway, kind string, obj client.Object)
 // unchanged reports whether current is still exactly what the last apply of
 // the same content (rec, when known) left behind, so applying again would
 // change nothing.
-func unchanged(rec Record, known bool, hash string, desired, current client.Object) bool {
+func unchanged(rec Record, known bool, hash Digest, desired, current client.Object) bool {
 	if !known || rec.Hash != hash || rec.UID != current.GetUID() {
 		return false
 	}
@@ -614,7 +622,7 @@ func unchanged(rec Record, known bool, hash string, desired, current client.Obje
 	return rec.Generation > 0 && current.GetGeneration() == rec.Generation && metadataIntact(desired, current)
 }
 
-func (a *Applier) remember(gw types.UID, key, hash string, live client.Object) {
+func (a *Applier) remember(gw types.UID, key string, hash Digest, live client.Object) {
 	a.Records.Remember(gw, key, Record{UID: live.GetUID(), RV: live.GetResourceVersion(), Generation: live.GetGeneration(), Hash: hash})
 }
 

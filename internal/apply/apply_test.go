@@ -90,26 +90,26 @@ func TestDrift(t *testing.T) {
 // object is trusted while the object is at (or, in a lagging cache,
 // before) the resourceVersion that apply returned.
 func TestUnchanged(t *testing.T) {
-	rec := Record{UID: "u", RV: "10", Hash: "h"}
+	rec := Record{UID: "u", RV: "10", Hash: Digest{1}}
 	cur := cm("10", nil, nil)
 	cur.UID = "u"
-	if !unchanged(rec, true, "h", cm("", nil, nil), cur) {
+	if !unchanged(rec, true, Digest{1}, cm("", nil, nil), cur) {
 		t.Error("the object the last apply left is not unchanged")
 	}
-	if unchanged(rec, true, "other", cm("", nil, nil), cur) {
+	if unchanged(rec, true, Digest{2}, cm("", nil, nil), cur) {
 		t.Error("a new rendering is unchanged")
 	}
-	if unchanged(rec, false, "h", cm("", nil, nil), cur) {
+	if unchanged(rec, false, Digest{1}, cm("", nil, nil), cur) {
 		t.Error("unchanged without a record")
 	}
 	older := cm("9", nil, nil)
 	older.UID = "u"
-	if !unchanged(rec, true, "h", cm("", nil, nil), older) {
+	if !unchanged(rec, true, Digest{1}, cm("", nil, nil), older) {
 		t.Error("a cache behind our own write is taken for a change")
 	}
 	newer := cm("11", nil, nil)
 	newer.UID = "u"
-	if unchanged(rec, true, "h", cm("", nil, nil), newer) {
+	if unchanged(rec, true, Digest{1}, cm("", nil, nil), newer) {
 		t.Error("an edit after our write (no generation to compare) is unchanged")
 	}
 }

@@ -65,7 +65,7 @@ func TestBlindApply(t *testing.T) {
 		}}).Build()
 	a := &Applier{Client: cache, Reader: reader, Scheme: s, Records: records{}}
 
-	p, err := a.Check(ctx, gw, child, "", true)
+	p, err := a.Check(ctx, gw, child, Digest{}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,13 +79,13 @@ func TestBlindApply(t *testing.T) {
 	}
 
 	reads = 0
-	if _, err := a.Check(ctx, gw, child, "", false); !errors.As(err, &conflict) || reads != 1 {
+	if _, err := a.Check(ctx, gw, child, Digest{}, false); !errors.As(err, &conflict) || reads != 1 {
 		t.Fatalf("unguarded check: %v after %d reads; want a conflict after one read", err, reads)
 	}
 	// A child the records know is read, guarded or not: it existed.
 	a.Records.Remember(gw.UID, RecordKey(corev1.SchemeGroupVersion.WithKind("ConfigMap"), "ns", "gw-controller"), Record{UID: "x"})
 	reads = 0
-	if _, err := a.Check(ctx, gw, child, "", true); !errors.As(err, &conflict) || reads != 1 {
+	if _, err := a.Check(ctx, gw, child, Digest{}, true); !errors.As(err, &conflict) || reads != 1 {
 		t.Fatalf("guarded check of a remembered child: %v after %d reads; want a conflict after one read", err, reads)
 	}
 }

@@ -62,10 +62,10 @@ func TestTrimmedWorkload(t *testing.T) {
 	}
 	live := want.DeepCopy()
 	live.UID, live.ResourceVersion, live.Generation = "d1", "7", 3
-	live.Annotations = map[string]string{RenderHashAnnotation: hash}
+	live.Annotations = map[string]string{RenderHashAnnotation: hash.String()}
 	trimmed := live.DeepCopy()
 	trimmed.Spec = appsv1.DaemonSetSpec{}
-	trimmed.Annotations = map[string]string{RenderHashAnnotation: hash, SpecTrimmedAnnotation: "true"}
+	trimmed.Annotations = map[string]string{RenderHashAnnotation: hash.String(), SpecTrimmedAnnotation: "true"}
 
 	s := scheme.New()
 	var reads int
@@ -93,7 +93,7 @@ func TestTrimmedWorkload(t *testing.T) {
 	}
 	// A new rendering: read whole, and the drift named from the whole object.
 	next := rendered("v2")
-	if p, err = a.Check(ctx, gw, next, "", false); err != nil || reads != 2 || !p.Write || len(p.Drift) != 1 || p.Drift[0] != "spec.template" {
+	if p, err = a.Check(ctx, gw, next, Digest{}, false); err != nil || reads != 2 || !p.Write || len(p.Drift) != 1 || p.Drift[0] != "spec.template" {
 		t.Fatalf("new rendering: %v, %d reads, write %v, drift %v; want a read, a write and spec.template", err, reads, p.Write, p.Drift)
 	}
 	if _, ok := p.Current.(*appsv1.DaemonSet); !ok || p.Current.GetAnnotations()[SpecTrimmedAnnotation] != "" {
@@ -153,7 +153,7 @@ func TestMetadataOnlyChild(t *testing.T) {
 	// fake client serves its metadata, as the manager's cache does).
 	live := want.DeepCopy()
 	live.UID, live.ResourceVersion = "c1", "7"
-	live.Annotations = map[string]string{RenderHashAnnotation: hash}
+	live.Annotations = map[string]string{RenderHashAnnotation: hash.String()}
 	cache := func(o *corev1.ConfigMap) client.Client {
 		return fake.NewClientBuilder().WithScheme(scheme.New()).WithObjects(o.DeepCopy()).Build()
 	}
@@ -209,7 +209,7 @@ func TestMetadataOnlyChild(t *testing.T) {
 	next.Data["use-forwarded-headers"] = "false"
 	a = &Applier{Client: cache(live), Reader: reader(live), Scheme: scheme.New(), Records: records{}}
 	reads = 0
-	if p, err := a.Check(ctx, gw, next, "", false); err != nil || reads != 1 || !p.Write || p.Reverted {
+	if p, err := a.Check(ctx, gw, next, Digest{}, false); err != nil || reads != 1 || !p.Write || p.Reverted {
 		t.Fatalf("new rendering: %v, %d reads, write %v, reverted %v; want a read and a write", err, reads, p.Write, p.Reverted)
 	}
 }
