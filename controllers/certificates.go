@@ -26,6 +26,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/certhealth"
@@ -142,7 +143,10 @@ func (r *Reconciler) ownSecretData(ctx context.Context, gw *v1alpha1.IngressGate
 	return s.Data, s.ResourceVersion, nil
 }
 
-// rememberSecret records what a write of one of gw's webhook Secrets left.
+// rememberSecret records what a write of one of gw's webhook Secrets left,
+// until the cache shows it (memoStore.cachedAt, called by the cache's
+// handler; and here, for a cache that was faster than the write's
+// response).
 func (r *Reconciler) rememberSecret(gw *v1alpha1.IngressGateway, key types.NamespacedName, rv string, data map[string][]byte) {
 	r.memo.update(gw.UID, func(g *gatewayMemo) {
 		if g.secrets == nil {
@@ -150,6 +154,12 @@ func (r *Reconciler) rememberSecret(gw *v1alpha1.IngressGateway, key types.Names
 		}
 		g.secrets[key] = secretMemo{rv: rv, data: maps.Clone(data)}
 	})
+	if r.ownSecrets == nil {
+		return
+	}
+	if o, ok, err := r.ownSecrets.GetByKey(key.String()); err == nil && ok {
+		r.memo.cachedAt(gw.UID, &key, o.(client.Object).GetResourceVersion())
+	}
 }
 
 // defaultCertificate parses the gateway's default certificate Secret. The
@@ -209,3 +219,15 @@ func earliest(now time.Time, ts ...time.Time) time.Duration {
 // ForgetEverything drops every in-memory record, as an operator restart
 // does; tests use it to show that what matters is kept in the cluster.
 func (r *Reconciler) ForgetEverything() { r.memo.ForgetAll() }
+
+// HeldCopies reports whether the memo holds a copy of the status this
+// process wrote for the gateway uid, and of how many of its webhook
+// Secrets; tests use it to show the copies go once the cache shows them.
+func (r *Reconciler) HeldCopies(uid types.UID) (status bool, secrets int) {
+	r.memo.read(uid, func(g *gatewayMemo) {
+		if g != nil {
+			status, secrets = g.status != nil && g.status.status != nil, len(g.secrets)
+		}
+	})
+	return status, secrets
+}

@@ -39,6 +39,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
+	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -96,6 +97,9 @@ type Reconciler struct {
 
 	// memo is shared with the Applier: one store, one Forget.
 	memo *memoStore
+	// ownSecrets is the cache's store of the operator's Secrets, nil
+	// without a manager (rememberSecret).
+	ownSecrets toolscache.Store
 }
 
 // NewReconciler wires a Reconciler to mgr (and its event recorder, which
@@ -122,7 +126,8 @@ func NewReconciler(mgr manager.Manager, cfg render.Config) (*Reconciler, error) 
 // the operator never holds every Secret, ConfigMap or Pod of the cluster.
 // Of its children (render.ManagedKinds) it keeps what is read: the metadata
 // of MetadataOnly kinds, workloads without their pod template
-// (trimWorkload), Services, Secrets and Leases whole; never managed fields.
+// (trimWorkload), Services without their spec but for addresses
+// (trimService), Secrets and Leases whole; never managed fields.
 // A child's content is read from the API server when the applier must
 // compare it with its rendering. Pods are trimmed to what status reads.
 func CacheOptions() cache.Options {
@@ -564,10 +569,17 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 	// changes (and the events they raise) against what was written, or a
 	// second reconcile would write and announce the same status again.
 	prev := *gw.Status.DeepCopy()
+	var reread bool
 	r.memo.read(gw.UID, func(g *gatewayMemo) {
 		if g != nil && g.status != nil {
 			if c, err := resourceversion.CompareResourceVersion(gw.ResourceVersion, g.status.rv); err == nil && c < 0 {
-				prev = *g.status.status.DeepCopy()
+				if g.status.status != nil {
+					prev = *g.status.status.DeepCopy()
+				} else {
+					// The cache shows the write (memoStore.cachedAt),
+					// this pass's copy of the gateway predates it.
+					reread = true
+				}
 			} else {
 				// The cache has caught up: the memo would only be a
 				// second copy of every gateway's status.
@@ -575,6 +587,13 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 			}
 		}
 	})
+	if reread {
+		fresh := &v1alpha1.IngressGateway{}
+		if err := r.Client.Get(ctx, client.ObjectKeyFromObject(gw), fresh); err != nil {
+			return client.IgnoreNotFound(err)
+		}
+		prev = fresh.Status
+	}
 	st := computeStatus(gw, obs, now)
 	// Conditions keep their transition time from the status they are
 	// computed from, which may be the cache's older copy.
@@ -586,7 +605,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, gw *v1alpha1.IngressGatewa
 		return err
 	}
 	r.memo.update(gw.UID, func(g *gatewayMemo) {
-		g.status = &statusMemo{rv: gw.ResourceVersion, status: *st.DeepCopy()}
+		g.status = &statusMemo{rv: gw.ResourceVersion, status: st.DeepCopy()}
 	})
 	collector.vipHolderWritten(gw.UID, prev.VIP, st.VIP)
 	if after := degradedReason(st); after != "" && after != before {
@@ -622,10 +641,12 @@ func readyEndpoints(slices []discoveryv1.EndpointSlice) int {
 }
 
 // statusMemo is the status this process last wrote for a gateway and the
-// resourceVersion the write returned.
+// resourceVersion the write returned; the status goes once the cache shows
+// that version (memoStore.cachedAt), the version stays until a pass reads
+// the gateway at it.
 type statusMemo struct {
 	rv     string
-	status v1alpha1.IngressGatewayStatus
+	status *v1alpha1.IngressGatewayStatus
 }
 
 // withoutTransitionTimes returns st with every condition's
@@ -653,6 +674,46 @@ func degradedReason(st v1alpha1.IngressGatewayStatus) string {
 		return c.Reason
 	}
 	return ""
+}
+
+// forgetWhenCached drops a gateway's memo of its status and of its webhook
+// Secrets once the cache shows them (memoStore.cachedAt): no reconcile
+// follows a status write, nor, often, the cache catching up with a
+// Secret, and each memo is a second copy of what the cache holds.
+func (r *Reconciler) forgetWhenCached(ctx context.Context, c cache.Cache) error {
+	gws, err := c.GetInformer(ctx, &v1alpha1.IngressGateway{})
+	if err != nil {
+		return err
+	}
+	onGateway := func(o any) {
+		if gw, ok := o.(*v1alpha1.IngressGateway); ok {
+			r.memo.cachedAt(gw.UID, nil, gw.ResourceVersion)
+		}
+	}
+	if _, err := gws.AddEventHandler(toolscache.ResourceEventHandlerFuncs{AddFunc: onGateway, UpdateFunc: func(_, o any) { onGateway(o) }}); err != nil {
+		return err
+	}
+	secrets, err := c.GetInformer(ctx, &corev1.Secret{})
+	if err != nil {
+		return err
+	}
+	onSecret := func(o any) {
+		s, ok := o.(client.Object)
+		if !ok {
+			return
+		}
+		if ref := metav1.GetControllerOfNoCopy(s); ref != nil {
+			key := client.ObjectKeyFromObject(s)
+			r.memo.cachedAt(ref.UID, &key, s.GetResourceVersion())
+		}
+	}
+	if _, err := secrets.AddEventHandler(toolscache.ResourceEventHandlerFuncs{AddFunc: onSecret, UpdateFunc: func(_, o any) { onSecret(o) }}); err != nil {
+		return err
+	}
+	if inf, ok := secrets.(toolscache.SharedIndexInformer); ok {
+		r.ownSecrets = inf.GetStore()
+	}
+	return nil
 }
 
 // resyncPredicate passes the update events of a periodic resync, which
@@ -738,6 +799,9 @@ func (r *Reconciler) SetupWithManager(mgr manager.Manager, tlsSecrets, services 
 	}
 	// Children: edits and deletes are drift to revert, workload status
 	// drives the conditions.
+	if err := r.forgetWhenCached(ctx, mgr.GetCache()); err != nil {
+		return err
+	}
 	for _, k := range render.ManagedKinds {
 		obj := k.CacheObject()
 		switch k.Watch {

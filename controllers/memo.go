@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/resourceversion"
 
 	"github.com/portico-dev/portico/internal/apply"
 )
@@ -106,6 +107,39 @@ func (m *memoStore) ForgetAll() {
 	m.gateways = map[types.UID]*gatewayMemo{}
 	m.certs = map[types.NamespacedName]certMemo{}
 	m.services = map[types.NamespacedName]servicePorts{}
+}
+
+// cachedAt drops what uid's memo keeps of an object until the cache shows
+// it (the status this process wrote, a webhook Secret it wrote, by key)
+// once the cache holds that object at rv or later: from then on the memo
+// would only be a second copy of it. The cache's handlers call it, after
+// the cache's store holds rv. Of a status, the version written stays: a
+// pass that read the gateway before the cache caught up reads it again
+// (writeStatus). A Secret's memo is read before the cache, so a pass
+// finds one or the other. writeStatus and ownSecretData also drop what
+// they find the cache has caught up with.
+func (m *memoStore) cachedAt(uid types.UID, secret *types.NamespacedName, rv string) {
+	newer := func(memoRV string) bool {
+		c, err := resourceversion.CompareResourceVersion(rv, memoRV)
+		return err == nil && c >= 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	g := m.gateways[uid]
+	switch {
+	case g == nil:
+	case secret == nil:
+		if g.status != nil && newer(g.status.rv) {
+			g.status.status = nil
+		}
+	default:
+		if s, ok := g.secrets[*secret]; ok && newer(s.rv) {
+			delete(g.secrets, *secret)
+			if len(g.secrets) == 0 {
+				g.secrets = nil
+			}
+		}
+	}
 }
 
 // Record, Remember and ForgetChild keep the applier's records in the

@@ -22,6 +22,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/apply"
 )
 
@@ -73,6 +74,54 @@ func TestMemoRecords(t *testing.T) {
 	if n := unsafe.Sizeof(childRecord{}); n != 80 {
 		t.Errorf("a child's record is %d bytes, said to be 80", n)
 	}
+}
+
+// TestMemoCachedAt: the copies of a written status and Secret go once the
+// cache shows that version or a later one, not before.
+func TestMemoCachedAt(t *testing.T) {
+	m := newMemoStore()
+	gw := types.UID("gw")
+	ca, serving := types.NamespacedName{Namespace: "ns", Name: "ca"}, types.NamespacedName{Namespace: "ns", Name: "serving"}
+	m.update(gw, func(g *gatewayMemo) {
+		g.status = &statusMemo{rv: "20", status: &v1alpha1.IngressGatewayStatus{}}
+		g.secrets = map[types.NamespacedName]secretMemo{ca: {rv: "10"}, serving: {rv: "11"}}
+	})
+	held := func() (bool, int) {
+		var status bool
+		var secrets int
+		m.read(gw, func(g *gatewayMemo) { status, secrets = g.status.status != nil, len(g.secrets) })
+		return status, secrets
+	}
+	m.cachedAt(gw, nil, "19")
+	m.cachedAt(gw, &ca, "9")
+	m.cachedAt(gw, &serving, "not a version")
+	if status, secrets := held(); !status || secrets != 2 {
+		t.Fatalf("older versions dropped copies: status %v, %d Secrets", status, secrets)
+	}
+	m.cachedAt(gw, nil, "20")
+	m.cachedAt(gw, &ca, "12")
+	if status, secrets := held(); status || secrets != 1 {
+		t.Fatalf("after the cache caught up: status %v, %d Secrets, want none and the serving Secret", status, secrets)
+	}
+	m.cachedAt(gw, &serving, "11")
+	m.read(gw, func(g *gatewayMemo) {
+		if g.secrets != nil {
+			t.Errorf("an empty Secret memo is kept: %v", g.secrets)
+		}
+		// The version written stays (writeStatus: a pass with an older
+		// copy of the gateway reads it again).
+		if g.status == nil || g.status.rv != "20" {
+			t.Errorf("the status memo's version went: %+v", g.status)
+		}
+	})
+	// A gateway without a memo gets none.
+	m.cachedAt("other", nil, "5")
+	m.cachedAt("other", &ca, "5")
+	m.read("other", func(g *gatewayMemo) {
+		if g != nil {
+			t.Error("cachedAt created a memo")
+		}
+	})
 }
 
 func TestParseUUID(t *testing.T) {

@@ -104,6 +104,13 @@ var _ = Describe("IngressGateway admission webhook", func() {
 		}).Should(Succeed())
 		Expect(leaf.DNSNames).To(ConsistOf(render.WebhookHosts(gw)))
 		Expect(st.ca.Type).To(Equal(corev1.SecretTypeTLS))
+		By("once the cache shows the status and the Secrets written, the memo holds no copy of them")
+		Expect(gw.UID).NotTo(BeEmpty())
+		Eventually(func(g Gomega) {
+			status, secrets := reconciler.HeldCopies(gw.UID)
+			g.Expect(status).To(BeFalse(), "a copy of the status")
+			g.Expect(secrets).To(BeZero(), "copies of Secrets")
+		}).Should(Succeed())
 
 		By("the registration matches only Ingresses of this class and calls the Service")
 		wh := st.vwc.Webhooks[0]
