@@ -99,6 +99,9 @@ func TestInternTransformKeepsEveryValue(t *testing.T) {
 		if a.GetResourceVersion() != "42" || same(a.GetResourceVersion(), b.GetResourceVersion()) {
 			t.Errorf("%T %s: the resourceVersion, unique to an object, went into the pool", o, o.GetName())
 		}
+		if same(a.GetName(), b.GetName()) {
+			t.Errorf("%T %s: the name went into the pool", o, o.GetName())
+		}
 	}
 }
 
