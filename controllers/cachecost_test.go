@@ -164,7 +164,7 @@ func BenchmarkCachedChildren(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				saved, savedLabels, savedRefs := pool, labelSets, ownerRefs
 				defer func() { pool, labelSets, ownerRefs = saved, savedLabels, savedRefs }()
-				pool = &stringPool{cur: map[string]string{}}
+				pool = newStringPool()
 				labelSets = &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: labelSets.equal}
 				ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[uint64][]metav1.OwnerReference{}, equal: ownerRefs.equal}
 				encoded := make([][][]byte, b.N)

@@ -21,30 +21,52 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"unsafe"
+	"weak"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/portico-dev/portico/internal/apply"
 )
 
-// internGeneration is how many strings one generation of the pool holds;
-// two generations at most are kept, so the pool stays bounded however
-// many gateways come and go.
+// internGeneration bounds sharedPool: how many values one generation
+// holds; two generations at most are kept, so the pool stays bounded
+// however many gateways come and go.
 const internGeneration = 1 << 16
 
 // stringPool hands out one copy of each string. Decoding gives every
 // cached child its own copy of the label keys, images, flags, owner
 // references and CA bundles that every gateway's children repeat; the
-// pool makes them one. Strings unused for a generation are dropped from it
-// (objects keep theirs), so it never grows without bound.
+// pool makes them one. It holds its copies weakly: a string no object
+// holds any more goes, and its entry with the next sweep, so the pool
+// never keeps what only deleted objects used (a deleted gateway's
+// certificates and keys, say) and grows with the strings in use only.
 type stringPool struct {
-	mu       sync.Mutex
-	cur, old map[string]string
+	mu sync.Mutex
+	// byHash finds a pooled string by a hash of its content (a weak
+	// reference cannot be a map key); two strings with the same hash are
+	// not shared.
+	byHash map[uint64]pooledString
+	// sweepAt is the size at which dead entries are dropped: twice the
+	// entries left by the last sweep, so sweeping costs O(1) an insert.
+	sweepAt int
 }
 
-var pool = &stringPool{cur: map[string]string{}}
+type pooledString struct {
+	data weak.Pointer[byte]
+	len  int
+}
+
+// minSweep is the smallest size at which the pool sweeps.
+const minSweep = 4096
+
+func newStringPool() *stringPool {
+	return &stringPool{byHash: map[uint64]pooledString{}, sweepAt: minSweep}
+}
+
+var pool = newStringPool()
 
 // sharedPool hands out one instance of each label set and owner reference
 // list: a gateway's children carry the same labels and the same owner
@@ -147,23 +169,40 @@ func sharedOwnerRefs(refs []metav1.OwnerReference) []metav1.OwnerReference {
 	})
 }
 
+// intern returns the pooled copy of s: one of the pool's own (a new
+// allocation, so that a string which is part of a larger one, or not on
+// the heap, is never what the pool refers to).
 func (p *stringPool) intern(s string) string {
 	if s == "" {
 		return s
 	}
+	h := maphash.String(poolSeed, s)
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c, ok := p.cur[s]; ok {
-		return c
+	if e, ok := p.byHash[h]; ok {
+		if data := e.data.Value(); data != nil {
+			if c := unsafe.String(data, e.len); c == s {
+				return c
+			}
+			return strings.Clone(s) // another string holds the slot
+		}
 	}
-	if c, ok := p.old[s]; ok {
-		s = c
+	if len(p.byHash) >= p.sweepAt {
+		p.sweep()
 	}
-	if len(p.cur) >= internGeneration {
-		p.old, p.cur = p.cur, make(map[string]string, internGeneration/4)
+	c := strings.Clone(s)
+	p.byHash[h] = pooledString{data: weak.Make(unsafe.StringData(c)), len: len(c)}
+	return c
+}
+
+// sweep drops the entries whose string is gone; the caller holds p.mu.
+func (p *stringPool) sweep() {
+	for h, e := range p.byHash {
+		if e.data.Value() == nil {
+			delete(p.byHash, h)
+		}
 	}
-	p.cur[s] = s
-	return s
+	p.sweepAt = max(minSweep, 2*len(p.byHash))
 }
 
 // internBytes returns b's pooled copy. Cached objects are never written to
@@ -173,7 +212,8 @@ func (p *stringPool) internBytes(b []byte) []byte {
 	if len(b) == 0 {
 		return b
 	}
-	s := p.intern(string(b))
+	// intern copies what it keeps: b is only read.
+	s := p.intern(unsafe.String(&b[0], len(b)))
 	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 

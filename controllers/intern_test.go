@@ -18,8 +18,10 @@ package controllers
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"reflect"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -220,13 +222,54 @@ func TestSharedLabelsByContent(t *testing.T) {
 	}
 }
 
+// TestStringPoolIsBounded: the pool holds its strings weakly, so it keeps
+// those in use, drops what nothing holds any more, and never hands out a
+// string that changed.
 func TestStringPoolIsBounded(t *testing.T) {
-	p := &stringPool{cur: map[string]string{}}
-	for i := range 3 * internGeneration {
-		p.intern(string(rune(i)) + "x")
+	p := newStringPool()
+	const n = 100_000
+	held := make([]string, 0, n/100)
+	for i := range n {
+		s := p.intern(fmt.Sprintf("string-%d", i))
+		if i%100 == 0 {
+			held = append(held, s)
+		}
+		if i%10_000 == 0 {
+			goruntime.GC()
+		}
 	}
-	if n := len(p.cur) + len(p.old); n > 2*internGeneration {
-		t.Errorf("pool holds %d strings, want at most %d", n, 2*internGeneration)
+	goruntime.GC()
+	p.mu.Lock()
+	p.sweep()
+	size := len(p.byHash)
+	p.mu.Unlock()
+	if size > 2*len(held) {
+		t.Errorf("pool holds %d entries with %d strings in use", size, len(held))
+	}
+	for i, s := range held {
+		if want := fmt.Sprintf("string-%d", 100*i); s != want {
+			t.Fatalf("held string %d reads %q, want %q", i, s, want)
+		}
+		again := p.intern(string([]byte(s)))
+		if unsafe.StringData(again) != unsafe.StringData(s) {
+			t.Fatalf("%q in use, interned again, is another copy", s)
+		}
+	}
+	// Strings that are not on the heap, or part of a larger one, are
+	// copied, never referred to.
+	big := strings.Repeat("x", 64)
+	if c := p.intern(big[:8]); unsafe.StringData(c) == unsafe.StringData(big) {
+		t.Error("the pool refers to part of a larger string")
+	}
+	if c := p.intern("static"); c != "static" {
+		t.Errorf("static string interned as %q", c)
+	}
+	// Bytes: shared by content, only read.
+	b := []byte("certificate")
+	got := p.internBytes(b)
+	b[0] = 'X'
+	if string(got) != "certificate" {
+		t.Errorf("internBytes kept the caller's bytes: %q", got)
 	}
 }
 
