@@ -165,8 +165,8 @@ func BenchmarkCachedChildren(b *testing.B) {
 				saved, savedLabels, savedRefs := pool, labelSets, ownerRefs
 				defer func() { pool, labelSets, ownerRefs = saved, savedLabels, savedRefs }()
 				pool = newStringPool()
-				labelSets = &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: labelSets.equal}
-				ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[uint64][]metav1.OwnerReference{}, equal: ownerRefs.equal}
+				labelSets = newSharedPool(labelSets.equal, labelSets.ref, labelSets.deref)
+				ownerRefs = newSharedPool(ownerRefs.equal, ownerRefs.ref, ownerRefs.deref)
 				encoded := make([][][]byte, b.N)
 				for i := range b.N {
 					encoded[i] = cachedGateway(b, i, webhook)

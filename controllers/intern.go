@@ -31,11 +31,6 @@ import (
 	"github.com/portico-dev/portico/internal/apply"
 )
 
-// internGeneration bounds sharedPool: how many values one generation
-// holds; two generations at most are kept, so the pool stays bounded
-// however many gateways come and go.
-const internGeneration = 1 << 16
-
 // stringPool hands out one copy of each string. Decoding gives every
 // cached child its own copy of the label keys, images, flags, owner
 // references and CA bundles that every gateway's children repeat; the
@@ -74,45 +69,75 @@ var pool = newStringPool()
 // strings (a label map of eight entries is some 350 bytes). Cached objects
 // are never written to (readers get deep copies, and the few uncopied
 // lists only read), so sharing them is safe. Values are found by a hash of
-// their content and compared whole. Bounded like stringPool.
+// their content and compared whole. Held weakly, like stringPool's
+// strings: a label set of deleted objects only goes.
 type sharedPool[V any] struct {
-	mu       sync.Mutex
-	cur, old map[uint64]V
-	equal    func(a, b V) bool
+	mu      sync.Mutex
+	byHash  map[uint64]weakValue
+	sweepAt int
+	equal   func(a, b V) bool
+	// ref gives the allocation a pooled value refers to (a map's, a
+	// slice's array) and its length; deref rebuilds the value from them.
+	ref   func(V) (*byte, int)
+	deref func(*byte, int) V
+}
+
+type weakValue struct {
+	data weak.Pointer[byte]
+	len  int
+}
+
+func newSharedPool[V any](equal func(a, b V) bool, ref func(V) (*byte, int), deref func(*byte, int) V) *sharedPool[V] {
+	return &sharedPool[V]{byHash: map[uint64]weakValue{}, sweepAt: minSweep, equal: equal, ref: ref, deref: deref}
 }
 
 // get returns the pooled value equal to v (whose content hashes to key),
-// made from v by mk when there is none.
+// made from v by mk when there is none. mk must return a value of its own
+// allocation (a new map, a new array).
 func (p *sharedPool[V]) get(key uint64, v V, mk func(V) V) V {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c, ok := p.cur[key]
-	if !ok {
-		c, ok = p.old[key]
+	if e, ok := p.byHash[key]; ok {
+		if data := e.data.Value(); data != nil {
+			if c := p.deref(data, e.len); p.equal(c, v) {
+				return c
+			}
+			// Another value with the same hash holds the slot: not shared.
+			return mk(v)
+		}
 	}
-	if ok && !p.equal(c, v) {
-		// Another value with the same hash holds the slot: not shared.
-		return mk(v)
+	if len(p.byHash) >= p.sweepAt {
+		for k, e := range p.byHash {
+			if e.data.Value() == nil {
+				delete(p.byHash, k)
+			}
+		}
+		p.sweepAt = max(minSweep, 2*len(p.byHash))
 	}
-	if !ok {
-		c = mk(v)
-	}
-	if len(p.cur) >= internGeneration/8 {
-		p.old, p.cur = p.cur, make(map[uint64]V, internGeneration/32)
-	}
-	p.cur[key] = c
+	c := mk(v)
+	data, n := p.ref(c)
+	p.byHash[key] = weakValue{data: weak.Make(data), len: n}
 	return c
 }
 
 var (
 	poolSeed  = maphash.MakeSeed()
-	labelSets = &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: maps.Equal[map[string]string, map[string]string]}
-	ownerRefs = &sharedPool[[]metav1.OwnerReference]{cur: map[uint64][]metav1.OwnerReference{}, equal: func(a, b []metav1.OwnerReference) bool {
+	labelSets = newSharedPool(maps.Equal[map[string]string, map[string]string],
+		// A map is a pointer to its header, which the pool holds weakly.
+		func(m map[string]string) (*byte, int) { return *(**byte)(unsafe.Pointer(&m)), 0 },
+		func(p *byte, _ int) map[string]string { return *(*map[string]string)(unsafe.Pointer(&p)) })
+	ownerRefs = newSharedPool(func(a, b []metav1.OwnerReference) bool {
 		return slices.EqualFunc(a, b, func(x, y metav1.OwnerReference) bool {
 			return x.APIVersion == y.APIVersion && x.Kind == y.Kind && x.Name == y.Name && x.UID == y.UID &&
 				equalBool(x.Controller, y.Controller) && equalBool(x.BlockOwnerDeletion, y.BlockOwnerDeletion)
 		})
-	}}
+	},
+		func(r []metav1.OwnerReference) (*byte, int) {
+			return (*byte)(unsafe.Pointer(unsafe.SliceData(r))), len(r)
+		},
+		func(p *byte, n int) []metav1.OwnerReference {
+			return unsafe.Slice((*metav1.OwnerReference)(unsafe.Pointer(p)), n)
+		})
 )
 
 func equalBool(a, b *bool) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }

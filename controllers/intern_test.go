@@ -206,7 +206,7 @@ func TestSharedLabelsByContent(t *testing.T) {
 	}
 	// Two sets whose hashes collide: the second is its own map, equal to
 	// what it was given.
-	p := &sharedPool[map[string]string]{cur: map[uint64]map[string]string{}, equal: labelSets.equal}
+	p := newSharedPool(labelSets.equal, labelSets.ref, labelSets.deref)
 	keep := maps.Clone[map[string]string]
 	first := p.get(7, map[string]string{"a": "1"}, keep)
 	second := p.get(7, map[string]string{"b": "2"}, keep)
@@ -220,6 +220,35 @@ func TestSharedLabelsByContent(t *testing.T) {
 	if &r1[0] == &r2[0] || &r1[0] == &r3[0] || &r2[0] == &r3[0] || !*r1[0].Controller || *r2[0].Controller || r3[0].Controller != nil {
 		t.Error("owner references that differ in controller share a list")
 	}
+	// Held weakly: what is in use stays shared across collections, what
+	// nothing holds goes.
+	labels := newSharedPool(labelSets.equal, labelSets.ref, labelSets.deref)
+	refs := newSharedPool(ownerRefs.equal, ownerRefs.ref, ownerRefs.deref)
+	clip := func(r []metav1.OwnerReference) []metav1.OwnerReference { return slices.Clip(slices.Clone(r)) }
+	held := labels.get(1, map[string]string{"gw": "a"}, keep)
+	heldRefs := refs.get(1, []metav1.OwnerReference{{Name: "a", UID: "u"}}, clip)
+	for i := range 100 {
+		labels.get(uint64(100+i), map[string]string{"gw": fmt.Sprint(i)}, keep)
+		refs.get(uint64(100+i), []metav1.OwnerReference{{Name: fmt.Sprint(i)}}, clip)
+	}
+	goruntime.GC()
+	if again := labels.get(1, map[string]string{"gw": "a"}, keep); ptr(again) != ptr(held) || again["gw"] != "a" {
+		t.Error("a label set in use is not shared after a collection")
+	}
+	if again := refs.get(1, []metav1.OwnerReference{{Name: "a", UID: "u"}}, clip); &again[0] != &heldRefs[0] || len(again) != 1 || cap(again) != 1 {
+		t.Error("owner references in use are not shared after a collection")
+	}
+	var live int
+	for _, e := range labels.byHash {
+		if e.data.Value() != nil {
+			live++
+		}
+	}
+	if live > 2 {
+		t.Errorf("%d label sets nothing holds are kept", live-1)
+	}
+	goruntime.KeepAlive(held)
+	goruntime.KeepAlive(heldRefs)
 }
 
 // TestStringPoolIsBounded: the pool holds its strings weakly, so it keeps
