@@ -22,6 +22,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/client-go/rest"
 
 	"github.com/portico-dev/portico/internal/render"
 	"github.com/portico-dev/portico/internal/servingcert"
@@ -56,6 +57,35 @@ func TestWebhookFlagDefaults(t *testing.T) {
 // TestRenderFlagDefaults: the operator binary renders with the same
 // defaults as render.DefaultConfig (a role name left empty would make every
 // ClusterRoleBinding of that kind invalid).
+// TestClientConfig: no client-side rate limit and no compression unless
+// asked for; the caller's config is left as it was.
+func TestClientConfig(t *testing.T) {
+	in := &rest.Config{Host: "https://127.0.0.1:6443", QPS: 5, Burst: 10}
+	for _, tc := range []struct {
+		args        []string
+		qps         float32
+		burst       int
+		compression bool
+	}{
+		{nil, -1, 10, false},
+		{[]string{"--kube-api-qps=50", "--kube-api-burst=100", "--kube-api-compression"}, 50, 100, true},
+	} {
+		var o Options
+		fs := flag.NewFlagSet("manager", flag.ContinueOnError)
+		o.BindFlags(fs)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		got := clientConfig(in, o)
+		if got.QPS != tc.qps || got.Burst != tc.burst || got.DisableCompression == tc.compression {
+			t.Errorf("%v: QPS %v, burst %d, compression %v; want %v, %d, %v", tc.args, got.QPS, got.Burst, !got.DisableCompression, tc.qps, tc.burst, tc.compression)
+		}
+	}
+	if in.QPS != 5 || in.Burst != 10 || in.DisableCompression {
+		t.Errorf("the caller's config changed: %+v", in)
+	}
+}
+
 func TestRenderFlagDefaults(t *testing.T) {
 	t.Setenv(ImageEnv, "")
 	var o Options
