@@ -338,6 +338,7 @@ func floorClient(env *testenv.Env) (client.Client, error) {
 	}
 	cfg := user.Config()
 	cfg.QPS, cfg.Burst = -1, 0
+	cfg.DisableCompression = true // as the operator's
 	return client.New(cfg, client.Options{Scheme: manager.Scheme()})
 }
 
