@@ -31,49 +31,22 @@ import (
 	"github.com/portico-dev/portico/internal/apply"
 )
 
-// stringPool hands out one copy of each string. Decoding gives every
-// cached child its own copy of the label keys, images, flags, owner
-// references and CA bundles that every gateway's children repeat; the
-// pool makes them one. It holds its copies weakly: a string no object
-// holds any more goes, and its entry with the next sweep, so the pool
-// never keeps what only deleted objects used (a deleted gateway's
-// certificates and keys, say) and grows with the strings in use only.
-type stringPool struct {
-	mu sync.Mutex
-	// byHash finds a pooled string by a hash of its content (a weak
-	// reference cannot be a map key); two strings with the same hash are
-	// not shared.
-	byHash map[uint64]pooledString
-	// sweepAt is the size at which dead entries are dropped: twice the
-	// entries left by the last sweep, so sweeping costs O(1) an insert.
-	sweepAt int
-}
-
-type pooledString struct {
-	data weak.Pointer[byte]
-	len  int
-}
-
-// minSweep is the smallest size at which the pool sweeps.
-const minSweep = 4096
-
-func newStringPool() *stringPool {
-	return &stringPool{byHash: map[uint64]pooledString{}, sweepAt: minSweep}
-}
-
-var pool = newStringPool()
-
 // sharedPool hands out one instance of each label set and owner reference
 // list: a gateway's children carry the same labels and the same owner
 // reference, and a map or a slice of structs costs far more than its
 // strings (a label map of eight entries is some 350 bytes). Cached objects
 // are never written to (readers get deep copies, and the few uncopied
 // lists only read), so sharing them is safe. Values are found by a hash of
-// their content and compared whole. Held weakly, like stringPool's
-// strings: a label set of deleted objects only goes.
+// their content and compared whole. Held weakly: a value no object holds
+// any more goes, and its entry at the next sweep, so a pool grows with the
+// values in use only.
 type sharedPool[V any] struct {
-	mu      sync.Mutex
-	byHash  map[uint64]weakValue
+	mu sync.Mutex
+	// byHash finds a pooled value by a hash of its content (a weak
+	// reference cannot be a map key); two values with the same hash are
+	// not shared.
+	byHash map[uint64]weakValue
+	// sweepAt is the size at which dead entries are dropped.
 	sweepAt int
 	equal   func(a, b V) bool
 	// ref gives the allocation a pooled value refers to (a map's, a
@@ -107,18 +80,44 @@ func (p *sharedPool[V]) get(key uint64, v V, mk func(V) V) V {
 		}
 	}
 	if len(p.byHash) >= p.sweepAt {
-		for k, e := range p.byHash {
-			if e.data.Value() == nil {
-				delete(p.byHash, k)
-			}
-		}
-		p.sweepAt = max(minSweep, 2*len(p.byHash))
+		p.sweep()
 	}
 	c := mk(v)
 	data, n := p.ref(c)
 	p.byHash[key] = weakValue{data: weak.Make(data), len: n}
 	return c
 }
+
+// sweep drops the entries whose value is gone, and sets the size of the
+// next sweep to twice what is left, so sweeping costs O(1) an insert; the
+// caller holds p.mu.
+func (p *sharedPool[V]) sweep() {
+	for k, e := range p.byHash {
+		if e.data.Value() == nil {
+			delete(p.byHash, k)
+		}
+	}
+	p.sweepAt = max(minSweep, 2*len(p.byHash))
+}
+
+// minSweep is the smallest size at which a pool sweeps.
+const minSweep = 4096
+
+// stringPool hands out one copy of each string. Decoding gives every
+// cached child its own copy of the label keys, images, flags, owner
+// references and CA bundles that every gateway's children repeat; the
+// pool makes them one. Held weakly (sharedPool): the pool never keeps
+// what only deleted objects used (a deleted gateway's certificates and
+// keys, say).
+type stringPool struct{ *sharedPool[string] }
+
+func newStringPool() *stringPool {
+	return &stringPool{newSharedPool(func(a, b string) bool { return a == b },
+		func(s string) (*byte, int) { return unsafe.StringData(s), len(s) },
+		func(p *byte, n int) string { return unsafe.String(p, n) })}
+}
+
+var pool = newStringPool()
 
 var (
 	poolSeed  = maphash.MakeSeed()
@@ -201,33 +200,7 @@ func (p *stringPool) intern(s string) string {
 	if s == "" {
 		return s
 	}
-	h := maphash.String(poolSeed, s)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if e, ok := p.byHash[h]; ok {
-		if data := e.data.Value(); data != nil {
-			if c := unsafe.String(data, e.len); c == s {
-				return c
-			}
-			return strings.Clone(s) // another string holds the slot
-		}
-	}
-	if len(p.byHash) >= p.sweepAt {
-		p.sweep()
-	}
-	c := strings.Clone(s)
-	p.byHash[h] = pooledString{data: weak.Make(unsafe.StringData(c)), len: len(c)}
-	return c
-}
-
-// sweep drops the entries whose string is gone; the caller holds p.mu.
-func (p *stringPool) sweep() {
-	for h, e := range p.byHash {
-		if e.data.Value() == nil {
-			delete(p.byHash, h)
-		}
-	}
-	p.sweepAt = max(minSweep, 2*len(p.byHash))
+	return p.get(maphash.String(poolSeed, s), s, strings.Clone)
 }
 
 // internBytes returns b's pooled copy. Cached objects are never written to
