@@ -200,8 +200,7 @@ func (g *gatewayMemo) record(k uint64) int {
 // API server's always are), as given otherwise.
 type childRecord struct {
 	key        uint64
-	uid        [16]byte
-	rv         uint64
+	id         objectID
 	generation int64
 	hash       apply.Digest
 	// other is the record as given when its UID or resourceVersion is
@@ -214,20 +213,42 @@ var recordSeed = maphash.MakeSeed()
 func recordKeyHash(key string) uint64 { return maphash.String(recordSeed, key) }
 
 func compactRecord(key uint64, rec apply.Record) childRecord {
-	uid, okUID := parseUUID(string(rec.UID))
-	rv, err := strconv.ParseUint(rec.RV, 10, 64)
-	if !okUID || err != nil || strconv.FormatUint(rv, 10) != rec.RV {
+	id, ok := compactID(rec.UID, rec.RV)
+	if !ok {
 		return childRecord{key: key, other: &rec}
 	}
-	return childRecord{key: key, uid: uid, rv: rv, generation: rec.Generation, hash: rec.Hash}
+	return childRecord{key: key, id: id, generation: rec.Generation, hash: rec.Hash}
 }
 
 func (c childRecord) record() apply.Record {
 	if c.other != nil {
 		return *c.other
 	}
-	return apply.Record{UID: types.UID(formatUUID(c.uid)), RV: strconv.FormatUint(c.rv, 10), Generation: c.generation, Hash: c.hash}
+	return apply.Record{UID: c.id.UID(), RV: c.id.RV(), Generation: c.generation, Hash: c.hash}
 }
+
+// objectID is an object's UID and resourceVersion in 24 bytes instead of
+// two strings (some 64 bytes more with their contents), for the memo's
+// records and the cache's compact types.
+type objectID struct {
+	uid [16]byte
+	rv  uint64
+}
+
+// compactID returns uid and rv as an objectID; false when either is not
+// in the API server's form (a canonical UUID, a decimal number without
+// leading zeros), which the caller then keeps as given.
+func compactID(uid types.UID, rv string) (objectID, bool) {
+	u, okUID := parseUUID(string(uid))
+	n, err := strconv.ParseUint(rv, 10, 64)
+	if !okUID || err != nil || strconv.FormatUint(n, 10) != rv {
+		return objectID{}, false
+	}
+	return objectID{uid: u, rv: n}, true
+}
+
+func (id objectID) UID() types.UID { return types.UID(formatUUID(id.uid)) }
+func (id objectID) RV() string     { return strconv.FormatUint(id.rv, 10) }
 
 // parseUUID parses the canonical form of a UUID (8-4-4-4-12 lowercase
 // hex digits, as the API server writes UIDs).

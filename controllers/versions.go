@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -45,8 +44,9 @@ import (
 // of times: about 130 bytes with the store's entry (versionCacheOptions),
 // against 424 for a PartialObjectMetadata holding the same three strings
 // in a store with the namespace index, the strings aside
-// (BenchmarkVersionCache). It is a client.Object only so that the informer can store it and its events
-// reach handlers; every other field reads as empty and setters do nothing.
+// (BenchmarkVersionCache). It is a client.Object only so that the
+// informer can store it and its events reach handlers; every other field
+// reads as empty and setters do nothing.
 type objectVersion struct {
 	namespace, name, resourceVersion string
 }
@@ -157,15 +157,13 @@ func (o *objectVersion) SetManagedFields([]metav1.ManagedFieldsEntry) {}
 // and managed fields read as empty. Setters do nothing: cached objects are
 // never written to.
 //
-// The UID and resourceVersion are kept as numbers when they are in the
-// API server's forms (a canonical UUID, a decimal number), as the memo's
-// records keep them: the decoder's strings for them cost some 64 bytes a
-// child more. Anything else is kept as given (strs).
+// The UID and resourceVersion are kept as an objectID, as the memo's
+// records keep them; anything not in the API server's forms as given
+// (strs).
 type childMeta struct {
 	namespace, name string
-	uid             [16]byte
-	rv              uint64
-	strs            *[2]string // UID and resourceVersion, when not numbers
+	id              objectID
+	strs            *[2]string // UID and resourceVersion, when not an objectID
 	generation      int64
 	labels          map[string]string
 	annotations     map[string]string
@@ -176,11 +174,8 @@ type childMeta struct {
 func newChildMeta(m *metav1.ObjectMeta) *childMeta {
 	c := &childMeta{namespace: m.Namespace, name: m.Name, generation: m.Generation,
 		labels: m.Labels, annotations: m.Annotations, ownerRefs: m.OwnerReferences, deletion: m.DeletionTimestamp}
-	uid, okUID := parseUUID(string(m.UID))
-	rv, err := strconv.ParseUint(m.ResourceVersion, 10, 64)
-	if okUID && err == nil && strconv.FormatUint(rv, 10) == m.ResourceVersion {
-		c.uid, c.rv = uid, rv
-	} else {
+	var ok bool
+	if c.id, ok = compactID(m.UID, m.ResourceVersion); !ok {
 		c.strs = &[2]string{string(m.UID), m.ResourceVersion}
 	}
 	return c
@@ -222,14 +217,14 @@ func (o *childMeta) GetUID() types.UID {
 	if o.strs != nil {
 		return types.UID(o.strs[0])
 	}
-	return types.UID(formatUUID(o.uid))
+	return o.id.UID()
 }
 func (o *childMeta) SetUID(types.UID) {}
 func (o *childMeta) GetResourceVersion() string {
 	if o.strs != nil {
 		return o.strs[1]
 	}
-	return strconv.FormatUint(o.rv, 10)
+	return o.id.RV()
 }
 func (o *childMeta) SetResourceVersion(string)                     {}
 func (o *childMeta) GetGeneration() int64                          { return o.generation }
