@@ -193,22 +193,25 @@ func trimWorkload(in any) (any, error) {
 		kept := traefikArgs(&w.Spec.Template.Spec)
 		w.Spec = appsv1.DaemonSetSpec{}
 		w.Spec.Template.Spec.Containers = kept
-		w.Annotations = cachedAnnotations(w.Annotations, apply.SpecTrimmedAnnotation)
-		if _, err := internTransform(w); err != nil {
-			return nil, err
-		}
-		return &childDaemonSet{childMeta: *newChildMeta(&w.ObjectMeta), containers: w.Spec.Template.Spec.Containers, status: w.Status}, nil
+		return &childDaemonSet{childMeta: compactMeta(w, &w.ObjectMeta, apply.SpecTrimmedAnnotation), containers: w.Spec.Template.Spec.Containers, status: w.Status}, nil
 	case *appsv1.Deployment:
 		kept := traefikArgs(&w.Spec.Template.Spec)
 		w.Spec = appsv1.DeploymentSpec{Replicas: w.Spec.Replicas}
 		w.Spec.Template.Spec.Containers = kept
-		w.Annotations = cachedAnnotations(w.Annotations, apply.SpecTrimmedAnnotation)
-		if _, err := internTransform(w); err != nil {
-			return nil, err
-		}
-		return &childDeployment{childMeta: *newChildMeta(&w.ObjectMeta), replicas: w.Spec.Replicas, containers: w.Spec.Template.Spec.Containers, status: w.Status}, nil
+		return &childDeployment{childMeta: compactMeta(w, &w.ObjectMeta, apply.SpecTrimmedAnnotation), replicas: w.Spec.Replicas,
+			containers: w.Spec.Template.Spec.Containers, status: w.Status}, nil
 	}
 	return internTransform(in)
+}
+
+// compactMeta readies a child for its compact cache type: its annotations
+// without the render hash, with mark if any (cachedAnnotations), its
+// strings pooled (internObject), and its metadata as a childMeta. m is
+// obj's metadata.
+func compactMeta(obj client.Object, m *metav1.ObjectMeta, mark string) childMeta {
+	m.Annotations = cachedAnnotations(m.Annotations, mark)
+	internObject(obj)
+	return *newChildMeta(m)
 }
 
 // trimGateway is the cache transform of gateways: it drops the copy of
@@ -240,11 +243,7 @@ func trimService(in any) (any, error) {
 		return s, nil // transformed before (a list transforms twice)
 	case *corev1.Service:
 		s.Spec = corev1.ServiceSpec{Type: s.Spec.Type, ClusterIP: s.Spec.ClusterIP, ExternalIPs: s.Spec.ExternalIPs}
-		s.Annotations = cachedAnnotations(s.Annotations, apply.SpecTrimmedAnnotation)
-		if _, err := internTransform(s); err != nil {
-			return nil, err
-		}
-		return &childService{childMeta: *newChildMeta(&s.ObjectMeta), typ: s.Spec.Type, clusterIP: s.Spec.ClusterIP,
+		return &childService{childMeta: compactMeta(s, &s.ObjectMeta, apply.SpecTrimmedAnnotation), typ: s.Spec.Type, clusterIP: s.Spec.ClusterIP,
 			externalIPs: s.Spec.ExternalIPs, status: s.Status}, nil
 	}
 	return internTransform(in)
@@ -258,11 +257,7 @@ func trimSecret(in any) (any, error) {
 		return s, nil // transformed before (a list transforms twice)
 	case *corev1.Secret:
 		hash := s.Annotations[apply.RenderHashAnnotation]
-		s.Annotations = cachedAnnotations(s.Annotations, "")
-		if _, err := internTransform(s); err != nil {
-			return nil, err
-		}
-		return &childSecret{childMeta: *newChildMeta(&s.ObjectMeta), hash: hash, immutable: s.Immutable, typ: s.Type, data: s.Data}, nil
+		return &childSecret{childMeta: compactMeta(s, &s.ObjectMeta, ""), hash: hash, immutable: s.Immutable, typ: s.Type, data: s.Data}, nil
 	}
 	return internTransform(in)
 }
@@ -275,9 +270,8 @@ func trimChildMeta(in any) (any, error) {
 	case *childMeta:
 		return o, nil // transformed before (a list transforms twice)
 	case *metav1.PartialObjectMetadata:
-		o.Annotations = cachedAnnotations(o.Annotations, "")
-		internMeta(&o.ObjectMeta)
-		return newChildMeta(&o.ObjectMeta), nil
+		m := compactMeta(o, &o.ObjectMeta, "")
+		return &m, nil
 	}
 	return nil, fmt.Errorf("metadata cache: unexpected %T", in)
 }

@@ -308,11 +308,16 @@ func internMeta(m *metav1.ObjectMeta) {
 // internTransform is a cache transform: managed fields go (nothing reads
 // them), repeated strings are pooled.
 func internTransform(in any) (any, error) {
+	internObject(in)
+	return in, nil
+}
+
+// internObject drops in's managed fields and pools its strings, in place.
+func internObject(in any) {
 	if o, ok := in.(metav1.Object); ok {
 		o.SetManagedFields(nil)
 	}
 	if v := reflect.ValueOf(in); v.Kind() == reflect.Pointer && !v.IsNil() {
 		internStrings(v.Elem())
 	}
-	return in, nil
 }
