@@ -114,7 +114,7 @@ type stringPool struct{ *sharedPool[string] }
 func newStringPool() *stringPool {
 	return &stringPool{newSharedPool(func(a, b string) bool { return a == b },
 		func(s string) (*byte, int) { return unsafe.StringData(s), len(s) },
-		func(p *byte, n int) string { return unsafe.String(p, n) })}
+		func(p *byte, n int) string { return unsafe.String(p, n) })} //nolint:gocritic // unsafe.String is a built-in, not a function value
 }
 
 var pool = newStringPool()
