@@ -175,20 +175,25 @@ func checkNodeSpecific(t *testing.T, c keepalived.Config, conf string) {
 		}
 		return
 	}
-	for _, fam := range []struct {
-		src    string
-		others []string
-	}{{nodeIP4, others4}, {nodeIP6, others6}} {
-		if len(fam.others) == 0 {
-			continue
+	// The instance's family is IPv4 whenever there is an IPv4 VIP; the
+	// other family's peers must not appear.
+	src, others, stray := nodeIP6, others6, others4
+	for _, a := range c.Addresses {
+		if !strings.Contains(a, ":") {
+			src, others, stray = nodeIP4, others4, others6
 		}
-		if !strings.Contains(conf, "unicast_src_ip "+fam.src+"\n") {
-			t.Errorf("no unicast_src_ip %s", fam.src)
+	}
+	for _, p := range stray {
+		if strings.Contains(conf, p) {
+			t.Errorf("peer %s of the other family listed", p)
 		}
-		for _, p := range fam.others {
-			if !strings.Contains(conf, "        "+p+"\n") {
-				t.Errorf("peer %s missing", p)
-			}
+	}
+	if len(others) > 0 && !strings.Contains(conf, "unicast_src_ip "+src+"\n") {
+		t.Errorf("no unicast_src_ip %s", src)
+	}
+	for _, p := range others {
+		if !strings.Contains(conf, "        "+p+"\n") {
+			t.Errorf("peer %s missing", p)
 		}
 	}
 	if strings.Contains(conf, "        "+nodeIP4+"\n") || strings.Contains(conf, "        "+nodeIP6+"\n") {
@@ -236,8 +241,8 @@ func TestRenderErrors(t *testing.T) {
 		t.Fatalf("err %v, output %q", err, msg)
 	}
 	// IPv6 unicast needs this node's IPv6 address among the peers.
-	c := config("dual-stack-unicast")
-	c.Peers = []string{"192.168.10.11", "fd00:10::12"}
+	c := config("v6-unicast")
+	c.Peers = []string{"fd00:10::12"}
 	files, err = keepalived.Files(c)
 	if err != nil {
 		t.Fatal(err)

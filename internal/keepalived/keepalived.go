@@ -48,6 +48,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -159,12 +160,19 @@ type Config struct {
 	LeaseName string
 }
 
-// family is one address family's VRRP instance.
-type family struct {
-	name    string
-	marker  string
-	vips    []netip.Prefix
-	version int
+// instance is the gateway's one VRRP instance. With both families its
+// adverts are IPv4 and the IPv6 VIPs ride along as excluded addresses
+// (keepalived's way to mix families): one election moves every VIP. Two
+// instances in a sync group could each elect a different node when
+// priorities tie (the tie-break compares addresses per family), and the
+// group then made both nodes yield, leaving no holder until the next
+// election.
+type instance struct {
+	name     string
+	marker   string
+	vips     []netip.Prefix
+	excluded []netip.Prefix
+	version  int
 }
 
 var (
@@ -187,20 +195,14 @@ func Files(c Config) (map[string]string, error) {
 	if err := validate(&c); err != nil {
 		return nil, err
 	}
-	fams := families(c)
-	version := Version(c)
-	if c.Auth && version == 3 {
+	inst := newInstance(c)
+	if c.Auth && inst.version == 3 {
 		return nil, fmt.Errorf("auth needs VRRPv2, but this VIP needs VRRPv3 (%s); keepalived ignores PASS authentication with VRRPv3", v3Reason(c))
-	}
-	for i := range fams {
-		fams[i].version = version
 	}
 	peers := normalizedPeers(c.Peers)
 	var vips []string
-	for _, f := range fams {
-		for _, p := range f.vips {
-			vips = append(vips, p.String())
-		}
+	for _, p := range slices.Concat(inst.vips, inst.excluded) {
+		vips = append(vips, p.String())
 	}
 	lines := make([]string, 0, len(peers))
 	for _, p := range peers {
@@ -211,7 +213,7 @@ func Files(c Config) (map[string]string, error) {
 		peersData = strings.Join(lines, "\n") + "\n"
 	}
 	files := map[string]string{
-		TemplateFile:   conf(c, fams),
+		TemplateFile:   conf(c, inst),
 		EntrypointFile: withSettings(entrypointBody, nil),
 		CheckFile:      withSettings(checkBody, [][2]string{{"HEALTHZ_URL", c.HealthzURL}}),
 		NotifyFile: withSettings(notifyBody, [][2]string{
@@ -281,26 +283,9 @@ func advertMS(c Config) int {
 	return c.AdvertIntervalMilliseconds
 }
 
-// InstanceNames returns the names of the VRRP instances Files renders for
-// c, IPv4 first, and the sync group name ("" with a single family).
-func InstanceNames(c Config) (instances []string, group string) {
-	base := sanitize(c.Instance)
-	var has4, has6 bool
-	for _, a := range c.Addresses {
-		if p, err := netip.ParsePrefix(a); err == nil {
-			has4 = has4 || p.Addr().Is4()
-			has6 = has6 || p.Addr().Is6()
-		}
-	}
-	if has4 && has6 {
-		base = truncate(base, maxNameLength-3)
-		return []string{base + "_v4", base + "_v6"}, base
-	}
-	return []string{base}, ""
-}
-
-func sanitize(s string) string {
-	return truncate(nameCleanRE.ReplaceAllString(s, "_"), maxNameLength)
+// InstanceName is the name of the VRRP instance Files renders for c.
+func InstanceName(c Config) string {
+	return truncate(nameCleanRE.ReplaceAllString(c.Instance, "_"), maxNameLength)
 }
 
 func truncate(s string, n int) string {
@@ -380,11 +365,12 @@ func validate(c *Config) error {
 	// until the peer list arrives.
 	if c.Unicast && len(c.Peers) > 0 {
 		// keepalived needs this node's own address of the instance's family
-		// as unicast_src_ip; entrypoint.sh finds it in the peers.
+		// (IPv4 whenever there are IPv4 VIPs: IPv6 ones then ride along) as
+		// unicast_src_ip; entrypoint.sh finds it in the peers.
 		if has4 && peers4 == 0 {
 			add("peers: unicast IPv4 VIPs need the IPv4 node addresses")
 		}
-		if has6 && peers6 == 0 {
+		if !has4 && has6 && peers6 == 0 {
 			add("peers: unicast IPv6 VIPs need the IPv6 node addresses")
 		}
 	}
@@ -437,8 +423,7 @@ func validate(c *Config) error {
 	return errors.Join(errs...)
 }
 
-func families(c Config) []family {
-	names, _ := InstanceNames(c)
+func newInstance(c Config) instance {
 	var v4, v6 []netip.Prefix
 	for _, a := range c.Addresses {
 		p := netip.MustParsePrefix(a)
@@ -448,17 +433,13 @@ func families(c Config) []family {
 			v6 = append(v6, p)
 		}
 	}
-	var out []family
+	inst := instance{name: InstanceName(c), version: Version(c)}
 	if len(v4) > 0 {
-		out = append(out, family{marker: markerUnicast4, vips: v4})
+		inst.marker, inst.vips, inst.excluded = markerUnicast4, v4, v6
+	} else {
+		inst.marker, inst.vips = markerUnicast6, v6
 	}
-	if len(v6) > 0 {
-		out = append(out, family{marker: markerUnicast6, vips: v6})
-	}
-	for i := range out {
-		out[i].name = names[i]
-	}
-	return out
+	return inst
 }
 
 func normalizedPeers(in []string) []netip.Addr {
@@ -474,14 +455,13 @@ func formatAdvert(ms int) string {
 	return strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64)
 }
 
-func conf(c Config, fams []family) string {
+func conf(c Config, f instance) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	iface := c.Interface
 	if iface == "" {
 		iface = markerInterface
 	}
-	_, group := InstanceNames(c)
 
 	w("# Rendered by Portico; entrypoint.sh fills in the node-specific markers.")
 	w("global_defs {")
@@ -515,65 +495,56 @@ func conf(c Config, fams []family) string {
 	// the VIP.
 	w("    init_fail")
 	w("}")
-	notify := fmt.Sprintf(`    notify "/bin/sh %s/%s"`, markerConfigDir, NotifyFile)
-	if group != "" {
-		w("")
-		// One instance per family; the group moves them together and only
-		// goes MASTER when every member wants to.
-		w("vrrp_sync_group %s {", group)
-		w("    group {")
-		for _, f := range fams {
-			w("        %s", f.name)
-		}
-		w("    }")
-		w(notify)
-		w("}")
+	w("")
+	w("vrrp_instance %s {", f.name)
+	// BACKUP everywhere: the first holder is elected. Without preempt
+	// whoever holds the VIP keeps it, so a recovering node never causes a
+	// second move; ranked priorities then only decide elections.
+	w("    state BACKUP")
+	w("    interface %s", iface)
+	w("    virtual_router_id %d", c.RouterID)
+	if len(c.PreferredNodes) > 0 {
+		w("    priority %s", markerPriority)
+	} else {
+		w("    priority %d", basePriority)
 	}
-	for _, f := range fams {
-		w("")
-		w("vrrp_instance %s {", f.name)
-		// BACKUP everywhere: the first holder is elected. Without preempt
-		// whoever holds the VIP keeps it, so a recovering node never causes
-		// a second move; ranked priorities then only decide elections.
-		w("    state BACKUP")
-		w("    interface %s", iface)
-		w("    virtual_router_id %d", c.RouterID)
-		if len(c.PreferredNodes) > 0 {
-			w("    priority %s", markerPriority)
-		} else {
-			w("    priority %d", basePriority)
-		}
-		w("    advert_int %s", formatAdvert(advertMS(c)))
-		w("    version %d", f.version)
-		if !c.Preempt {
-			w("    nopreempt")
-		} else if c.PreemptDelaySeconds > 0 {
-			w("    preempt_delay %d", c.PreemptDelaySeconds)
-		}
-		if c.Unicast {
-			b.WriteString(f.marker + "\n")
-		}
-		if c.Auth {
-			w("    authentication {")
-			w("        auth_type PASS")
-			w("        auth_pass %s", markerPassword)
-			w("    }")
-		}
-		w("    virtual_ipaddress {")
-		for _, p := range f.vips {
+	w("    advert_int %s", formatAdvert(advertMS(c)))
+	w("    version %d", f.version)
+	if !c.Preempt {
+		w("    nopreempt")
+	} else if c.PreemptDelaySeconds > 0 {
+		w("    preempt_delay %d", c.PreemptDelaySeconds)
+	}
+	if c.Unicast {
+		b.WriteString(f.marker + "\n")
+	}
+	if c.Auth {
+		w("    authentication {")
+		w("        auth_type PASS")
+		w("        auth_pass %s", markerPassword)
+		w("    }")
+	}
+	w("    virtual_ipaddress {")
+	for _, p := range f.vips {
+		w("        %s", p)
+	}
+	w("    }")
+	if len(f.excluded) > 0 {
+		// Not in adverts (they carry one family), but added, removed and
+		// announced (unsolicited NA) with the others.
+		w("    virtual_ipaddress_excluded {")
+		for _, p := range f.excluded {
 			w("        %s", p)
 		}
 		w("    }")
-		w("    track_script {")
-		// weight 0: a failing check means FAULT, which releases the VIP and
-		// sends a priority-0 advert so a backup takes over at once.
-		w("        %s weight 0", scriptName)
-		w("    }")
-		if group == "" {
-			w(notify)
-		}
-		w("}")
 	}
+	w("    track_script {")
+	// weight 0: a failing check means FAULT, which releases the VIP and
+	// sends a priority-0 advert so a backup takes over at once.
+	w("        %s weight 0", scriptName)
+	w("    }")
+	w(`    notify "/bin/sh %s/%s"`, markerConfigDir, NotifyFile)
+	w("}")
 	return b.String()
 }
 

@@ -163,7 +163,7 @@ func TestSemantics(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		conf := files[keepalived.TemplateFile]
-		instances, group := keepalived.InstanceNames(c)
+		inst := keepalived.InstanceName(c)
 		for _, want := range []string{
 			"state BACKUP", "init_fail", "interval 1\n", "fall 2\n", "rise 2\n",
 			"portico_healthz weight 0", "vrrp_garp_master_repeat 5", "vrrp_garp_master_delay 5",
@@ -172,18 +172,26 @@ func TestSemantics(t *testing.T) {
 				t.Errorf("%s: missing %q", name, want)
 			}
 		}
-		if got := strings.Count(conf, "state BACKUP"); got != len(instances) {
-			t.Errorf("%s: %d instances, want %d", name, got, len(instances))
+		// One instance, whatever the families: one election moves every
+		// VIP (a sync group of two could elect two nodes, one per family).
+		if got := strings.Count(conf, "vrrp_instance "); got != 1 || !strings.Contains(conf, "vrrp_instance "+inst+" {") {
+			t.Errorf("%s: %d instances, want one named %s", name, got, inst)
 		}
-		if got, want := strings.Count(conf, "nopreempt"), len(instances); c.Preempt && got != 0 || !c.Preempt && got != want {
+		if strings.Contains(conf, "vrrp_sync_group") {
+			t.Errorf("%s: a sync group", name)
+		}
+		if got := strings.Count(conf, "state BACKUP"); got != 1 {
+			t.Errorf("%s: %d BACKUP states, want 1", name, got)
+		}
+		if got, want := strings.Count(conf, "nopreempt"), 1; c.Preempt && got != 0 || !c.Preempt && got != want {
 			t.Errorf("%s: %d nopreempt lines (preempt %v)", name, got, c.Preempt)
 		}
 		prio := "priority 100\n"
 		if len(c.PreferredNodes) > 0 {
 			prio = "priority @PRIORITY@\n"
 		}
-		if got := strings.Count(conf, prio); got != len(instances) {
-			t.Errorf("%s: %d %q lines, want %d", name, got, prio, len(instances))
+		if got := strings.Count(conf, prio); got != 1 {
+			t.Errorf("%s: %d %q lines, want 1", name, got, prio)
 		}
 		if _, ok := files[keepalived.PrioritiesFile]; ok != (len(c.PreferredNodes) > 0) {
 			t.Errorf("%s: priorities file present %v with preferred nodes %v", name, ok, c.PreferredNodes)
@@ -192,10 +200,20 @@ func TestSemantics(t *testing.T) {
 			t.Errorf("%s: preempt_delay rendered %v for %d s", name, got, c.PreemptDelaySeconds)
 		}
 		if got := strings.Count(conf, "    notify "); got != 1 {
-			t.Errorf("%s: %d notify lines, want 1 (group or instance)", name, got)
+			t.Errorf("%s: %d notify lines, want 1", name, got)
 		}
-		if (group != "") != strings.Contains(conf, "vrrp_sync_group "+group+" {") {
-			t.Errorf("%s: sync group %q mismatch", name, group)
+		// IPv4 adverts whenever there is an IPv4 VIP; IPv6 VIPs then are
+		// excluded from adverts but held all the same.
+		var has4, has6 bool
+		for _, a := range c.Addresses {
+			has4 = has4 || !strings.Contains(a, ":")
+			has6 = has6 || strings.Contains(a, ":")
+		}
+		if got := strings.Contains(conf, "virtual_ipaddress_excluded {"); got != (has4 && has6) {
+			t.Errorf("%s: excluded addresses %v for %v", name, got, c.Addresses)
+		}
+		if c.Unicast && has4 && strings.Contains(conf, "@UNICAST_IPV6@") {
+			t.Errorf("%s: IPv6 unicast peers in an IPv4 instance", name)
 		}
 		refresh := strings.Contains(conf, "vrrp_garp_master_refresh ")
 		if refresh != (c.GARPRefreshSeconds > 0) {
@@ -247,9 +265,8 @@ func TestVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			conf := files[keepalived.TemplateFile]
-			instances, _ := keepalived.InstanceNames(c)
-			if got := strings.Count(conf, "version "+string(rune('0'+tc.want))+"\n"); got != len(instances) {
-				t.Errorf("%d instances carry version %d, want %d:\n%s", got, tc.want, len(instances), conf)
+			if got := strings.Count(conf, "version "+string(rune('0'+tc.want))+"\n"); got != 1 {
+				t.Errorf("%d lines of version %d, want 1:\n%s", got, tc.want, conf)
 			}
 			if !strings.Contains(conf, tc.advrt) {
 				t.Errorf("no %q in\n%s", tc.advrt, conf)
@@ -258,30 +275,21 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-func TestInstanceNames(t *testing.T) {
+func TestInstanceName(t *testing.T) {
 	for _, tc := range []struct {
 		instance  string
 		addresses []string
-		want      []string
-		group     string
+		want      string
 	}{
-		{"portico_ns_gw", []string{"10.0.0.1/24"}, []string{"portico_ns_gw"}, ""},
-		{"portico_my-ns_my.gw", []string{"10.0.0.1/24"}, []string{"portico_my_ns_my_gw"}, ""},
-		{"portico_a_very_long_namespace_name_and_gateway", []string{"fd00::1/64"}, []string{"portico_a_very_long_namespace_"}, ""},
-		{"portico_ns_gw", []string{"10.0.0.1/24", "fd00::1/64"}, []string{"portico_ns_gw_v4", "portico_ns_gw_v6"}, "portico_ns_gw"},
-		{"portico_a_very_long_namespace_name_and_gateway", []string{"fd00::1/64", "10.0.0.1/24"},
-			[]string{"portico_a_very_long_namespa_v4", "portico_a_very_long_namespa_v6"}, "portico_a_very_long_namespa"},
+		{"portico_ns_gw", []string{"10.0.0.1/24"}, "portico_ns_gw"},
+		{"portico_my-ns_my.gw", []string{"10.0.0.1/24"}, "portico_my_ns_my_gw"},
+		{"portico_a_very_long_namespace_name_and_gateway", []string{"fd00::1/64"}, "portico_a_very_long_namespace_"},
+		{"portico_ns_gw", []string{"10.0.0.1/24", "fd00::1/64"}, "portico_ns_gw"},
 	} {
 		c := base()
 		c.Instance, c.Addresses = tc.instance, tc.addresses
-		got, group := keepalived.InstanceNames(c)
-		if !slices.Equal(got, tc.want) || group != tc.group {
-			t.Errorf("%q %v: got %v %q, want %v %q", tc.instance, tc.addresses, got, group, tc.want, tc.group)
-		}
-		for _, n := range append(got, group) {
-			if len(n) > 30 {
-				t.Errorf("%q is longer than 30", n)
-			}
+		if got := keepalived.InstanceName(c); got != tc.want {
+			t.Errorf("%q %v: got %q, want %q", tc.instance, tc.addresses, got, tc.want)
 		}
 	}
 }
@@ -342,6 +350,13 @@ func TestValidation(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+	// IPv6 VIPs ride along in the IPv4 instance, whose unicast adverts
+	// need IPv4 node addresses only.
+	dual := base()
+	dual.Addresses = []string{"192.168.10.15/24", "fd00:10::15/64"}
+	if _, err := keepalived.Files(dual); err != nil {
+		t.Errorf("dual-stack with IPv4 peers only: %v", err)
 	}
 	// Every problem is reported at once.
 	_, err := keepalived.Files(keepalived.Config{})

@@ -136,7 +136,7 @@ func newCluster(t testing.TB, cfg keepalived.Config, o options) *cluster {
 	c.configDir = filepath.Join(dir, "config")
 	c.saDir = filepath.Join(dir, "serviceaccount")
 	c.net = newNetwork(t)
-	c.apiNS = c.net.member("api", "10.123.0.200/24", "fd00:123::200/64")
+	c.apiNS = c.net.member("api", "", "10.123.0.200/24", "fd00:123::200/64")
 	c.api = startFakeAPI(t, c.apiNS, apiAddr, c.saDir)
 	if o.precreateLease {
 		c.api.put(leaseNS, leaseName)
@@ -162,7 +162,12 @@ func newCluster(t testing.TB, cfg keepalived.Config, o options) *cluster {
 			ip6:    fmt.Sprintf("fd00:123::1%d", i),
 			runDir: filepath.Join(dir, fmt.Sprintf("run-%d", i)),
 		}
-		n.ns = c.net.member(fmt.Sprintf("n%d", i), n.ip4+"/24", n.ip6+"/64")
+		// Link-local addresses (fe80::ff:fe00:3, :2, :1) in the opposite
+		// order to the IPv4 ones: over multicast, VRRP breaks a priority tie
+		// by the higher source address, so the two families would pick
+		// different nodes in every tie if they had elections of their own.
+		hw := fmt.Sprintf("02:00:00:00:00:%02x", 4-i)
+		n.ns = c.net.member(fmt.Sprintf("n%d", i), hw, n.ip4+"/24", n.ip6+"/64")
 		n.mac = mac(t, n.ns, "eth0")
 		n.healthy.Store(!slices.Contains(o.unhealthy, n.name))
 		l, err := listenIn(n.ns, healthAddr)

@@ -199,7 +199,7 @@ func TestFailover(t *testing.T) {
 }
 
 // TestFailoverDualStack runs an IPv4+IPv6 VIP, over multicast and over
-// unicast: both families must move together (one sync group) on every
+// unicast: both families must move together (one VRRP instance) on every
 // kind of failure.
 func TestFailoverDualStack(t *testing.T) {
 	requireTools(t)
@@ -302,12 +302,51 @@ func dualStack(t *testing.T, unicast bool) {
 		t.Logf("Lease repaired %v after it was set to %s", took.Round(time.Millisecond), other)
 	}
 
-	// The sync group moves both families together: one holding only one
+	// One instance moves both families together: a node holding only one
 	// family is a transition, never a state.
 	if d, when := c.longestSplit(); d > advert(cfg) {
 		t.Errorf("a node held only some VIPs for %v from %s", d, when.Format("15:04:05.000"))
 	} else {
 		t.Logf("longest partial hold (a transition in progress): %v", d)
+	}
+}
+
+// TestDualStackTie fails the holder of an IPv4+IPv6 VIP over multicast
+// again and again. Every node has the same priority, so each failover is
+// an election the two backups may enter at the same instant, and the
+// link-local addresses (see newCluster) order the nodes the other way
+// round from the IPv4 ones. Rendered as two instances in a sync group,
+// such a tie went to different nodes per family and both yielded, leaving
+// no holder for another master-down interval; one instance has one
+// election.
+func TestDualStackTie(t *testing.T) {
+	requireTools(t)
+	cfg := baseConfig()
+	cfg.Addresses = []string{"10.123.0.100/24", "fd00:123::100/64"}
+	cfg.Unicast, cfg.Peers = false, nil
+	c := newCluster(t, cfg, options{sampleEvery: 50 * time.Millisecond, precreateLease: true})
+	h, err := c.steadyHolder(20*time.Second, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 1; round <= 6; round++ {
+		n := c.nodes[h]
+		t0 := time.Now()
+		n.healthy.Store(false)
+		next, at, ok := c.soleHolder(t0, failoverBudget, h)
+		if !ok {
+			t.Fatalf("round %d: VIPs did not leave unhealthy %s for one other node within %v", round, n.name, failoverBudget)
+		}
+		t.Logf("round %d: VIPs moved %s -> %s in %v", round, n.name, c.nodes[next].name, at.Sub(t0).Round(time.Millisecond))
+		off := n.log.Len()
+		n.healthy.Store(true)
+		if err := c.becameBackup(n, off, 10*time.Second); err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		h = next
+	}
+	if d, when := c.longestOverlap(); d > advert(cfg) {
+		t.Errorf("two holders for %v from %s, longer than one advert interval (%v)", d, when.Format("15:04:05.000"), advert(cfg))
 	}
 }
 

@@ -131,13 +131,18 @@ func (n *network) addNS(name string) {
 }
 
 // member adds namespace <prefix>-<suffix> on the bridge with the given
-// addresses on its eth0 and returns the namespace name.
-func (n *network) member(suffix string, addrs ...string) string {
+// hardware address ("" for a random one) and addresses on its eth0 and
+// returns the namespace name.
+func (n *network) member(suffix, hw string, addrs ...string) string {
 	ns := n.prefix + "-" + suffix
 	n.addNS(ns)
 	port := "v" + suffix
 	mustRun(n.t, "ip", "-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", port, "netns", n.bridge)
 	mustRun(n.t, "ip", "-n", n.bridge, "link", "set", port, "master", "br0", "up")
+	if hw != "" {
+		// Before the link is up: its IPv6 link-local address derives from it.
+		mustRun(n.t, "ip", "-n", ns, "link", "set", "eth0", "address", hw)
+	}
 	for _, a := range addrs {
 		args := []string{"-n", ns, "addr", "add", a, "dev", "eth0"}
 		if strings.Contains(a, ":") {
