@@ -21,6 +21,7 @@ package vip_test
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -121,9 +122,10 @@ type cluster struct {
 // options tune a cluster for one test.
 type options struct {
 	sampleEvery    time.Duration
-	precreateLease bool     // as the operator would; else notify.sh creates it
-	env            []string // extra entrypoint environment
-	unhealthy      []string // nodes whose controller starts unhealthy
+	precreateLease bool              // as the operator would; else notify.sh creates it
+	env            []string          // extra entrypoint environment
+	unhealthy      []string          // nodes whose controller starts unhealthy
+	files          map[string]string // ConfigMap files to start with instead of cfg's
 }
 
 func newCluster(t testing.TB, cfg keepalived.Config, o options) *cluster {
@@ -149,6 +151,7 @@ func newCluster(t testing.TB, cfg keepalived.Config, o options) *cluster {
 	if err := os.MkdirAll(c.configDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	maps.Copy(files, o.files)
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(c.configDir, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
@@ -548,11 +551,17 @@ func (c *cluster) waitMAC(vip, want string, timeout time.Duration) (string, bool
 // ConfigMap: the new content appears atomically.
 func (c *cluster) writePeers(peers ...string) {
 	c.t.Helper()
-	tmp := filepath.Join(c.configDir, ".peers.new")
-	if err := os.WriteFile(tmp, []byte(strings.Join(peers, "\n")+"\n"), 0o644); err != nil {
+	c.writeFile(keepalived.PeersFile, strings.Join(peers, "\n")+"\n")
+}
+
+// writeFile replaces one ConfigMap file at once, as the kubelet does.
+func (c *cluster) writeFile(name, data string) {
+	c.t.Helper()
+	tmp := filepath.Join(c.configDir, "."+name+".new")
+	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
 		c.t.Fatal(err)
 	}
-	if err := os.Rename(tmp, filepath.Join(c.configDir, keepalived.PeersFile)); err != nil {
+	if err := os.Rename(tmp, filepath.Join(c.configDir, name)); err != nil {
 		c.t.Fatal(err)
 	}
 }

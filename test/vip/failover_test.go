@@ -432,3 +432,75 @@ func TestFailoverTimes(t *testing.T) {
 		t.Errorf("two holders for %v, longer than one advert interval", d)
 	}
 }
+
+// TestUpgradeToOneInstance starts a dual-stack fleet on the configuration
+// Portico rendered before one instance carried both families (two
+// instances in a sync group, testdata/two-instances.conf.tmpl), then
+// delivers today's, as an operator upgrade does: every sidecar reloads
+// keepalived. keepalived starts the new instance in BACKUP (also under
+// the old name: leaving a sync group resets it), so the VIPs are
+// re-elected once; the gap must stay within a failover.
+func TestUpgradeToOneInstance(t *testing.T) {
+	requireTools(t)
+	old, err := os.ReadFile("testdata/two-instances.conf.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := baseConfig()
+	cfg.Addresses = []string{"10.123.0.100/24", "fd00:123::100/64"}
+	cfg.Unicast, cfg.Peers = false, nil
+	cfg.GARPRefreshSeconds = keepalived.DefaultGARPRefreshSeconds
+	files, err := keepalived.Files(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newCluster(t, cfg, options{
+		sampleEvery:    50 * time.Millisecond,
+		precreateLease: true,
+		files:          map[string]string{keepalived.TemplateFile: string(old)},
+	})
+	if _, err := c.steadyHolder(20*time.Second, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	offsets := make([]int, len(c.nodes))
+	for i, n := range c.nodes {
+		offsets[i] = n.log.Len()
+	}
+	from := time.Now()
+	c.writeFile(keepalived.TemplateFile, files[keepalived.TemplateFile])
+	deadline := time.Now().Add(10 * time.Second)
+	for i, n := range c.nodes {
+		for !strings.Contains(n.log.String()[offsets[i]:], "configuration changed: keepalived reloaded") {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: keepalived not reloaded with the new configuration", n.name)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		conf, err := os.ReadFile(n.runDir + "/keepalived.conf")
+		if err != nil || strings.Contains(string(conf), "vrrp_sync_group") {
+			t.Fatalf("%s: still on the two-instance configuration (%v)", n.name, err)
+		}
+	}
+	h, err := c.steadyHolder(10*time.Second, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gap, longest time.Duration
+	var start time.Time
+	for _, s := range c.samplesBetween(from, time.Now()) {
+		if len(s.holders) == 1 && len(s.partial) == 0 {
+			start = time.Time{}
+			continue
+		}
+		if start.IsZero() {
+			start = s.at
+		}
+		if gap = s.at.Sub(start); gap > longest {
+			longest = gap
+		}
+	}
+	if longest > failoverBudget {
+		t.Errorf("the VIPs were not held by one node for %v after the new configuration arrived, more than a failover (%v)", longest, failoverBudget)
+	}
+	t.Logf("upgrade: %s holds every VIP; the longest gap was %v", c.nodes[h].name, longest.Round(time.Millisecond))
+}
