@@ -174,7 +174,8 @@ type IngressGatewaySpec struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.preemptDelaySeconds) || (has(self.preempt) && self.preempt)",message="preemptDelaySeconds needs preempt: true",fieldPath=".preemptDelaySeconds"
 type VIPSpec struct {
 	// addresses are the floating addresses with their prefix length, IPv4
-	// and/or IPv6, e.g. 192.168.10.15/24.
+	// and/or IPv6, e.g. 192.168.10.15/24. With both, one VRRP election
+	// over IPv4 moves them all.
 	// +required
 	// +listType=set
 	// +kubebuilder:validation:MinItems=1
