@@ -250,9 +250,13 @@ func priorities(c Config) string {
 	return b.String()
 }
 
-// Version is the VRRP version Files renders for c: 3 when an instance
-// needs it (IPv6, or an advert interval that is not whole seconds), else 2,
-// which is the only version keepalived authenticates.
+// Version is the VRRP version Files renders for c: 3 with any IPv6 VIP or
+// an advert interval that is not whole seconds, else 2, which is the only
+// version keepalived authenticates. A dual-stack VIP's adverts are IPv4
+// and could be VRRPv2, but fleets running the two-instance configuration
+// are on 3, and nodes on 2 and 3 do not hear each other while a new
+// configuration reaches them one by one; the API refuses authentication
+// with IPv6 VIPs, so 3 costs nothing.
 func Version(c Config) int {
 	if v3Reason(c) != "" {
 		return 3

@@ -463,23 +463,29 @@ func (c *cluster) samplesBetween(from, to time.Time) []sample {
 // longestOverlap is the longest run of consecutive samples with two or
 // more holders, measured from its first to its last such sample.
 func (c *cluster) longestOverlap() (time.Duration, time.Time) {
-	return c.longestRun(func(s sample) bool { return len(s.holders) >= 2 })
+	return longestRun(c.allSamples(), func(s sample) bool { return len(s.holders) >= 2 })
 }
 
 // longestSplit is the longest run in which some node held only some of the
 // VIPs (keepalived adds and removes them one by one, so a short run at a
 // transition is expected).
 func (c *cluster) longestSplit() (time.Duration, time.Time) {
-	return c.longestRun(func(s sample) bool { return len(s.partial) > 0 })
+	return longestRun(c.allSamples(), func(s sample) bool { return len(s.partial) > 0 })
 }
 
-func (c *cluster) longestRun(match func(sample) bool) (time.Duration, time.Time) {
+func (c *cluster) allSamples() []sample {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return slices.Clone(c.samples)
+}
+
+// longestRun is the longest run of consecutive samples that match,
+// measured from its first to its last sample, and when it started.
+func longestRun(samples []sample, match func(sample) bool) (time.Duration, time.Time) {
 	var longest time.Duration
 	var when, start time.Time
 	in := false
-	for _, s := range c.samples {
+	for _, s := range samples {
 		if match(s) {
 			if !in {
 				in, start = true, s.at

@@ -212,7 +212,8 @@ func TestFailoverDualStack(t *testing.T) {
 	}
 }
 
-func dualStack(t *testing.T, unicast bool) {
+// dualStackConfig is an IPv4+IPv6 VIP with production's GARP refresh.
+func dualStackConfig(unicast bool) keepalived.Config {
 	cfg := baseConfig()
 	cfg.Addresses = []string{"10.123.0.100/24", "fd00:123::100/64"}
 	cfg.Unicast = unicast
@@ -221,6 +222,11 @@ func dualStack(t *testing.T, unicast bool) {
 		cfg.Peers = []string{"10.123.0.11", "10.123.0.12", "10.123.0.13", "fd00:123::11", "fd00:123::12", "fd00:123::13"}
 	}
 	cfg.GARPRefreshSeconds = keepalived.DefaultGARPRefreshSeconds
+	return cfg
+}
+
+func dualStack(t *testing.T, unicast bool) {
+	cfg := dualStackConfig(unicast)
 	c := newCluster(t, cfg, options{
 		sampleEvery:    50 * time.Millisecond,
 		precreateLease: true,
@@ -321,9 +327,7 @@ func dualStack(t *testing.T, unicast bool) {
 // election.
 func TestDualStackTie(t *testing.T) {
 	requireTools(t)
-	cfg := baseConfig()
-	cfg.Addresses = []string{"10.123.0.100/24", "fd00:123::100/64"}
-	cfg.Unicast, cfg.Peers = false, nil
+	cfg := dualStackConfig(false)
 	c := newCluster(t, cfg, options{sampleEvery: 50 * time.Millisecond, precreateLease: true})
 	h, err := c.steadyHolder(20*time.Second, time.Second)
 	if err != nil {
@@ -446,10 +450,8 @@ func TestUpgradeToOneInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := baseConfig()
-	cfg.Addresses = []string{"10.123.0.100/24", "fd00:123::100/64"}
-	cfg.Unicast, cfg.Peers = false, nil
-	cfg.GARPRefreshSeconds = keepalived.DefaultGARPRefreshSeconds
+	// The configuration the fixture was rendered from.
+	cfg := dualStackConfig(false)
 	files, err := keepalived.Files(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -485,20 +487,9 @@ func TestUpgradeToOneInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gap, longest time.Duration
-	var start time.Time
-	for _, s := range c.samplesBetween(from, time.Now()) {
-		if len(s.holders) == 1 && len(s.partial) == 0 {
-			start = time.Time{}
-			continue
-		}
-		if start.IsZero() {
-			start = s.at
-		}
-		if gap = s.at.Sub(start); gap > longest {
-			longest = gap
-		}
-	}
+	longest, _ := longestRun(c.samplesBetween(from, time.Now()), func(s sample) bool {
+		return len(s.holders) != 1 || len(s.partial) > 0
+	})
 	if longest > failoverBudget {
 		t.Errorf("the VIPs were not held by one node for %v after the new configuration arrived, more than a failover (%v)", longest, failoverBudget)
 	}
