@@ -381,16 +381,10 @@ func contains(have, want any) bool {
 // Write applies obj as Check planned, with server-side apply and the
 // operator's field owner, and returns the live object, typed.
 func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client.Object, error) {
-	desired, err := render.ToApply(obj)
+	body, err := Body(obj, p.hash)
 	if err != nil {
 		return nil, err
 	}
-	ann := desired.GetAnnotations()
-	if ann == nil {
-		ann = map[string]string{}
-	}
-	ann[RenderHashAnnotation] = p.hash.String()
-	desired.SetAnnotations(ann)
 	logf.FromContext(ctx).V(1).Info("Applying", "kind", p.gvk.Kind, "name", obj.GetName(), "namespace", obj.GetNamespace())
 	if p.Current != nil && roleRefChanged(obj, p.Current) {
 		// roleRef is immutable: a binding to another ClusterRole (another
@@ -399,10 +393,6 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 		if err := a.Client.Delete(ctx, p.Current, client.Preconditions{UID: &uid}); err != nil && !apierrors.IsNotFound(err) {
 			return nil, fmt.Errorf("replace %s %s (its roleRef changed): %w", p.gvk.Kind, DisplayName(obj), err)
 		}
-	}
-	body, err := json.Marshal(desired.Object)
-	if err != nil {
-		return nil, err
 	}
 	// The response is read into the typed object: built-in kinds then come
 	// back as protobuf, which costs the API server and the operator a
@@ -445,6 +435,22 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	return live, nil
 }
 
+// Body is the apply request the operator sends for obj, rendered with
+// hash: its apply form, stamped with the hash.
+func Body(obj client.Object, hash Digest) ([]byte, error) {
+	desired, err := render.ToApply(obj)
+	if err != nil {
+		return nil, err
+	}
+	ann := desired.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[RenderHashAnnotation] = hash.String()
+	desired.SetAnnotations(ann)
+	return json.Marshal(desired.Object)
+}
+
 // existedBefore reports whether live, as an apply returned it, was created
 // before that apply: the apply's managed-fields time is later than the
 // creation. Both are the API server's clock (in seconds), so an object
@@ -463,16 +469,24 @@ func existedBefore(live client.Object) bool {
 // does not see the gateway's shard label yet (the gateway or its label is
 // moments old: its informer lags) is retried a few times, for about 0.6 s.
 func (a *Applier) patchApply(ctx context.Context, live client.Object, body []byte) error {
+	_, err := PatchApply(ctx, a.Client, live, body)
+	return err
+}
+
+// PatchApply is the operator's server-side apply of body to live, with
+// its field owner and patchApply's retries; it returns the retries. The
+// bench's trust floor writes through it too.
+func PatchApply(ctx context.Context, c client.Client, live client.Object, body []byte) (retries int, err error) {
 	delay := 20 * time.Millisecond
 	for attempt := 0; ; attempt++ {
-		err := a.Client.Patch(ctx, live, client.RawPatch(types.ApplyYAMLPatchType, body),
+		err := c.Patch(ctx, live, client.RawPatch(types.ApplyYAMLPatchType, body),
 			client.FieldOwner(FieldOwner), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore))
 		if err == nil || attempt == 5 || !shardNotSeen(err) {
-			return err
+			return attempt, err
 		}
 		select {
 		case <-ctx.Done():
-			return err
+			return attempt, err
 		case <-time.After(delay):
 		}
 		delay *= 2

@@ -347,22 +347,9 @@ func floorClient(env *testenv.Env) (client.Client, error) {
 // objects after it. profile, when set, is called as the last run starts.
 func floors(ctx context.Context, c, fc client.Client, op *operator, api *apiMetrics, base render.Config,
 	n, namespaces int, writers []int, webhook bool, tagPrefix string, profile func()) ([]floorResult, *floorPlan, error) {
-	tmpl, cfg, err := floorTemplate(ctx, c, webhook, base)
+	tmpl, cfg, in, err := floorInputs(ctx, c, webhook, base, tagPrefix)
 	if err != nil {
 		return nil, nil, err
-	}
-	var in render.Inputs
-	if facts.WebhookEnabled(tmpl) {
-		ok, err := placeholderAccepted(ctx, c, tmpl, cfg)
-		if err != nil {
-			return nil, nil, err
-		}
-		fmt.Printf("    a ValidatingWebhookConfiguration with `portico render`'s placeholder caBundle is accepted by the API server: %v; the floor uses a real throwaway CA (issued once by internal/pki) either way, so its Secrets weigh what the operator's do\n", ok)
-		probe := tmpl.DeepCopy()
-		probe.Namespace, probe.Name = "bench-"+tagPrefix, tagPrefix
-		if in.Webhook, err = throwawayPKI(probe); err != nil {
-			return nil, nil, err
-		}
 	}
 	var out []floorResult
 	var last *floorPlan
@@ -393,6 +380,26 @@ func floors(ctx context.Context, c, fc client.Client, op *operator, api *apiMetr
 		last = p
 	}
 	return out, last, nil
+}
+
+// floorInputs are what a floor renders its gateways from: the stored
+// template gateway, the class's rendering configuration and, with the
+// webhook on, one throwaway PKI for every gateway.
+func floorInputs(ctx context.Context, c client.Client, webhook bool, base render.Config, tagPrefix string) (*v1alpha1.IngressGateway, render.Config, render.Inputs, error) {
+	var in render.Inputs
+	tmpl, cfg, err := floorTemplate(ctx, c, webhook, base)
+	if err != nil || !facts.WebhookEnabled(tmpl) {
+		return tmpl, cfg, in, err
+	}
+	ok, err := placeholderAccepted(ctx, c, tmpl, cfg)
+	if err != nil {
+		return nil, cfg, in, err
+	}
+	fmt.Printf("    a ValidatingWebhookConfiguration with `portico render`'s placeholder caBundle is accepted by the API server: %v; the floor uses a real throwaway CA (issued once by internal/pki) either way, so its Secrets weigh what the operator's do\n", ok)
+	probe := tmpl.DeepCopy()
+	probe.Namespace, probe.Name = "bench-"+tagPrefix, tagPrefix
+	in.Webhook, err = throwawayPKI(probe)
+	return tmpl, cfg, in, err
 }
 
 // fastest is the floor: the quickest of the runs.

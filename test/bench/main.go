@@ -212,7 +212,7 @@ kind: Policy
 omitStages: [RequestReceived]
 rules:
 - level: Metadata
-  users: [`+operatorUser+`, `+floorUser+`]
+  users: [`+operatorUser+`, `+floorUser+`, `+trustUser+`]
   verbs: [create, update, patch, delete, deletecollection]
 - level: None
 `), 0o644); err != nil {
@@ -382,7 +382,8 @@ rules:
 	if err != nil {
 		return nil, err
 	}
-	p := &porticoRuns{ctx: ctx, c: cl2, w: w, op: op, auditLog: auditLog, namespaces: c.namespaces, profile: c.profile, profileFor: max(c.profileFor, time.Second), env: env, api: api}
+	p := &porticoRuns{ctx: ctx, c: cl2, w: w, op: op, auditLog: auditLog, namespaces: c.namespaces, profile: c.profile, profileFor: max(c.profileFor, time.Second), env: env, api: api,
+		work: work, syncPeriod: c.syncPeriod, operatorArgs: c.operatorArgs, memoryLimit: c.memoryLimit, held: idleHeld}
 
 	step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook off), rendered offline, applied by %v parallel writers", c.scale, writers))
 	var profileFloorOff func()
@@ -528,7 +529,60 @@ rules:
 
 	final, _ := countWrites(auditLog)
 	rows = append(rows, row{"   operator requests in the whole run", fmt.Sprintf("%d writes %v (audit log); client-side by method: %v", final.total, final.byVerb, diffMethods(nil, op.requestsByMethod())), ""})
+
+	// 8. The trust floor, last: it stops and restarts the operator, which
+	// must not reset the history rows 3 and 7 describe. The webhook-on
+	// runs' gateways go first, so the cluster is again the one the floors
+	// of (2) met, and each trust floor is measured next to a floor of its
+	// own (the fastest writer count of (2)), as the machine drifts.
+	p.op = op
+	step("8. Removing the webhook-on runs of (2); then floor and trust floor, webhook off and on")
+	for i := range onRuns {
+		if err := p.remove(&onRuns[i]); err != nil {
+			return nil, err
+		}
+	}
+	tc, err := trustClient(env)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range []struct {
+		webhook bool
+		name    string
+		floors  []floorResult
+		run     scaleResult
+	}{{false, "webhook off", floorsOff, offRun}, {true, "webhook on", floorsOn, medianRun(onRuns)}} {
+		tag := map[bool]string{false: "off", true: "on"}[v.webhook]
+		w := fastest(v.floors).writers
+		step(fmt.Sprintf("8. Floor, %s, %d writers", v.name, w))
+		fl, _, err := floors(ctx, cl2, fc, p.op, api, base, c.scale, c.namespaces, []int{w}, v.webhook, "g-"+tag, nil)
+		if err != nil {
+			return nil, err
+		}
+		step(fmt.Sprintf("8. Trust floor, %s, %d writers (the operator stopped)", v.name, w))
+		tr, plan, err := p.trustFloor(tc, base, "t-"+tag, c.scale, w, v.webhook)
+		op = p.op
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, trustRows(v.name, fl[0], tr, plan, v.run)...)
+	}
 	return rows, nil
+}
+
+// trustRows compare a trust floor with the floor measured next to it, and
+// Portico's run of (2) with both.
+func trustRows(variant string, fl floorResult, tr trustResult, plan *trustPlan, run scaleResult) []row {
+	ts := summarize(tr.lat)
+	return []row{
+		{fmt.Sprintf("8. floor, %s, measured again next to the trust floor (%d writers)", variant, fl.writers), fmt.Sprintf("%.1f s", fl.d.Seconds()), ""},
+		{fmt.Sprintf("   trust floor, %s: per gateway %s; %d gateways, no operator running", variant, plan.describe(), len(plan.gateways)),
+			fmt.Sprintf("%.1f s (per gateway p50 %.1f s, p90 %.1f s); applies retried until the policy saw the gateway: %d", tr.d.Seconds(), ts.median, ts.p90, tr.retries), ""},
+		{fmt.Sprintf("   trust floor / floor, %s", variant), fmt.Sprintf("%.2f×", tr.d.Seconds()/fl.d.Seconds()), "what any operator under the containment policies adds before its own work; ≤ 1.25× leaves room for that work"},
+		{fmt.Sprintf("   Portico (2) / trust floor, %s", variant), fmt.Sprintf("%.2f× (Portico's run was minutes earlier)", run.d.Seconds()/tr.d.Seconds()), "what the operator's own work adds"},
+		{"   CPU in the trust floor", tr.cpu.String(), ""},
+		{"   API server, trust floor", tr.api.brief(), ""},
+	}
 }
 
 func step(msg string) { fmt.Printf("==> %s\n", msg) }
@@ -657,6 +711,13 @@ type porticoRuns struct {
 	profile    string
 	profileFor time.Duration
 	api        *apiMetrics
+	// What the trust floor starts the operator again with, and the
+	// gateways the operator then holds.
+	work         string
+	syncPeriod   time.Duration
+	operatorArgs []string
+	memoryLimit  string
+	held         int
 }
 
 // run creates n bench gateways (webhook on or off) named <tag>-<i> in

@@ -1,0 +1,422 @@
+/*
+Copyright 2026 The Portico Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+// The trust floor: the floor plus what the API server must do for the
+// same gateways under Portico's trust model, whatever operator writes
+// their children. Each gateway is created as the bench creates it (its
+// CRD rules, the class policy, the gateway defaults); each child is
+// applied as Portico's apply path sends it (the same body, field owner and
+// retries), as the operator's ServiceAccount and carrying the labels,
+// owner reference and shard the containment policies (config/policy)
+// check, so they judge every write as they judge the operator's; each
+// gateway's status is written once, as a converged gateway's. Clients do
+// all of it as fast as the API server takes it, with the operator
+// stopped. Portico / trust floor is then what the operator's own work
+// (reconciling, its watches, its events) adds, and trust floor / floor
+// what a gateway's own two writes and the containment policies cost.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/portico-dev/portico/api/v1alpha1"
+	"github.com/portico-dev/portico/internal/apply"
+	"github.com/portico-dev/portico/internal/containment"
+	"github.com/portico-dev/portico/internal/manager"
+	"github.com/portico-dev/portico/internal/render"
+	"github.com/portico-dev/portico/internal/testenv"
+)
+
+// trustUser writes the trust floor's children and statuses: a name the
+// containment policies take for the operator's ServiceAccount (in another
+// namespace than the bench operator's, which changes nothing for
+// gateways' namespaces).
+const trustUser = "system:serviceaccount:portico-floor:portico-controller-manager"
+
+// Markers for the gateway's namespace and name in a status template.
+const (
+	statusNSMarker   = "@@namespace@@"
+	statusNameMarker = "@@name@@"
+)
+
+type trustStep int
+
+const (
+	trustCreate trustStep = iota
+	trustApply
+	trustStatus
+)
+
+type trustItem struct {
+	gw   int
+	step trustStep
+	gvk  schema.GroupVersionKind
+	key  client.ObjectKey
+	body []byte
+}
+
+// trustPlan is every request of one trust floor, prepared before the
+// clock starts: first every gateway's create, then, gateway by gateway,
+// its children's applies and its status.
+type trustPlan struct {
+	gateways   []*v1alpha1.IngressGateway
+	items      []trustItem
+	namespaces []string
+	perGateway int
+}
+
+// placeholderUID stands for gateway i's UID in its children's apply
+// bodies until it is created; as long as a real UID.
+func placeholderUID(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+
+// convergedStatus creates one bench gateway (webhook on or off) in the
+// one-by-one namespace, waits until the operator has converged it and
+// returns its status as a template (its namespace and name replaced by
+// markers); the gateway is then deleted (the operator removes its
+// cluster-scoped children and finalizer) and so are its namespaced
+// children.
+func (p *porticoRuns) convergedStatus(name string, webhook bool) ([]byte, error) {
+	gw := benchGatewayWebhook(seqNamespace, name, webhook)
+	done := p.w.expect(gw.Namespace, gw.Name)
+	if err := p.c.Create(p.ctx, gw); err != nil {
+		return nil, err
+	}
+	if err := waitDone(done, time.Minute); err != nil {
+		return nil, fmt.Errorf("gateway %s: %w", name, err)
+	}
+	if err := p.c.Get(p.ctx, client.ObjectKeyFromObject(gw), gw); err != nil {
+		return nil, err
+	}
+	st, err := json.Marshal(map[string]any{"status": gw.Status})
+	if err != nil {
+		return nil, err
+	}
+	st = bytes.ReplaceAll(st, []byte(seqNamespace), []byte(statusNSMarker))
+	st = bytes.ReplaceAll(st, []byte(name), []byte(statusNameMarker))
+	if err := p.c.Delete(p.ctx, gw); err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := p.c.Get(p.ctx, client.ObjectKeyFromObject(gw), &v1alpha1.IngressGateway{})
+		if apierrors.IsNotFound(err) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("gateway %s not removed after a minute", name)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	sel := client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue, render.GatewayNameLabel: name}
+	for _, k := range render.ManagedKinds {
+		if k.Namespaced {
+			if err := p.c.DeleteAllOf(p.ctx, k.Object.DeepCopyObject().(client.Object), sel, client.InNamespace(seqNamespace)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return st, nil
+}
+
+// planTrustFloor creates the trust floor's namespaces (as the operator's
+// runs have them) and prepares n gateways named <tag>-<i> spread over
+// them, their children rendered from tmpl as the operator renders them.
+func planTrustFloor(ctx context.Context, c client.Client, tag string, n, namespaces int, webhook bool,
+	tmpl *v1alpha1.IngressGateway, cfg render.Config, in render.Inputs, status []byte) (*trustPlan, error) {
+	nss, err := mkGatewayNamespaces(ctx, c, tag, namespaces)
+	if err != nil {
+		return nil, err
+	}
+	p := &trustPlan{namespaces: nss}
+	for i := range n {
+		ns, name := nss[i%len(nss)], fmt.Sprintf("%s-%d", tag, i)
+		p.gateways = append(p.gateways, benchGatewayWebhook(ns, name, webhook))
+		p.items = append(p.items, trustItem{gw: i, step: trustCreate})
+	}
+	for i, gw := range p.gateways {
+		r := tmpl.DeepCopy()
+		r.Namespace, r.Name, r.UID, r.Generation = gw.Namespace, gw.Name, types.UID(placeholderUID(i)), 1
+		res, err := render.RenderWith(r, cfg, in)
+		if err != nil {
+			return nil, err
+		}
+		p.perGateway = len(res.Objects)
+		for _, o := range res.Objects {
+			hash, err := apply.Hash(o)
+			if err != nil {
+				return nil, err
+			}
+			body, err := apply.Body(o, hash)
+			if err != nil {
+				return nil, err
+			}
+			gvk, err := apiutil.GVKForObject(o, manager.Scheme())
+			if err != nil {
+				return nil, err
+			}
+			p.items = append(p.items, trustItem{gw: i, step: trustApply, gvk: gvk, key: client.ObjectKeyFromObject(o), body: body})
+		}
+		st := bytes.ReplaceAll(status, []byte(statusNSMarker), []byte(gw.Namespace))
+		st = bytes.ReplaceAll(st, []byte(statusNameMarker), []byte(gw.Name))
+		p.items = append(p.items, trustItem{gw: i, step: trustStatus, body: st})
+	}
+	return p, nil
+}
+
+// trustResult is a trust floor run: a floor run and the applies the
+// containment policy refused at first because its parameter informer did
+// not show the gateway yet (retried as the operator retries them).
+type trustResult struct {
+	floorResult
+	retries int
+}
+
+// runTrustFloor sends p's requests with writers parallel writers, each
+// taking the next request: gateways are created by admin (as the bench
+// creates them for Portico's runs), children and statuses written by tc.
+// A child's apply waits for its gateway's create (its UID goes into the
+// owner reference). A gateway's time is from the start to its last
+// request answered.
+func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, writers int, op *operator, api *apiMetrics) (trustResult, error) {
+	n := len(p.gateways)
+	left := make([]atomic.Int32, n)
+	for _, it := range p.items {
+		left[it.gw].Add(1)
+	}
+	created := make([]chan struct{}, n)
+	uids := make([]string, n)
+	for i := range created {
+		created[i] = make(chan struct{})
+	}
+	lat := make([]float64, n)
+	var next atomic.Int64
+	var retries atomic.Int64
+	var firstErr error
+	var errOnce sync.Once
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err })
+		next.Store(int64(len(p.items)))
+	}
+	do := func(it trustItem) error {
+		gw := p.gateways[it.gw]
+		if it.step == trustCreate {
+			defer close(created[it.gw])
+			obj := gw.DeepCopy()
+			if err := admin.Create(ctx, obj); err != nil {
+				return fmt.Errorf("trust floor: create gateway %s/%s: %w", gw.Namespace, gw.Name, err)
+			}
+			uids[it.gw] = string(obj.UID)
+			return nil
+		}
+		<-created[it.gw]
+		if uids[it.gw] == "" {
+			return fmt.Errorf("trust floor: gateway %s/%s was not created", gw.Namespace, gw.Name)
+		}
+		body := bytes.ReplaceAll(it.body, []byte(placeholderUID(it.gw)), []byte(uids[it.gw]))
+		if it.step == trustStatus {
+			obj := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: gw.Name}}
+			if err := tc.Status().Patch(ctx, obj, client.RawPatch(types.MergePatchType, body), client.FieldOwner(apply.FieldOwner)); err != nil {
+				return fmt.Errorf("trust floor: status of %s/%s: %w", gw.Namespace, gw.Name, err)
+			}
+			return nil
+		}
+		// Read into the typed object, as the operator reads its applies.
+		typed, err := manager.Scheme().New(it.gvk)
+		if err != nil {
+			return err
+		}
+		live := typed.(client.Object)
+		live.SetNamespace(it.key.Namespace)
+		live.SetName(it.key.Name)
+		r, err := apply.PatchApply(ctx, tc, live, body)
+		retries.Add(int64(r))
+		if err != nil {
+			return fmt.Errorf("trust floor: apply %s %s: %w", it.gvk.Kind, it.key, err)
+		}
+		return nil
+	}
+	a0 := api.scrape()
+	s0 := op.snap()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(p.items) {
+					return
+				}
+				it := p.items[i]
+				if err := do(it); err != nil {
+					fail(err)
+					return
+				}
+				if left[it.gw].Add(-1) == 0 {
+					lat[it.gw] = time.Since(start).Seconds()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	d := time.Since(start)
+	s1 := op.snap()
+	a1 := api.scrape()
+	if firstErr != nil {
+		return trustResult{}, firstErr
+	}
+	return trustResult{floorResult: floorResult{writers: writers, objects: len(p.items), d: d, lat: lat, cpu: s1.diff(s0), api: a1.diff(a0)},
+		retries: int(retries.Load())}, nil
+}
+
+// cleanTrustFloor deletes p's gateways (their finalizer, which the gateway
+// defaults policy adds and no operator removes here, dropped first) and
+// every child they have, cluster-scoped ones by their gateway-namespace
+// label.
+func cleanTrustFloor(ctx context.Context, c client.Client, p *trustPlan) error {
+	bg := client.PropagationPolicy(metav1.DeletePropagationBackground)
+	for _, gw := range p.gateways {
+		obj := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: gw.Name}}
+		if err := c.Patch(ctx, obj, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))); err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+	}
+	for _, ns := range p.namespaces {
+		if err := c.DeleteAllOf(ctx, &v1alpha1.IngressGateway{}, client.InNamespace(ns)); err != nil {
+			return err
+		}
+	}
+	req, err := labels.NewRequirement(render.GatewayNamespaceLabel, selection.In, p.namespaces)
+	if err != nil {
+		return err
+	}
+	cluster := client.MatchingLabelsSelector{Selector: labels.NewSelector().Add(*req)}
+	own := client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue}
+	for _, k := range render.ManagedKinds {
+		obj := k.Object.DeepCopyObject().(client.Object)
+		if !k.Namespaced {
+			if err := c.DeleteAllOf(ctx, obj, cluster, bg); err != nil {
+				return fmt.Errorf("delete the trust floor's %s: %w", k.GVK.Kind, err)
+			}
+			continue
+		}
+		for _, ns := range p.namespaces {
+			if err := c.DeleteAllOf(ctx, obj, own, bg, client.InNamespace(ns)); err != nil {
+				return fmt.Errorf("delete the trust floor's %s in %s: %w", k.GVK.Kind, ns, err)
+			}
+		}
+	}
+	return nil
+}
+
+// probeContainment makes sure the containment policies judge tc's writes
+// (or the trust floor would measure nothing it claims): a ConfigMap
+// labelled as a gateway's child but owned by none must be refused by the
+// writes policy, in a dry run.
+func probeContainment(ctx context.Context, tc client.Client, ns string) error {
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "trust-probe", Labels: map[string]string{
+		"app.kubernetes.io/part-of": "portico", render.ManagedByLabel: render.ManagedByValue,
+		render.GatewayNameLabel: "trust-probe", render.GatewayNamespaceLabel: ns}}}
+	err := tc.Create(ctx, cm, client.DryRunAll)
+	if err == nil || !strings.Contains(err.Error(), containment.WritesPolicyName) {
+		return fmt.Errorf("trust floor: the containment policies do not judge %s's writes: a ConfigMap of no gateway was not refused by %s (got %v)",
+			trustUser, containment.WritesPolicyName, err)
+	}
+	return nil
+}
+
+// trustClient is the trust floor's writer: the operator's kind of user,
+// unthrottled, without compression (as floorClient and the operator).
+func trustClient(env *testenv.Env) (client.Client, error) {
+	user, err := env.AddUser(envtest.User{Name: trustUser, Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	cfg := user.Config()
+	cfg.QPS, cfg.Burst = -1, 0
+	cfg.DisableCompression = true
+	return client.New(cfg, client.Options{Scheme: manager.Scheme()})
+}
+
+// trustFloor measures the trust floor of n gateways (webhook on or off)
+// with writers parallel writers. The operator is stopped for it (it would
+// reconcile the floor's gateways) and started again after, once the
+// floor's objects are gone; p.op is then the new process, drained.
+func (p *porticoRuns) trustFloor(tc client.Client, base render.Config, tag string, n, writers int, webhook bool) (trustResult, *trustPlan, error) {
+	status, err := p.convergedStatus(tag+"-status", webhook)
+	if err != nil {
+		return trustResult{}, nil, err
+	}
+	tmpl, cfg, in, err := floorInputs(p.ctx, p.c, webhook, base, tag)
+	if err != nil {
+		return trustResult{}, nil, err
+	}
+	plan, err := planTrustFloor(p.ctx, p.c, tag, n, p.namespaces, webhook, tmpl, cfg, in, status)
+	if err != nil {
+		return trustResult{}, nil, err
+	}
+	if err := probeContainment(p.ctx, tc, plan.namespaces[0]); err != nil {
+		return trustResult{}, nil, err
+	}
+	p.op.stop()
+	time.Sleep(2 * time.Second) // the namespaces' creation settles
+	r, err := runTrustFloor(p.ctx, p.c, tc, plan, writers, p.op, p.api)
+	if err != nil {
+		return trustResult{}, nil, err
+	}
+	s := summarize(r.lat)
+	fmt.Printf("    trust floor, %d writers: %d gateways, %d children each, in %.1f s (%.0f requests/s); per gateway p50 %.1f s, p90 %.1f s; applies retried for the policy's parameters: %d\n    CPU: %s\n    API server: %s\n",
+		writers, n, plan.perGateway, r.d.Seconds(), float64(r.objects)/r.d.Seconds(), s.median, s.p90, r.retries, r.cpu, r.api)
+	t0 := time.Now()
+	if err := cleanTrustFloor(p.ctx, p.c, plan); err != nil {
+		return trustResult{}, nil, err
+	}
+	if p.op, err = launchOperator(p.ctx, p.work, p.syncPeriod, p.operatorArgs, p.memoryLimit); err != nil {
+		return trustResult{}, nil, err
+	}
+	if _, err := p.op.waitDrained(p.held, 5*time.Minute); err != nil {
+		return trustResult{}, nil, err
+	}
+	fmt.Printf("    (its objects deleted and the operator started again, drained, in %.1f s, not timed)\n", time.Since(t0).Seconds())
+	time.Sleep(2 * time.Second)
+	return r, plan, nil
+}
+
+// describe is the plan in a few words.
+func (p *trustPlan) describe() string {
+	return fmt.Sprintf("the gateway, %d children as the operator's ServiceAccount, its status", p.perGateway)
+}
