@@ -352,9 +352,11 @@ func probeContainment(ctx context.Context, tc client.Client, ns string) error {
 		"app.kubernetes.io/part-of": "portico", render.ManagedByLabel: render.ManagedByValue,
 		render.GatewayNameLabel: "trust-probe", render.GatewayNamespaceLabel: ns}}}
 	err := tc.Create(ctx, cm, client.DryRunAll)
-	if err == nil || !strings.Contains(err.Error(), containment.WritesPolicyName) {
-		return fmt.Errorf("trust floor: the containment policies do not judge %s's writes: a ConfigMap of no gateway was not refused by %s (got %v)",
-			trustUser, containment.WritesPolicyName, err)
+	if err == nil {
+		return fmt.Errorf("trust floor: the containment policies do not judge %s's writes: a ConfigMap of no gateway was admitted", trustUser)
+	}
+	if !strings.Contains(err.Error(), containment.WritesPolicyName) {
+		return fmt.Errorf("trust floor: a ConfigMap of no gateway was refused, but not by %s: %w", containment.WritesPolicyName, err)
 	}
 	return nil
 }
