@@ -203,24 +203,7 @@ func planFloor(ctx context.Context, c client.Client, tag string, n, namespaces i
 			p.perGateway = len(res.Objects)
 		}
 		for _, o := range res.Objects {
-			o.SetOwnerReferences(nil)
-			if ann := o.GetAnnotations(); ann != nil {
-				delete(ann, render.GatewayUIDAnnotation)
-				if len(ann) == 0 {
-					ann = nil
-				}
-				o.SetAnnotations(ann)
-			}
-			labels := o.GetLabels()
-			labels[render.ManagedByLabel] = floorManagedBy
-			labels[floorGatewayLabel] = labels[render.GatewayNameLabel]
-			delete(labels, render.GatewayNameLabel)
-			o.SetLabels(labels)
-			u, err := render.ToApply(o)
-			if err != nil {
-				return nil, err
-			}
-			body, err := json.Marshal(u.Object)
+			u, body, err := floorForm(o)
 			if err != nil {
 				return nil, err
 			}
@@ -237,6 +220,32 @@ func planFloor(ctx context.Context, c client.Client, tag string, n, namespaces i
 		}
 	}
 	return p, nil
+}
+
+// floorForm is a rendered child as the floor writes it, and its apply
+// body: nothing ties it to a gateway object (no owner reference, no
+// gateway UID), and it is labelled so that neither the operator's
+// informers nor the containment policies take it for Portico's.
+func floorForm(o client.Object) (*unstructured.Unstructured, []byte, error) {
+	o.SetOwnerReferences(nil)
+	if ann := o.GetAnnotations(); ann != nil {
+		delete(ann, render.GatewayUIDAnnotation)
+		if len(ann) == 0 {
+			ann = nil
+		}
+		o.SetAnnotations(ann)
+	}
+	labels := o.GetLabels()
+	labels[render.ManagedByLabel] = floorManagedBy
+	labels[floorGatewayLabel] = labels[render.GatewayNameLabel]
+	delete(labels, render.GatewayNameLabel)
+	o.SetLabels(labels)
+	u, err := render.ToApply(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := json.Marshal(u.Object)
+	return u, body, err
 }
 
 // describe is the plan in a few words: "11 objects, 9.3 KiB per gateway".

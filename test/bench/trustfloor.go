@@ -16,19 +16,24 @@ limitations under the License.
 
 package main
 
-// The trust floor: the floor plus what the API server must do for the
-// same gateways under Portico's trust model, whatever operator writes
-// their children. Each gateway is created as the bench creates it (its
-// CRD rules, the class policy, the gateway defaults); each child is
-// applied as Portico's apply path sends it (the same body, field owner and
-// retries), as the operator's ServiceAccount and carrying the labels,
-// owner reference and shard the containment policies (config/policy)
-// check, so they judge every write as they judge the operator's; each
-// gateway's status is written once, as a converged gateway's. Clients do
-// all of it as fast as the API server takes it, with the operator
-// stopped. Portico / trust floor is then what the operator's own work
-// (reconciling, its watches, its events) adds, and trust floor / floor
-// what a gateway's own two writes and the containment policies cost.
+// Two floors between the floor and Portico, measured with the operator
+// stopped (it would reconcile their gateways), by clients as fast as the
+// API server takes them:
+//
+//   - the gateway floor: the floor's children (in the floor's form) plus
+//     each gateway created as the bench creates it (its CRD rules, the
+//     class policy, the gateway defaults) and its status written once, as
+//     a converged gateway's: what the API server must do for the gateway
+//     objects themselves, which no operator design avoids;
+//   - the trust floor: the same, but each child applied as Portico's apply
+//     path sends it (body, field owner, retries), as the operator's
+//     ServiceAccount, with the labels, owner reference and shard the
+//     containment policies (config/policy) check, so they judge each write
+//     as they judge the operator's: what any operator under Portico's
+//     trust model must cost the API server before its own work.
+//
+// Portico / trust floor is then what the operator's own work (reconciling,
+// its watches, its events) adds.
 
 import (
 	"bytes"
@@ -87,9 +92,9 @@ type trustItem struct {
 	body []byte
 }
 
-// trustPlan is every request of one trust floor, prepared before the
-// clock starts: first every gateway's create, then, gateway by gateway,
-// its children's applies and its status.
+// trustPlan is every request of a gateway or trust floor, prepared before
+// the clock starts: first every gateway's create, then, gateway by
+// gateway, its children's applies and its status.
 type trustPlan struct {
 	gateways   []*v1alpha1.IngressGateway
 	items      []trustItem
@@ -153,10 +158,11 @@ func (p *porticoRuns) convergedStatus(name string, webhook bool) ([]byte, error)
 	return st, nil
 }
 
-// planTrustFloor creates the trust floor's namespaces (as the operator's
-// runs have them) and prepares n gateways named <tag>-<i> spread over
-// them, their children rendered from tmpl as the operator renders them.
-func planTrustFloor(ctx context.Context, c client.Client, tag string, n, namespaces int, webhook bool,
+// planTrustFloor creates a gateway or trust floor's namespaces (as the
+// operator's runs have them) and prepares n gateways named <tag>-<i>
+// spread over them, their children rendered from tmpl as the operator
+// renders them and, unless asOperator, put in the floor's form.
+func planTrustFloor(ctx context.Context, c client.Client, tag string, n, namespaces int, webhook, asOperator bool,
 	tmpl *v1alpha1.IngressGateway, cfg render.Config, in render.Inputs, status []byte) (*trustPlan, error) {
 	nss, err := mkGatewayNamespaces(ctx, c, tag, namespaces)
 	if err != nil {
@@ -177,16 +183,21 @@ func planTrustFloor(ctx context.Context, c client.Client, tag string, n, namespa
 		}
 		p.perGateway = len(res.Objects)
 		for _, o := range res.Objects {
-			hash, err := apply.Hash(o)
-			if err != nil {
-				return nil, err
-			}
-			body, err := apply.Body(o, hash)
-			if err != nil {
-				return nil, err
-			}
 			gvk, err := apiutil.GVKForObject(o, manager.Scheme())
 			if err != nil {
+				return nil, err
+			}
+			var body []byte
+			if asOperator {
+				hash, err := apply.Hash(o)
+				if err != nil {
+					return nil, err
+				}
+				body, err = apply.Body(o, hash)
+				if err != nil {
+					return nil, err
+				}
+			} else if _, body, err = floorForm(o); err != nil {
 				return nil, err
 			}
 			p.items = append(p.items, trustItem{gw: i, step: trustApply, gvk: gvk, key: client.ObjectKeyFromObject(o), body: body})
@@ -208,7 +219,8 @@ type trustResult struct {
 
 // runTrustFloor sends p's requests with writers parallel writers, each
 // taking the next request: gateways are created by admin (as the bench
-// creates them for Portico's runs), children and statuses written by tc.
+// creates them for Portico's runs), children and statuses written by tc
+// (the floor's writer or the trust floor's).
 // A child's apply waits for its gateway's create (its UID goes into the
 // owner reference). A gateway's time is from the start to its last
 // request answered.
@@ -305,8 +317,7 @@ func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, w
 
 // cleanTrustFloor deletes p's gateways (their finalizer, which the gateway
 // defaults policy adds and no operator removes here, dropped first) and
-// every child they have, cluster-scoped ones by their gateway-namespace
-// label.
+// every child they have, by the gateway-namespace label they all carry.
 func cleanTrustFloor(ctx context.Context, c client.Client, p *trustPlan) error {
 	bg := client.PropagationPolicy(metav1.DeletePropagationBackground)
 	for _, gw := range p.gateways {
@@ -324,19 +335,18 @@ func cleanTrustFloor(ctx context.Context, c client.Client, p *trustPlan) error {
 	if err != nil {
 		return err
 	}
-	cluster := client.MatchingLabelsSelector{Selector: labels.NewSelector().Add(*req)}
-	own := client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue}
+	sel := client.MatchingLabelsSelector{Selector: labels.NewSelector().Add(*req)}
 	for _, k := range render.ManagedKinds {
 		obj := k.Object.DeepCopyObject().(client.Object)
 		if !k.Namespaced {
-			if err := c.DeleteAllOf(ctx, obj, cluster, bg); err != nil {
-				return fmt.Errorf("delete the trust floor's %s: %w", k.GVK.Kind, err)
+			if err := c.DeleteAllOf(ctx, obj, sel, bg); err != nil {
+				return fmt.Errorf("delete the %s: %w", k.GVK.Kind, err)
 			}
 			continue
 		}
 		for _, ns := range p.namespaces {
-			if err := c.DeleteAllOf(ctx, obj, own, bg, client.InNamespace(ns)); err != nil {
-				return fmt.Errorf("delete the trust floor's %s in %s: %w", k.GVK.Kind, ns, err)
+			if err := c.DeleteAllOf(ctx, obj, sel, bg, client.InNamespace(ns)); err != nil {
+				return fmt.Errorf("delete the %s in %s: %w", k.GVK.Kind, ns, err)
 			}
 		}
 	}
@@ -345,12 +355,13 @@ func cleanTrustFloor(ctx context.Context, c client.Client, p *trustPlan) error {
 
 // probeContainment makes sure the containment policies judge tc's writes
 // (or the trust floor would measure nothing it claims): a ConfigMap
-// labelled as a gateway's child but owned by none must be refused by the
-// writes policy, in a dry run.
+// labelled as Portico's but of no gateway must be refused by the writes
+// policy, which matches the operator by its user name, in a dry run. (No
+// gateway label: the namespaces policy, bound by labels, would refuse it
+// for any user.)
 func probeContainment(ctx context.Context, tc client.Client, ns string) error {
 	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "trust-probe", Labels: map[string]string{
-		"app.kubernetes.io/part-of": "portico", render.ManagedByLabel: render.ManagedByValue,
-		render.GatewayNameLabel: "trust-probe", render.GatewayNamespaceLabel: ns}}}
+		"app.kubernetes.io/part-of": "portico", render.ManagedByLabel: render.ManagedByValue}}}
 	err := tc.Create(ctx, cm, client.DryRunAll)
 	if err == nil {
 		return fmt.Errorf("trust floor: the containment policies do not judge %s's writes: a ConfigMap of no gateway was admitted", trustUser)
@@ -374,51 +385,66 @@ func trustClient(env *testenv.Env) (client.Client, error) {
 	return client.New(cfg, client.Options{Scheme: manager.Scheme()})
 }
 
-// trustFloor measures the trust floor of n gateways (webhook on or off)
-// with writers parallel writers. The operator is stopped for it (it would
-// reconcile the floor's gateways) and started again after, once the
-// floor's objects are gone; p.op is then the new process, drained.
-func (p *porticoRuns) trustFloor(tc client.Client, base render.Config, tag string, n, writers int, webhook bool) (trustResult, *trustPlan, error) {
-	status, err := p.convergedStatus(tag+"-status", webhook)
+// gatewayAndTrustFloors measures the gateway floor (written by fc) and
+// the trust floor (by tc) of n gateways, webhook on or off, with writers
+// parallel writers. The operator is stopped for both and started again
+// after, once their objects are gone; p.op is then the new process,
+// drained.
+func (p *porticoRuns) gatewayAndTrustFloors(fc, tc client.Client, base render.Config, tag string, n, writers int, webhook bool) (gwFloor, trust trustResult, plan *trustPlan, err error) {
+	status, err := p.convergedStatus("status"+tag, webhook)
 	if err != nil {
-		return trustResult{}, nil, err
+		return
 	}
-	tmpl, cfg, in, err := floorInputs(p.ctx, p.c, webhook, base, tag)
+	tmpl, cfg, in, err := floorInputs(p.ctx, p.c, webhook, base, "t"+tag)
 	if err != nil {
-		return trustResult{}, nil, err
+		return
 	}
-	plan, err := planTrustFloor(p.ctx, p.c, tag, n, p.namespaces, webhook, tmpl, cfg, in, status)
+	gwPlan, err := planTrustFloor(p.ctx, p.c, "gw"+tag, n, p.namespaces, webhook, false, tmpl, cfg, in, status)
 	if err != nil {
-		return trustResult{}, nil, err
+		return
 	}
-	if err := probeContainment(p.ctx, tc, plan.namespaces[0]); err != nil {
-		return trustResult{}, nil, err
+	plan, err = planTrustFloor(p.ctx, p.c, "t"+tag, n, p.namespaces, webhook, true, tmpl, cfg, in, status)
+	if err != nil {
+		return
+	}
+	if err = probeContainment(p.ctx, tc, plan.namespaces[0]); err != nil {
+		return
 	}
 	p.op.stop()
-	time.Sleep(2 * time.Second) // the namespaces' creation settles
-	r, err := runTrustFloor(p.ctx, p.c, tc, plan, writers, p.op, p.api)
-	if err != nil {
-		return trustResult{}, nil, err
+	for _, f := range []struct {
+		name   string
+		plan   *trustPlan
+		writer client.Client
+		out    *trustResult
+	}{{"gateway floor", gwPlan, fc, &gwFloor}, {"trust floor", plan, tc, &trust}} {
+		time.Sleep(2 * time.Second) // the namespaces' creation, the last deletions settle
+		r, err := runTrustFloor(p.ctx, p.c, f.writer, f.plan, writers, p.op, p.api)
+		if err != nil {
+			return gwFloor, trust, nil, err
+		}
+		s := summarize(r.lat)
+		fmt.Printf("    %s, %d writers: %d gateways, %d children each, in %.1f s (%.0f requests/s); per gateway p50 %.1f s, p90 %.1f s; applies retried for the containment policy's parameters: %d\n    CPU: %s\n    API server: %s\n",
+			f.name, writers, n, f.plan.perGateway, r.d.Seconds(), float64(r.objects)/r.d.Seconds(), s.median, s.p90, r.retries, r.cpu, r.api)
+		t0 := time.Now()
+		if err := cleanTrustFloor(p.ctx, p.c, f.plan); err != nil {
+			return gwFloor, trust, nil, err
+		}
+		fmt.Printf("    (its objects deleted in %.1f s, not timed)\n", time.Since(t0).Seconds())
+		*f.out = r
 	}
-	s := summarize(r.lat)
-	fmt.Printf("    trust floor, %d writers: %d gateways, %d children each, in %.1f s (%.0f requests/s); per gateway p50 %.1f s, p90 %.1f s; applies retried for the policy's parameters: %d\n    CPU: %s\n    API server: %s\n",
-		writers, n, plan.perGateway, r.d.Seconds(), float64(r.objects)/r.d.Seconds(), s.median, s.p90, r.retries, r.cpu, r.api)
 	t0 := time.Now()
-	if err := cleanTrustFloor(p.ctx, p.c, plan); err != nil {
-		return trustResult{}, nil, err
-	}
 	if p.op, err = launchOperator(p.ctx, p.work, p.syncPeriod, p.operatorArgs, p.memoryLimit); err != nil {
-		return trustResult{}, nil, err
+		return
 	}
-	if _, err := p.op.waitDrained(p.held, 5*time.Minute); err != nil {
-		return trustResult{}, nil, err
+	if _, err = p.op.waitDrained(p.held, 5*time.Minute); err != nil {
+		return
 	}
-	fmt.Printf("    (its objects deleted and the operator started again, drained, in %.1f s, not timed)\n", time.Since(t0).Seconds())
+	fmt.Printf("    (the operator started again and drained in %.1f s)\n", time.Since(t0).Seconds())
 	time.Sleep(2 * time.Second)
-	return r, plan, nil
+	return gwFloor, trust, plan, nil
 }
 
-// describe is the plan in a few words.
+// describe is the trust floor's plan in a few words.
 func (p *trustPlan) describe() string {
 	return fmt.Sprintf("the gateway, %d children as the operator's ServiceAccount, its status", p.perGateway)
 }
