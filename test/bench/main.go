@@ -98,6 +98,9 @@ type config struct {
 	// measured with (the fastest is the floor).
 	curve        []int
 	floorWriters []int
+	// selfProfile, when set, is where the bench process's own CPU profile
+	// of the gateway and trust floors is written.
+	selfProfile string
 }
 
 func main() {
@@ -120,6 +123,7 @@ func main() {
 	flag.BoolVar(&c.profileOff, "profile-webhook-off", false, "with -apiserver-profile, profile the webhook-off scale run (and its floor) instead of the webhook-on one")
 	flag.StringVar(&c.memoryLimit, "memory-limit", "", "run the operator as under a container memory limit (e.g. 96Mi): its Go soft limit is 85 % of it")
 	flag.DurationVar(&c.settle, "settle", time.Minute, "idle time after which row 3 reads the RSS again (the runtime returns freed heap to the OS gradually)")
+	flag.StringVar(&c.selfProfile, "bench-profile", "", "write a CPU profile of the bench process itself during the gateway and trust floors (8) to this file")
 	opArgs := flag.String("operator-args", "", "extra operator flags, space-separated (e.g. \"--max-concurrent-reconciles=4 --kube-api-qps=200\")")
 	curve := flag.String("curve", "250,500,1000", "gateway counts of the scaling curve (webhook on; -scale is the last point)")
 	writers := flag.String("floor-writers", "16,32", "parallel writers the floor is measured with; the fastest run is the floor")
@@ -383,7 +387,7 @@ rules:
 		return nil, err
 	}
 	p := &porticoRuns{ctx: ctx, c: cl2, w: w, op: op, auditLog: auditLog, namespaces: c.namespaces, profile: c.profile, profileFor: max(c.profileFor, time.Second), env: env, api: api,
-		work: work, syncPeriod: c.syncPeriod, operatorArgs: c.operatorArgs, memoryLimit: c.memoryLimit, held: idleHeld}
+		work: work, syncPeriod: c.syncPeriod, operatorArgs: c.operatorArgs, memoryLimit: c.memoryLimit, held: idleHeld, selfProfile: c.selfProfile}
 
 	step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook off), rendered offline, applied by %v parallel writers", c.scale, writers))
 	var profileFloorOff func()
@@ -722,6 +726,7 @@ type porticoRuns struct {
 	operatorArgs []string
 	memoryLimit  string
 	held         int
+	selfProfile  string
 }
 
 // run creates n bench gateways (webhook on or off) named <tag>-<i> in

@@ -40,6 +40,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -169,6 +171,7 @@ func planTrustFloor(ctx context.Context, c client.Client, tag string, n, namespa
 		return nil, err
 	}
 	p := &trustPlan{namespaces: nss}
+	scheme := manager.Scheme()
 	for i := range n {
 		ns, name := nss[i%len(nss)], fmt.Sprintf("%s-%d", tag, i)
 		p.gateways = append(p.gateways, benchGatewayWebhook(ns, name, webhook))
@@ -183,7 +186,7 @@ func planTrustFloor(ctx context.Context, c client.Client, tag string, n, namespa
 		}
 		p.perGateway = len(res.Objects)
 		for _, o := range res.Objects {
-			gvk, err := apiutil.GVKForObject(o, manager.Scheme())
+			gvk, err := apiutil.GVKForObject(o, scheme)
 			if err != nil {
 				return nil, err
 			}
@@ -236,6 +239,8 @@ func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, w
 		created[i] = make(chan struct{})
 	}
 	lat := make([]float64, n)
+	// manager.Scheme builds a scheme on each call: once, before the clock.
+	scheme := manager.Scheme()
 	var next atomic.Int64
 	var retries atomic.Int64
 	var firstErr error
@@ -268,7 +273,7 @@ func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, w
 			return nil
 		}
 		// Read into the typed object, as the operator reads its applies.
-		typed, err := manager.Scheme().New(it.gvk)
+		typed, err := scheme.New(it.gvk)
 		if err != nil {
 			return err
 		}
@@ -411,6 +416,16 @@ func (p *porticoRuns) gatewayAndTrustFloors(fc, tc client.Client, base render.Co
 		return
 	}
 	p.op.stop()
+	if p.selfProfile != "" {
+		f, err := os.Create(p.selfProfile)
+		if err != nil {
+			return gwFloor, trust, nil, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return gwFloor, trust, nil, err
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
 	for _, f := range []struct {
 		name   string
 		plan   *trustPlan
