@@ -95,7 +95,7 @@ test-deps: ## Install keepalived, iproute2 and curl for the VIP tests when missi
 	hack/install-test-deps.sh
 
 .PHONY: bench
-bench: k8s-binaries ## Print the performance figures, the floor phase included (about 22 minutes; BENCH_FLAGS=-quick for a 1-minute smoke run, -memory-limit=96Mi as under a container limit).
+bench: k8s-binaries ## Print the performance figures, the floor phase included (about 27 minutes; BENCH_FLAGS=-quick for a 1-minute smoke run, -memory-limit=96Mi as under a container limit).
 	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" go run ./test/bench $(BENCH_FLAGS)
 	KUBEBUILDER_ASSETS="$(K8S_ASSETS)" \
 		go test ./test/bench -run '^$$' -bench NoopReconcile -benchtime 2000x -count 5
