@@ -268,11 +268,26 @@ type floorResult struct {
 // runFloor applies every object of p with writers parallel writers (each
 // takes the next object, gateway by gateway) and times it.
 func runFloor(ctx context.Context, fc client.Client, p *floorPlan, writers int, op *operator, api *apiMetrics) (floorResult, error) {
-	left := make([]atomic.Int32, p.gateways)
-	for _, it := range p.items {
-		left[it.gw].Add(1)
+	return runWriters(p.gateways, len(p.items), writers, func(i int) int { return p.items[i].gw }, func(i int) error {
+		it := p.items[i]
+		if err := fc.Patch(ctx, it.obj, client.RawPatch(types.ApplyYAMLPatchType, it.body),
+			client.FieldOwner(floorUser), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore)); err != nil {
+			return fmt.Errorf("floor: apply %s %s/%s: %w", it.obj.GetKind(), it.obj.GetNamespace(), it.obj.GetName(), err)
+		}
+		return nil
+	}, op, api)
+}
+
+// runWriters sends n requests (do(i) sends the i-th) with writers parallel
+// writers, each taking the next, and times them; gw(i) is the gateway
+// request i is for, and each gateway's time is from the start to its last
+// request answered, in seconds. The first error stops every writer.
+func runWriters(gateways, n, writers int, gw func(int) int, do func(int) error, op *operator, api *apiMetrics) (floorResult, error) {
+	left := make([]atomic.Int32, gateways)
+	for i := range n {
+		left[gw(i)].Add(1)
 	}
-	lat := make([]float64, p.gateways)
+	lat := make([]float64, gateways)
 	var next atomic.Int64
 	var firstErr error
 	var errOnce sync.Once
@@ -284,20 +299,16 @@ func runFloor(ctx context.Context, fc client.Client, p *floorPlan, writers int, 
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(p.items) {
+				if i >= n {
 					return
 				}
-				it := p.items[i]
-				if err := fc.Patch(ctx, it.obj, client.RawPatch(types.ApplyYAMLPatchType, it.body),
-					client.FieldOwner(floorUser), client.ForceOwnership, client.FieldValidation(metav1.FieldValidationIgnore)); err != nil {
-					errOnce.Do(func() {
-						firstErr = fmt.Errorf("floor: apply %s %s/%s: %w", it.obj.GetKind(), it.obj.GetNamespace(), it.obj.GetName(), err)
-					})
-					next.Store(int64(len(p.items)))
+				if err := do(i); err != nil {
+					errOnce.Do(func() { firstErr = err })
+					next.Store(int64(n))
 					return
 				}
-				if left[it.gw].Add(-1) == 0 {
-					lat[it.gw] = time.Since(start).Seconds()
+				if left[gw(i)].Add(-1) == 0 {
+					lat[gw(i)] = time.Since(start).Seconds()
 				}
 			}
 		})
@@ -309,7 +320,7 @@ func runFloor(ctx context.Context, fc client.Client, p *floorPlan, writers int, 
 	if firstErr != nil {
 		return floorResult{}, firstErr
 	}
-	return floorResult{writers: writers, objects: len(p.items), d: d, lat: lat, cpu: s1.diff(s0), api: a1.diff(a0)}, nil
+	return floorResult{writers: writers, objects: n, d: d, lat: lat, cpu: s1.diff(s0), api: a1.diff(a0)}, nil
 }
 
 // cleanFloor deletes p's objects (the namespaces stay, empty: without a

@@ -43,7 +43,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -229,27 +228,16 @@ type trustResult struct {
 // request answered.
 func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, writers int, op *operator, api *apiMetrics) (trustResult, error) {
 	n := len(p.gateways)
-	left := make([]atomic.Int32, n)
-	for _, it := range p.items {
-		left[it.gw].Add(1)
-	}
 	created := make([]chan struct{}, n)
 	uids := make([]string, n)
 	for i := range created {
 		created[i] = make(chan struct{})
 	}
-	lat := make([]float64, n)
 	// manager.Scheme builds a scheme on each call: once, before the clock.
 	scheme := manager.Scheme()
-	var next atomic.Int64
 	var retries atomic.Int64
-	var firstErr error
-	var errOnce sync.Once
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err })
-		next.Store(int64(len(p.items)))
-	}
-	do := func(it trustItem) error {
+	do := func(i int) error {
+		it := p.items[i]
 		gw := p.gateways[it.gw]
 		if it.step == trustCreate {
 			defer close(created[it.gw])
@@ -287,37 +275,8 @@ func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, w
 		}
 		return nil
 	}
-	a0 := api.scrape()
-	s0 := op.snap()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range writers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(p.items) {
-					return
-				}
-				it := p.items[i]
-				if err := do(it); err != nil {
-					fail(err)
-					return
-				}
-				if left[it.gw].Add(-1) == 0 {
-					lat[it.gw] = time.Since(start).Seconds()
-				}
-			}
-		})
-	}
-	wg.Wait()
-	d := time.Since(start)
-	s1 := op.snap()
-	a1 := api.scrape()
-	if firstErr != nil {
-		return trustResult{}, firstErr
-	}
-	return trustResult{floorResult: floorResult{writers: writers, objects: len(p.items), d: d, lat: lat, cpu: s1.diff(s0), api: a1.diff(a0)},
-		retries: int(retries.Load())}, nil
+	r, err := runWriters(n, len(p.items), writers, func(i int) int { return p.items[i].gw }, do, op, api)
+	return trustResult{floorResult: r, retries: int(retries.Load())}, err
 }
 
 // cleanTrustFloor deletes p's gateways (their finalizer, which the gateway
