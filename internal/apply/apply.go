@@ -404,7 +404,7 @@ func (a *Applier) Write(ctx context.Context, obj client.Object, p *Plan) (client
 	live := typed.(client.Object)
 	live.SetName(obj.GetName())
 	live.SetNamespace(obj.GetNamespace())
-	if err := a.patchApply(ctx, live, body); err != nil {
+	if _, err := PatchApply(ctx, a.Client, live, body); err != nil {
 		if p.Blind && denied(err) {
 			// Refused: perhaps a foreign object holds the name. Read it
 			// now, to say whose it is.
@@ -464,18 +464,12 @@ func existedBefore(live client.Object) bool {
 	return false
 }
 
-// patchApply server-side applies body to live (which receives the
-// response). An apply refused because the API server's containment policy
+// PatchApply server-side applies body to live (which receives the
+// response) with the operator's field owner, and returns how often it
+// retried: an apply refused because the API server's containment policy
 // does not see the gateway's shard label yet (the gateway or its label is
 // moments old: its informer lags) is retried a few times, for about 0.6 s.
-func (a *Applier) patchApply(ctx context.Context, live client.Object, body []byte) error {
-	_, err := PatchApply(ctx, a.Client, live, body)
-	return err
-}
-
-// PatchApply is the operator's server-side apply of body to live, with
-// its field owner and patchApply's retries; it returns the retries. The
-// bench's trust floor writes through it too.
+// The bench's trust floor writes through it too.
 func PatchApply(ctx context.Context, c client.Client, live client.Object, body []byte) (retries int, err error) {
 	delay := 20 * time.Millisecond
 	for attempt := 0; ; attempt++ {

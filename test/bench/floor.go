@@ -47,6 +47,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
@@ -329,30 +330,22 @@ func runWriters(gateways, n, writers int, gw func(int) int, do func(int) error, 
 // ValidatingWebhookConfiguration is consulted on every write.
 func cleanFloor(ctx context.Context, c client.Client, p *floorPlan) error {
 	sel := client.MatchingLabels{render.ManagedByLabel: floorManagedBy}
-	bg := client.PropagationPolicy(metav1.DeletePropagationBackground)
 	for _, k := range p.kinds {
 		u := &unstructured.Unstructured{}
 		u.SetGroupVersionKind(k.gvk)
-		if !k.namespaced {
-			if err := c.DeleteAllOf(ctx, u, sel, bg); err != nil {
-				return fmt.Errorf("delete the floor's %s: %w", k.gvk.Kind, err)
-			}
-			continue
-		}
-		for _, ns := range p.namespaces {
-			if err := c.DeleteAllOf(ctx, u, sel, bg, client.InNamespace(ns)); err != nil {
-				return fmt.Errorf("delete the floor's %s in %s: %w", k.gvk.Kind, ns, err)
-			}
+		if err := deleteAll(ctx, c, u, k.namespaced, p.namespaces, sel); err != nil {
+			return fmt.Errorf("floor: %w", err)
 		}
 	}
 	return nil
 }
 
-// floorClient is a client of its own user (audited as the operator is),
-// without client-side rate limiting: the floor is what the API server
-// takes, not what a rate limiter lets through.
-func floorClient(env *testenv.Env) (client.Client, error) {
-	user, err := env.AddUser(envtest.User{Name: floorUser, Groups: []string{"system:masters"}}, nil)
+// userClient is a client of its own user (audited as the operator is; in
+// system:masters, which spares installing RBAC), without client-side rate
+// limiting: a floor is what the API server takes, not what a rate limiter
+// lets through.
+func userClient(env *testenv.Env, name string) (client.Client, error) {
+	user, err := env.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -360,6 +353,28 @@ func floorClient(env *testenv.Env) (client.Client, error) {
 	cfg.QPS, cfg.Burst = -1, 0
 	cfg.DisableCompression = true // as the operator's
 	return client.New(cfg, client.Options{Scheme: manager.Scheme()})
+}
+
+// deleteAll deletes the objects of obj's kind that opts select: in each
+// of namespaces when namespaced, else cluster-wide.
+func deleteAll(ctx context.Context, c client.Client, obj client.Object, namespaced bool, namespaces []string, opts ...client.DeleteAllOfOption) error {
+	opts = append(opts, client.PropagationPolicy(metav1.DeletePropagationBackground))
+	kind := obj.GetObjectKind().GroupVersionKind().Kind
+	if gvk, err := apiutil.GVKForObject(obj, c.Scheme()); kind == "" && err == nil {
+		kind = gvk.Kind // a typed object's is empty
+	}
+	if !namespaced {
+		if err := c.DeleteAllOf(ctx, obj, opts...); err != nil {
+			return fmt.Errorf("delete the %s: %w", kind, err)
+		}
+		return nil
+	}
+	for _, ns := range namespaces {
+		if err := c.DeleteAllOf(ctx, obj, append(opts, client.InNamespace(ns))...); err != nil {
+			return fmt.Errorf("delete the %s in %s: %w", kind, ns, err)
+		}
+	}
+	return nil
 }
 
 // floors renders the floor of n gateways (webhook on or off) and runs it

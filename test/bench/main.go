@@ -371,7 +371,7 @@ rules:
 	// held before, for (3) and (7), and every ValidatingWebhookConfiguration,
 	// consulted on every write to the API server, is gone again.
 	idleHeld := max(c.idleGWs, c.oneByOne) + 1 // and the warm-up gateway
-	fc, err := floorClient(env)
+	fc, err := userClient(env, floorUser)
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +387,7 @@ rules:
 		return nil, err
 	}
 	p := &porticoRuns{ctx: ctx, c: cl2, w: w, op: op, auditLog: auditLog, namespaces: c.namespaces, profile: c.profile, profileFor: max(c.profileFor, time.Second), env: env, api: api,
-		work: work, syncPeriod: c.syncPeriod, operatorArgs: c.operatorArgs, memoryLimit: c.memoryLimit, held: idleHeld, selfProfile: c.selfProfile}
+		cfg: c, work: work, held: idleHeld}
 
 	step(fmt.Sprintf("2. Floor: the children of %d gateways (webhook off), rendered offline, applied by %v parallel writers", c.scale, writers))
 	var profileFloorOff func()
@@ -546,7 +546,7 @@ rules:
 			return nil, err
 		}
 	}
-	tc, err := trustClient(env)
+	tc, err := userClient(env, trustUser)
 	if err != nil {
 		return nil, err
 	}
@@ -719,14 +719,11 @@ type porticoRuns struct {
 	profile    string
 	profileFor time.Duration
 	api        *apiMetrics
-	// What the trust floor starts the operator again with, and the
-	// gateways the operator then holds.
-	work         string
-	syncPeriod   time.Duration
-	operatorArgs []string
-	memoryLimit  string
-	held         int
-	selfProfile  string
+	// The trust floor starts the operator again as the run's settings say
+	// (cfg, and work: where its binary is); it then holds held gateways.
+	cfg  config
+	work string
+	held int
 }
 
 // run creates n bench gateways (webhook on or off) named <tag>-<i> in
@@ -800,14 +797,10 @@ func (p *porticoRuns) remove(r *scaleResult) error {
 		}
 	}
 	sel := client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue}
-	bg := client.PropagationPolicy(metav1.DeletePropagationBackground)
 	for _, k := range render.ManagedKinds {
-		if !k.Namespaced {
-			continue
-		}
-		for _, ns := range r.nss {
-			if err := p.c.DeleteAllOf(p.ctx, k.Object.DeepCopyObject().(client.Object), sel, bg, client.InNamespace(ns)); err != nil {
-				return fmt.Errorf("delete %s in %s: %w", k.GVK.Kind, ns, err)
+		if k.Namespaced {
+			if err := deleteAll(p.ctx, p.c, k.Object.DeepCopyObject().(client.Object), true, r.nss, sel); err != nil {
+				return err
 			}
 		}
 	}

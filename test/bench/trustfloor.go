@@ -55,14 +55,12 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/portico-dev/portico/api/v1alpha1"
 	"github.com/portico-dev/portico/internal/apply"
 	"github.com/portico-dev/portico/internal/containment"
 	"github.com/portico-dev/portico/internal/manager"
 	"github.com/portico-dev/portico/internal/render"
-	"github.com/portico-dev/portico/internal/testenv"
 )
 
 // trustUser writes the trust floor's children and statuses: a name the
@@ -151,7 +149,7 @@ func (p *porticoRuns) convergedStatus(name string, webhook bool) ([]byte, error)
 	sel := client.MatchingLabels{render.ManagedByLabel: render.ManagedByValue, render.GatewayNameLabel: name}
 	for _, k := range render.ManagedKinds {
 		if k.Namespaced {
-			if err := p.c.DeleteAllOf(p.ctx, k.Object.DeepCopyObject().(client.Object), sel, client.InNamespace(seqNamespace)); err != nil {
+			if err := deleteAll(p.ctx, p.c, k.Object.DeepCopyObject().(client.Object), true, []string{seqNamespace}, sel); err != nil {
 				return nil, err
 			}
 		}
@@ -283,17 +281,14 @@ func runTrustFloor(ctx context.Context, admin, tc client.Client, p *trustPlan, w
 // defaults policy adds and no operator removes here, dropped first) and
 // every child they have, by the gateway-namespace label they all carry.
 func cleanTrustFloor(ctx context.Context, c client.Client, p *trustPlan) error {
-	bg := client.PropagationPolicy(metav1.DeletePropagationBackground)
 	for _, gw := range p.gateways {
 		obj := &v1alpha1.IngressGateway{ObjectMeta: metav1.ObjectMeta{Namespace: gw.Namespace, Name: gw.Name}}
 		if err := c.Patch(ctx, obj, client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))); err != nil && !apierrors.IsNotFound(err) {
 			return err
 		}
 	}
-	for _, ns := range p.namespaces {
-		if err := c.DeleteAllOf(ctx, &v1alpha1.IngressGateway{}, client.InNamespace(ns)); err != nil {
-			return err
-		}
+	if err := deleteAll(ctx, c, &v1alpha1.IngressGateway{}, true, p.namespaces); err != nil {
+		return err
 	}
 	req, err := labels.NewRequirement(render.GatewayNamespaceLabel, selection.In, p.namespaces)
 	if err != nil {
@@ -301,17 +296,8 @@ func cleanTrustFloor(ctx context.Context, c client.Client, p *trustPlan) error {
 	}
 	sel := client.MatchingLabelsSelector{Selector: labels.NewSelector().Add(*req)}
 	for _, k := range render.ManagedKinds {
-		obj := k.Object.DeepCopyObject().(client.Object)
-		if !k.Namespaced {
-			if err := c.DeleteAllOf(ctx, obj, sel, bg); err != nil {
-				return fmt.Errorf("delete the %s: %w", k.GVK.Kind, err)
-			}
-			continue
-		}
-		for _, ns := range p.namespaces {
-			if err := c.DeleteAllOf(ctx, obj, sel, bg, client.InNamespace(ns)); err != nil {
-				return fmt.Errorf("delete the %s in %s: %w", k.GVK.Kind, ns, err)
-			}
+		if err := deleteAll(ctx, c, k.Object.DeepCopyObject().(client.Object), k.Namespaced, p.namespaces, sel); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -334,19 +320,6 @@ func probeContainment(ctx context.Context, tc client.Client, ns string) error {
 		return fmt.Errorf("trust floor: a ConfigMap of no gateway was refused, but not by %s: %w", containment.WritesPolicyName, err)
 	}
 	return nil
-}
-
-// trustClient is the trust floor's writer: the operator's kind of user,
-// unthrottled, without compression (as floorClient and the operator).
-func trustClient(env *testenv.Env) (client.Client, error) {
-	user, err := env.AddUser(envtest.User{Name: trustUser, Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return nil, err
-	}
-	cfg := user.Config()
-	cfg.QPS, cfg.Burst = -1, 0
-	cfg.DisableCompression = true
-	return client.New(cfg, client.Options{Scheme: manager.Scheme()})
 }
 
 // gatewayAndTrustFloors measures the gateway floor (written by fc) and
@@ -375,8 +348,8 @@ func (p *porticoRuns) gatewayAndTrustFloors(fc, tc client.Client, base render.Co
 		return
 	}
 	p.op.stop()
-	if p.selfProfile != "" {
-		f, err := os.Create(p.selfProfile)
+	if p.cfg.selfProfile != "" {
+		f, err := os.Create(p.cfg.selfProfile)
 		if err != nil {
 			return gwFloor, trust, nil, err
 		}
@@ -407,7 +380,7 @@ func (p *porticoRuns) gatewayAndTrustFloors(fc, tc client.Client, base render.Co
 		*f.out = r
 	}
 	t0 := time.Now()
-	if p.op, err = launchOperator(p.ctx, p.work, p.syncPeriod, p.operatorArgs, p.memoryLimit); err != nil {
+	if p.op, err = launchOperator(p.ctx, p.work, p.cfg.syncPeriod, p.cfg.operatorArgs, p.cfg.memoryLimit); err != nil {
 		return
 	}
 	if _, err = p.op.waitDrained(p.held, 5*time.Minute); err != nil {
